@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "swift-saml",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SAML", targets: ["SAML"]),
+        .library(name: "SAMLCore", targets: ["SAMLCore"]),
+        .library(name: "SAMLMetadata", targets: ["SAMLMetadata"]),
+        .library(name: "SAMLRequests", targets: ["SAMLRequests"]),
+        .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
+        .executable(name: "saml", targets: ["SAMLCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev", "pkg-config"])]
+        ),
+        .systemLibrary(
+            name: "CXMLSec",
+            pkgConfig: "xmlsec1-openssl",
+            providers: [.apt(["libxmlsec1-dev", "libssl-dev", "pkg-config"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "CSAMLShims",
+            dependencies: ["CLibXML2", "CXMLSec", "CZlib"]
+        ),
+        .target(
+            name: "SAMLXMLSec",
+            dependencies: ["CSAMLShims"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLCore",
+            dependencies: ["SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLMetadata",
+            dependencies: ["SAMLCore", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLRequests",
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLVerification",
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAML",
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification"],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SAMLCommand",
+            dependencies: [
+                "SAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLTests",
+            dependencies: ["SAML", "SAMLXMLSec"],
+            resources: [],
+            swiftSettings: upcoming
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

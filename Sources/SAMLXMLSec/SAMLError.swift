@@ -1,0 +1,115 @@
+import Foundation
+
+/// The one error every part of this package throws.
+///
+/// `code` is stable and meant for programs (switch on it, count it in metrics); `reason` is a
+/// sentence an operator can act on; `libraryMessage` carries what libxml2, xmlsec or OpenSSL
+/// said, when they said something. Show end users a generic "authentication failed" and log the rest.
+public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable identifier for a kind of failure. New codes may be added; existing ones keep their meaning.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable text, e.g. `signatureInvalid`.
+        public let rawValue: String
+        /// Wraps a code's text.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The code's text.
+        public var description: String { rawValue }
+
+        // Input and parsing
+        /// The input is larger than the configured limit.
+        public static let tooLarge = Code("tooLarge")
+        /// The input is not valid base64 (or not valid DEFLATE where that binding is used).
+        public static let invalidEncoding = Code("invalidEncoding")
+        /// The XML is not well-formed, not namespace-well-formed, or nests too deeply.
+        public static let malformedXML = Code("malformedXML")
+        /// The XML carries a DOCTYPE declaration, which is never accepted.
+        public static let doctypeForbidden = Code("doctypeForbidden")
+        /// Two elements carry the same ID.
+        public static let duplicateID = Code("duplicateID")
+        /// The document is well-formed but is not the SAML message or metadata expected.
+        public static let invalidMessage = Code("invalidMessage")
+        /// A feature the message uses is not supported.
+        public static let unsupported = Code("unsupported")
+
+        // Metadata, certificates and keys
+        /// The metadata is not usable (no IdP role, no signing key, bad values…).
+        public static let invalidMetadata = Code("invalidMetadata")
+        /// No entity with the requested entityID, or several entities and none chosen.
+        public static let entityNotFound = Code("entityNotFound")
+        /// A certificate could not be read.
+        public static let invalidCertificate = Code("invalidCertificate")
+        /// A private key could not be read or does not suit the requested use.
+        public static let invalidKey = Code("invalidKey")
+        /// Configuration values are missing or contradictory.
+        public static let invalidConfiguration = Code("invalidConfiguration")
+
+        // Signatures
+        /// A signature was required and is absent.
+        public static let signatureMissing = Code("signatureMissing")
+        /// A signature did not verify (wrong key, altered content, bad value).
+        public static let signatureInvalid = Code("signatureInvalid")
+        /// The signature or digest algorithm, or a transform, is not on the allowlist.
+        public static let algorithmNotAllowed = Code("algorithmNotAllowed")
+        /// The message was signed by a key the configuration does not trust.
+        public static let untrustedKey = Code("untrustedKey")
+        /// The signature does not cover the element that would be read (signature wrapping).
+        public static let wrappedSignature = Code("wrappedSignature")
+
+        // Protocol checks
+        /// The IdP reported a status other than Success.
+        public static let statusNotSuccess = Code("statusNotSuccess")
+        /// The Issuer is not the configured IdP.
+        public static let issuerMismatch = Code("issuerMismatch")
+        /// The Destination is not this SP's ACS URL.
+        public static let destinationMismatch = Code("destinationMismatch")
+        /// The bearer confirmation's Recipient is not this SP's ACS URL.
+        public static let recipientMismatch = Code("recipientMismatch")
+        /// This SP is not in the AudienceRestriction.
+        public static let audienceMismatch = Code("audienceMismatch")
+        /// A time limit has passed.
+        public static let expired = Code("expired")
+        /// A time limit has not been reached yet.
+        public static let notYetValid = Code("notYetValid")
+        /// InResponseTo does not match the request this SP sent.
+        public static let inResponseToMismatch = Code("inResponseToMismatch")
+        /// An IdP-initiated response arrived and the policy refuses them.
+        public static let unsolicitedResponse = Code("unsolicitedResponse")
+        /// The assertion has no usable bearer SubjectConfirmation or Subject.
+        public static let subjectConfirmationFailed = Code("subjectConfirmationFailed")
+        /// The assertion ID was already accepted once.
+        public static let replayed = Code("replayed")
+
+        // Encryption
+        /// Decryption failed: no key, wrong key, or damaged ciphertext.
+        public static let decryptionFailed = Code("decryptionFailed")
+
+        // Requests
+        /// A RelayState or other request value is out of bounds.
+        public static let invalidRequest = Code("invalidRequest")
+
+        /// libxml2 or xmlsec could not be initialised, or misbehaved.
+        public static let libraryFailure = Code("libraryFailure")
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
+    /// A sentence an operator can act on.
+    public let reason: String
+    /// What the underlying library reported, if anything.
+    public let libraryMessage: String?
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String, libraryMessage: String? = nil) {
+        self.code = code
+        self.reason = reason
+        let trimmed = libraryMessage?.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.libraryMessage = (trimmed?.isEmpty ?? true) ? nil : trimmed
+    }
+
+    /// `code: reason (library: message)`.
+    public var description: String {
+        if let libraryMessage { return "\(code): \(reason) (library: \(libraryMessage))" }
+        return "\(code): \(reason)"
+    }
+}

@@ -1,0 +1,86 @@
+import CSAMLShims
+
+/// What xmlsec reported for one `<ds:Signature>` checked with one pinned key.
+package struct SignatureCheck: Sendable {
+    /// Verification ran and the signature value matched.
+    package var succeeded: Bool
+    /// Number of `<ds:Reference>` elements xmlsec processed.
+    package var referenceCount: Int
+    /// The single reference's digest matched.
+    package var referenceDigestMatched: Bool
+    /// The single reference's URI as written.
+    package var referenceURI: String
+    /// What the libraries said on failure.
+    package var libraryMessage: String?
+}
+
+/// Enveloped-signature algorithms this package can produce.
+package enum SignatureAlgorithmCode: Int32, Sendable {
+    case rsaSHA256 = 1, rsaSHA384 = 2, rsaSHA512 = 3, ecdsaSHA256 = 4, ecdsaSHA384 = 5, ecdsaSHA512 = 6
+}
+
+extension XMLElement {
+    /// Verifies this `<ds:Signature>` element with exactly `key`; KeyInfo is never consulted.
+    package func verifySignature(with key: PublicKeyHandle, allowSHA1: Bool) throws -> SignatureCheck {
+        try Library.prepare()
+        var result = saml_verification()
+        let rc = saml_signature_verify(node, key.pointer, allowSHA1 ? 1 : 0, &result)
+        let uri = withUnsafeBytes(of: &result.reference_uri) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return SignatureCheck(
+            succeeded: rc == 0 && result.status == 1,
+            referenceCount: Int(result.reference_count),
+            referenceDigestMatched: result.reference_status == 1,
+            referenceURI: uri,
+            libraryMessage: Library.lastMessage
+        )
+    }
+
+    /// Adds an enveloped signature over this element (which must carry `ID`), right after `after`
+    /// (or first), optionally with the certificate in KeyInfo.
+    package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws {
+        try Library.prepare()
+        let rc = id.withCString { idPointer in
+            (certificateDER ?? []).withUnsafeBufferPointer { cert in
+                saml_signature_sign(node, after?.node, idPointer, key.xmlsecKey, algorithm.rawValue,
+                                    certificateDER == nil ? nil : cert.baseAddress, Int32(cert.count))
+            }
+        }
+        guard rc == 0 else { throw Library.error(.invalidKey, "Signing the XML failed; check that the key type matches the algorithm.") }
+    }
+
+    /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key. The element is replaced
+    /// by the decrypted nodes and must not be used afterwards.
+    package func decryptData(key: [UInt8]) throws {
+        try Library.prepare()
+        let rc = key.withUnsafeBufferPointer { saml_decrypt_data(node, $0.baseAddress, Int32($0.count)) }
+        guard rc == 0 else {
+            throw Library.error(.decryptionFailed, rc == -2
+                ? "The decrypted content is not well-formed XML."
+                : "The encrypted content could not be decrypted (wrong key, unsupported algorithm or damaged ciphertext).")
+        }
+    }
+}
+
+/// Raw DEFLATE (RFC 1951) for the HTTP-Redirect binding.
+package enum Deflate {
+    /// Compresses bytes.
+    package static func compress(_ data: [UInt8]) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var length = 0
+        let rc = data.withUnsafeBufferPointer { saml_deflate($0.baseAddress, $0.count, &out, &length) }
+        guard rc == 0, let out else { throw SAMLError(.libraryFailure, "DEFLATE failed.") }
+        defer { saml_buffer_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: length))
+    }
+
+    /// Decompresses bytes, refusing output larger than `limit`.
+    package static func decompress(_ data: [UInt8], limit: Int) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var length = 0
+        let rc = data.withUnsafeBufferPointer { saml_inflate($0.baseAddress, $0.count, limit, &out, &length) }
+        if rc == -2 { throw SAMLError(.tooLarge, "The DEFLATE data expands beyond \(limit) bytes.") }
+        guard rc == 0, let out else { throw SAMLError(.invalidEncoding, "The data is not valid raw DEFLATE.") }
+        defer { saml_buffer_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: length))
+    }
+}

@@ -1,0 +1,88 @@
+package import CSAMLShims
+
+/// An owned libxml2 document. Not shared between threads: each operation parses its own.
+package final class XMLDocument {
+    package let pointer: xmlDocPtr
+
+    private init(pointer: xmlDocPtr) { self.pointer = pointer }
+
+    deinit { xmlFreeDoc(pointer) }
+
+    /// Parses with the hardened settings: size checked first, no DTD, no entities, no network,
+    /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused.
+    package static func parse(_ bytes: [UInt8], limits: XMLLimits = .default) throws -> XMLDocument {
+        guard bytes.count <= limits.maximumBytes else {
+            throw SAMLError(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(limits.maximumBytes) bytes.")
+        }
+        guard !bytes.isEmpty else { throw SAMLError(.malformedXML, "The XML document is empty.") }
+        try Library.prepare()
+        var outcome: Int32 = 0
+        var message = [CChar](repeating: 0, count: 512)
+        let doc = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                saml_parse(chars.baseAddress, Int32(chars.count), Int32(limits.maximumDepth), &outcome, &message, Int32(message.count))
+            }
+        }
+        let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let doc, outcome == SAML_PARSE_OK else {
+            switch Int(outcome) {
+            case Int(SAML_PARSE_DOCTYPE):
+                throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
+            case Int(SAML_PARSE_TOO_DEEP):
+                throw SAMLError(.malformedXML, "The XML nests deeper than \(limits.maximumDepth) elements.")
+            default:
+                throw SAMLError(.malformedXML, "The XML is not well-formed.", libraryMessage: text)
+            }
+        }
+        let document = XMLDocument(pointer: doc)
+        try document.registerIDs()
+        guard document.root != nil else { throw SAMLError(.malformedXML, "The XML has no root element.") }
+        return document
+    }
+
+    /// Parses UTF-8 text.
+    package static func parse(_ text: String, limits: XMLLimits = .default) throws -> XMLDocument {
+        try parse(Array(text.utf8), limits: limits)
+    }
+
+    /// A new document with one root element, for building messages.
+    package init(rootName: String, namespace: String, prefix: String) throws {
+        try Library.prepare()
+        guard let doc = xmlNewDoc("1.0") else { throw Library.error(.libraryFailure, "xmlNewDoc failed") }
+        pointer = doc
+        let node = xmlNewDocNode(doc, nil, rootName, nil)!
+        let ns = xmlNewNs(node, namespace, prefix)
+        xmlSetNs(node, ns)
+        xmlDocSetRootElement(doc, node)
+    }
+
+    /// Registers every `ID` attribute as an XML ID; a value used twice is refused.
+    package func registerIDs() throws {
+        var duplicate = [CChar](repeating: 0, count: 256)
+        if saml_register_ids(pointer, &duplicate, Int32(duplicate.count)) != 0 {
+            let value = String(decoding: duplicate.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
+        }
+    }
+
+    /// The root element.
+    package var root: XMLElement? {
+        guard let node = xmlDocGetRootElement(pointer) else { return nil }
+        return XMLElement(node: node, document: self)
+    }
+
+    /// The element whose registered ID is `id`.
+    package func element(withID id: String) -> XMLElement? {
+        guard let node = saml_element_by_id(pointer, id) else { return nil }
+        return XMLElement(node: node, document: self)
+    }
+
+    /// The document as UTF-8 bytes.
+    package func serialized(declaration: Bool = true) -> [UInt8] {
+        var output: UnsafeMutablePointer<xmlChar>? = nil
+        var length: Int32 = 0
+        guard saml_document_serialize(pointer, declaration ? 0 : 1, &output, &length) == 0, let output else { return [] }
+        defer { saml_xml_free(output) }
+        return Array(UnsafeBufferPointer(start: output, count: Int(length)))
+    }
+}

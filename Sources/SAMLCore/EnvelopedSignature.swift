@@ -1,0 +1,110 @@
+package import SAMLXMLSec
+
+/// Checks one enveloped `<ds:Signature>` on an element against trusted keys only, and proves
+/// that it covers exactly that element.
+package enum EnvelopedSignature {
+    /// The `<ds:Signature>` children of `element` (direct children only).
+    package static func signatures(of element: XMLElement) -> [XMLElement] {
+        element.children("Signature", NS.dsig)
+    }
+
+    /// Verifies the signature that is a direct child of `element` with one of `trusted`.
+    /// Returns the certificate whose key verified it.
+    ///
+    /// - Throws: `signatureMissing`, `algorithmNotAllowed`, `wrappedSignature`, `untrustedKey`,
+    ///   `signatureInvalid`, `invalidMessage`.
+    @discardableResult
+    package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String) throws -> SAMLCertificate {
+        let signatures = signatures(of: element)
+        guard let signature = signatures.first else {
+            throw SAMLError(.signatureMissing, "The \(what) is not signed.")
+        }
+        guard signatures.count == 1 else {
+            throw SAMLError(.wrappedSignature, "The \(what) carries \(signatures.count) signatures; exactly one is accepted.")
+        }
+        guard let id = element.attribute("ID"), !id.isEmpty else {
+            throw SAMLError(.wrappedSignature, "The signed \(what) has no ID, so the signature cannot be tied to it.")
+        }
+        guard let resolved = element.document.element(withID: id), resolved.isSameNode(as: element) else {
+            throw SAMLError(.wrappedSignature, "The ID \"\(id)\" of the signed \(what) does not resolve to it.")
+        }
+
+        // Read SignedInfo ourselves first, to give precise reasons; xmlsec enforces the same lists.
+        guard let signedInfo = signature.child("SignedInfo", NS.dsig) else {
+            throw SAMLError(.signatureInvalid, "The \(what)'s signature has no SignedInfo.")
+        }
+        let c14n = signedInfo.child("CanonicalizationMethod", NS.dsig)?.attribute("Algorithm") ?? ""
+        guard Algorithms.canonicalizations.contains(c14n) else {
+            throw SAMLError(.algorithmNotAllowed, "The canonicalization method \"\(c14n)\" is not allowed.")
+        }
+        let method = signedInfo.child("SignatureMethod", NS.dsig)?.attribute("Algorithm") ?? ""
+        guard let keyType = Algorithms.signatureMethodKeyType(method, allowSHA1: allowSHA1) else {
+            let hint = method == Algorithms.rsaSHA1
+                ? " RSA-SHA1 is refused unless the policy allows SHA-1 (ask the IdP to sign with RSA-SHA256)."
+                : " Allowed: RSA-SHA256/384/512 and ECDSA-SHA256/384/512."
+            throw SAMLError(.algorithmNotAllowed, "The signature method \"\(method)\" is not allowed.\(hint)")
+        }
+        let references = signedInfo.children("Reference", NS.dsig)
+        guard references.count == 1, let reference = references.first else {
+            throw SAMLError(.wrappedSignature, "The \(what)'s signature has \(references.count) references; exactly one, to the \(what) itself, is accepted.")
+        }
+        let uri = reference.attribute("URI")
+        guard uri == "#" + id else {
+            throw SAMLError(.wrappedSignature, "The \(what)'s signature references \"\(uri ?? "(no URI)")\", not the \(what) itself (\"#\(id)\").")
+        }
+        if let transforms = reference.child("Transforms", NS.dsig) {
+            for transform in transforms.children {
+                let algorithm = transform.attribute("Algorithm") ?? ""
+                guard transform.is("Transform", NS.dsig), Algorithms.referenceTransforms.contains(algorithm) else {
+                    throw SAMLError(.algorithmNotAllowed, "The transform \"\(algorithm)\" is not allowed; only enveloped-signature and canonicalization are.")
+                }
+            }
+        }
+        let digest = reference.child("DigestMethod", NS.dsig)?.attribute("Algorithm") ?? ""
+        guard Algorithms.digestAllowed(digest, allowSHA1: allowSHA1) else {
+            let hint = digest == Algorithms.sha1 ? " SHA-1 digests are refused unless the policy allows SHA-1." : ""
+            throw SAMLError(.algorithmNotAllowed, "The digest method \"\(digest)\" is not allowed.\(hint)")
+        }
+
+        // Candidate keys: only trusted ones of the right type; a certificate named in KeyInfo
+        // only chooses which trusted key goes first.
+        let embedded = signature.child("KeyInfo", NS.dsig)?
+            .children("X509Data", NS.dsig).flatMap { $0.children("X509Certificate", NS.dsig) }
+            .compactMap { Base64.decode($0.text) } ?? []
+        var candidates = trusted.filter { certificate in
+            switch certificate.keyAlgorithm {
+            case .rsa: keyType == 1
+            case .ec: keyType == 2
+            case .other: false
+            }
+        }
+        if let hinted = candidates.firstIndex(where: { embedded.contains($0.der) }) {
+            candidates.insert(candidates.remove(at: hinted), at: 0)
+        }
+        guard !candidates.isEmpty else {
+            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == 1 ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
+        }
+
+        var lastMessage: String?
+        var digestFailed = false
+        for certificate in candidates {
+            let check = try signature.verifySignature(with: certificate.publicKey, allowSHA1: allowSHA1)
+            if check.succeeded {
+                guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == "#" + id else {
+                    throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
+                }
+                return certificate
+            }
+            lastMessage = check.libraryMessage
+            if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true; break }
+        }
+        if digestFailed {
+            throw SAMLError(.signatureInvalid, "The \(what)'s digest does not match: its content was changed after it was signed.", libraryMessage: lastMessage)
+        }
+        if !embedded.isEmpty, !trusted.contains(where: { embedded.contains($0.der) }) {
+            let subject = (try? SAMLCertificate(der: embedded[0]))?.description ?? "an unreadable certificate"
+            throw SAMLError(.untrustedKey, "The \(what) is signed with a key the configuration does not trust (KeyInfo names \(subject)); update the IdP's certificates if it rolled its key.", libraryMessage: lastMessage)
+        }
+        throw SAMLError(.signatureInvalid, "The \(what)'s signature does not verify with any trusted IdP certificate.", libraryMessage: lastMessage)
+    }
+}

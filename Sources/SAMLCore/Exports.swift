@@ -1,0 +1,2 @@
+@_exported public import struct SAMLXMLSec.SAMLError
+@_exported public import struct SAMLXMLSec.XMLLimits

@@ -1,0 +1,54 @@
+package import SAMLXMLSec
+
+/// A private key (RSA or EC) for signing requests and metadata or decrypting assertions,
+/// parsed once and reused.
+public struct SAMLPrivateKey: Sendable {
+    package let handle: PrivateKeyHandle
+
+    /// The key's algorithm.
+    public enum Algorithm: Sendable, Hashable {
+        /// RSA.
+        case rsa
+        /// Elliptic curve (ECDSA).
+        case ec
+    }
+
+    /// The key's algorithm.
+    public var algorithm: Algorithm { handle.keyType == 1 ? .rsa : .ec }
+    /// The key's size in bits.
+    public var keySize: Int { handle.bits }
+
+    /// Reads a PEM private key: PKCS#1 (`BEGIN RSA PRIVATE KEY`), SEC1 (`BEGIN EC PRIVATE KEY`),
+    /// PKCS#8 (`BEGIN PRIVATE KEY`) or encrypted PKCS#8 (`BEGIN ENCRYPTED PRIVATE KEY`) with `passphrase`.
+    public init(pem: String, passphrase: String? = nil) throws {
+        handle = try PrivateKeyHandle(pem: pem, passphrase: passphrase)
+    }
+
+    /// Whether this key belongs to `certificate`.
+    public func matches(_ certificate: SAMLCertificate) -> Bool {
+        handle.matches(certificateDER: certificate.der)
+    }
+}
+
+/// A private key with the certificate that publishes its public half.
+public struct SAMLKeyPair: Sendable {
+    /// The private key.
+    public let privateKey: SAMLPrivateKey
+    /// Its certificate.
+    public let certificate: SAMLCertificate
+
+    /// Pairs a key with its certificate; they must match.
+    public init(privateKey: SAMLPrivateKey, certificate: SAMLCertificate) throws {
+        guard privateKey.matches(certificate) else {
+            throw SAMLError(.invalidKey, "The private key does not belong to the certificate \(certificate.subject).")
+        }
+        self.privateKey = privateKey
+        self.certificate = certificate
+    }
+
+    /// Reads both from PEM text.
+    public init(privateKeyPEM: String, certificatePEM: String, passphrase: String? = nil) throws {
+        try self.init(privateKey: SAMLPrivateKey(pem: privateKeyPEM, passphrase: passphrase),
+                      certificate: SAMLCertificate(pem: certificatePEM))
+    }
+}

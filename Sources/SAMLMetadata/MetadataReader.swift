@@ -1,0 +1,134 @@
+import Foundation
+import SAMLCore
+import SAMLXMLSec
+
+/// Reads SAML 2.0 metadata documents.
+enum MetadataReader {
+    struct Entity {
+        var entityID: String
+        var element: XMLElement
+        var idpDescriptor: XMLElement?
+        var validUntil: Date?
+        var cacheDuration: String?
+    }
+
+    static let saml2Protocol = "urn:oasis:names:tc:SAML:2.0:protocol"
+
+    /// Every EntityDescriptor with its inherited validUntil/cacheDuration.
+    static func entities(in document: XMLDocument) throws -> [Entity] {
+        guard let root = document.root else { throw SAMLError(.invalidMetadata, "The metadata is empty.") }
+        var result: [Entity] = []
+        func visit(_ element: XMLElement, validUntil: Date?, cacheDuration: String?) throws {
+            var until = validUntil
+            if let text = element.attribute("validUntil") {
+                guard let date = SAMLTime.parse(text) else {
+                    throw SAMLError(.invalidMetadata, "validUntil \"\(text)\" is not an xs:dateTime.")
+                }
+                until = until.map { min($0, date) } ?? date
+            }
+            let cache = element.attribute("cacheDuration") ?? cacheDuration
+            if element.is("EntitiesDescriptor", NS.metadata) {
+                for child in element.children where child.is("EntitiesDescriptor", NS.metadata) || child.is("EntityDescriptor", NS.metadata) {
+                    try visit(child, validUntil: until, cacheDuration: cache)
+                }
+            } else if element.is("EntityDescriptor", NS.metadata) {
+                guard let id = element.attribute("entityID"), !id.isEmpty else {
+                    throw SAMLError(.invalidMetadata, "An EntityDescriptor has no entityID.")
+                }
+                let idp = element.children("IDPSSODescriptor", NS.metadata).first {
+                    ($0.attribute("protocolSupportEnumeration") ?? "").split(separator: " ").contains { $0 == saml2Protocol }
+                }
+                result.append(Entity(entityID: id, element: element, idpDescriptor: idp, validUntil: until, cacheDuration: cache))
+            }
+        }
+        guard root.is("EntitiesDescriptor", NS.metadata) || root.is("EntityDescriptor", NS.metadata) else {
+            throw SAMLError(.invalidMetadata, "The root element is <\(root.localName)> in \(root.namespaceURI.map { "\"\($0)\"" } ?? "no namespace"); SAML metadata starts with EntityDescriptor or EntitiesDescriptor.")
+        }
+        try visit(root, validUntil: nil, cacheDuration: nil)
+        return result
+    }
+
+    static func idpEntities(in document: XMLDocument) throws -> [Entity] {
+        try entities(in: document).filter { $0.idpDescriptor != nil }
+    }
+
+    static func identityProvider(in document: XMLDocument, entityID: String?) throws -> IdentityProvider {
+        let all = try entities(in: document)
+        let entity: Entity
+        if let entityID {
+            guard let found = all.first(where: { $0.entityID == entityID }) else {
+                throw SAMLError(.entityNotFound, "No entity \"\(entityID)\" in the metadata. Entities: \(all.map(\.entityID).joined(separator: ", ")).")
+            }
+            guard found.idpDescriptor != nil else {
+                throw SAMLError(.invalidMetadata, "The entity \"\(entityID)\" has no SAML 2.0 IDPSSODescriptor.")
+            }
+            entity = found
+        } else {
+            let idps = all.filter { $0.idpDescriptor != nil }
+            guard idps.count == 1 else {
+                if idps.isEmpty {
+                    throw SAMLError(.invalidMetadata, "The metadata describes no SAML 2.0 identity provider (no IDPSSODescriptor).")
+                }
+                throw SAMLError(.entityNotFound, "The metadata describes \(idps.count) identity providers; choose one by entity ID: \(idps.map(\.entityID).joined(separator: ", ")).")
+            }
+            entity = idps[0]
+        }
+        return try read(entity)
+    }
+
+    static func read(_ entity: Entity) throws -> IdentityProvider {
+        guard let descriptor = entity.idpDescriptor else {
+            throw SAMLError(.invalidMetadata, "The entity \"\(entity.entityID)\" has no IDPSSODescriptor.")
+        }
+        var idp = IdentityProvider(entityID: entity.entityID, singleSignOnURL: nil, certificates: [])
+        idp.validUntil = entity.validUntil
+        idp.cacheDuration = descriptor.attribute("cacheDuration") ?? entity.cacheDuration
+        if let until = descriptor.attribute("validUntil"), let date = SAMLTime.parse(until) {
+            idp.validUntil = idp.validUntil.map { min($0, date) } ?? date
+        }
+        idp.wantsAuthnRequestsSigned = ["true", "1"].contains(descriptor.attribute("WantAuthnRequestsSigned") ?? "false")
+        for child in descriptor.children {
+            guard child.namespaceURI == NS.metadata else { continue }
+            switch child.localName {
+            case "KeyDescriptor":
+                let use = child.attribute("use")
+                let certificates = try certificates(in: child, entity: entity.entityID)
+                if use == nil || use == "signing" { idp.signingCertificates += certificates }
+                if use == nil || use == "encryption" { idp.encryptionCertificates += certificates }
+                if let use, use != "signing", use != "encryption" {
+                    throw SAMLError(.invalidMetadata, "KeyDescriptor use=\"\(use)\" is neither signing nor encryption.")
+                }
+            case "SingleSignOnService", "SingleLogoutService":
+                guard let binding = child.attribute("Binding"), let location = child.attribute("Location") else {
+                    throw SAMLError(.invalidMetadata, "A \(child.localName) lacks Binding or Location.")
+                }
+                let endpoint = Endpoint(binding: SAMLBinding(rawValue: binding), location: location, responseLocation: child.attribute("ResponseLocation"))
+                if child.localName == "SingleSignOnService" { idp.singleSignOnServices.append(endpoint) } else { idp.singleLogoutServices.append(endpoint) }
+            case "NameIDFormat":
+                let value = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !value.isEmpty { idp.nameIDFormats.append(NameIDFormat(rawValue: value)) }
+            default:
+                continue
+            }
+        }
+        guard !idp.signingCertificates.isEmpty else {
+            throw SAMLError(.invalidMetadata, "The IdP \"\(entity.entityID)\" publishes no signing certificate, so nothing it sends could be verified.")
+        }
+        return idp
+    }
+
+    static func certificates(in keyDescriptor: XMLElement, entity: String) throws -> [SAMLCertificate] {
+        guard let keyInfo = keyDescriptor.child("KeyInfo", NS.dsig) else { return [] }
+        var result: [SAMLCertificate] = []
+        for data in keyInfo.children("X509Data", NS.dsig) {
+            for cert in data.children("X509Certificate", NS.dsig) {
+                do {
+                    result.append(try SAMLCertificate(base64: cert.text))
+                } catch let error as SAMLError {
+                    throw SAMLError(.invalidCertificate, "A certificate of \"\(entity)\" cannot be read: \(error.reason)", libraryMessage: error.libraryMessage)
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,6 +1,161 @@
 import ArgumentParser
+import Foundation
+import SAML
 
-struct VerifyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify")
-    func run() throws { throw ExitCode(2) }
+/// The options `saml verify` and `saml bench verify` share.
+struct VerifyOptions: ParsableArguments {
+    @Option(name: .customLong("idp-metadata"), help: "The IdP's metadata file.")
+    var idpMetadata: String
+
+    @Option(name: .customLong("idp-entity-id"), help: "Which IdP to use when the metadata holds several.")
+    var idpEntityID: String?
+
+    @Option(name: .customLong("sp-entity-id"), help: "This SP's entity ID (the audience).")
+    var spEntityID: String
+
+    @Option(name: .customLong("acs-url"), help: "This SP's Assertion Consumer Service URL.")
+    var acsURL: String
+
+    @Option(name: .customLong("request-id"), help: "The ID of the AuthnRequest the response must answer.")
+    var requestID: String?
+
+    @Flag(name: .customLong("allow-unsolicited"), help: "Accept an IdP-initiated response (no InResponseTo).")
+    var allowUnsolicited = false
+
+    @Option(name: .customLong("now"), help: "Check times as of this RFC 3339 instant instead of the clock.")
+    var now: String?
+
+    @Option(name: .customLong("clock-skew"), help: "Allowed clock skew in seconds (default 90).")
+    var clockSkew: Double = 90
+
+    @Flag(name: .customLong("allow-sha1"), help: "Accept RSA-SHA1 signatures and SHA-1 digests.")
+    var allowSHA1 = false
+
+    @Option(name: .customLong("sp-key"), help: "An SP private key (PEM) that decrypts encrypted assertions; repeatable.")
+    var spKeys: [String] = []
+
+    @Argument(help: "The SAMLResponse form value (base64) or raw XML; - reads standard input.")
+    var responseFile: String
+
+    func validate() throws {
+        if requestID != nil && allowUnsolicited {
+            throw ValidationError("--request-id and --allow-unsolicited exclude each other.")
+        }
+        if let now, SAMLTime.parseRFC3339(now) == nil {
+            throw ValidationError("--now must be an RFC 3339 instant such as 2026-01-15T10:01:00Z.")
+        }
+    }
+
+    /// Builds the verifier and reads the response; exits 2 on unusable input.
+    func prepare() throws -> (ResponseVerifier, String, Date) {
+        let metadata = try Output.read(idpMetadata)
+        let idp: IdentityProvider
+        do {
+            idp = try IdentityProvider(metadata: metadata, entityID: idpEntityID)
+        } catch let error as SAMLError {
+            Output.error("saml: \(idpMetadata): \(error)")
+            throw ExitCode(2)
+        }
+        var keys: [SAMLPrivateKey] = []
+        for path in spKeys {
+            do {
+                keys.append(try SAMLPrivateKey(pem: try Output.readText(path)))
+            } catch let error as SAMLError {
+                Output.error("saml: \(path): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let sp = ServiceProvider(entityID: spEntityID, acsURL: acsURL, decryptionKeys: keys)
+        let policy = VerificationPolicy(clockSkew: clockSkew, allowSHA1: allowSHA1, allowUnsolicited: allowUnsolicited)
+        let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
+        let response = try Output.readText(responseFile)
+        let instant = now.flatMap(SAMLTime.parseRFC3339) ?? Date()
+        return (verifier, response, instant)
+    }
+}
+
+/// The JSON `saml verify` prints on success.
+struct VerifiedJSON: Encodable {
+    struct NameIDJSON: Encodable {
+        var value: String
+        var format: String?
+        var nameQualifier: String?
+        var spNameQualifier: String?
+    }
+    struct RoleJSON: Encodable {
+        var role: String
+        var provider: String
+    }
+    var issuer: String
+    var nameID: NameIDJSON
+    var sessionIndex: String?
+    var authnInstant: Date?
+    var authnContextClassRef: String?
+    var sessionNotOnOrAfter: Date?
+    var attributes: [String: [String]]
+    var assertionID: String
+    var responseID: String
+    var inResponseTo: String?
+    var notOnOrAfter: Date?
+    var responseSigned: Bool
+    var assertionSigned: Bool
+    var encrypted: Bool
+    var email: String?
+    var awsRoles: [RoleJSON]?
+
+    init(_ a: VerifiedAssertion) {
+        issuer = a.issuer
+        nameID = NameIDJSON(value: a.nameID.value, format: a.nameID.format, nameQualifier: a.nameID.nameQualifier, spNameQualifier: a.nameID.spNameQualifier)
+        sessionIndex = a.sessionIndex
+        authnInstant = a.authnInstant
+        authnContextClassRef = a.authnContextClassRef
+        sessionNotOnOrAfter = a.sessionNotOnOrAfter
+        var attributes: [String: [String]] = [:]
+        for attribute in a.attributes { attributes[attribute.name, default: []] += attribute.values }
+        self.attributes = attributes
+        assertionID = a.assertionID
+        responseID = a.responseID
+        inResponseTo = a.inResponseTo
+        notOnOrAfter = a.notOnOrAfter
+        responseSigned = a.responseSigned
+        assertionSigned = a.assertionSigned
+        encrypted = a.wasEncrypted
+        email = a.email
+        let roles = a.awsRoles
+        awsRoles = roles.isEmpty ? nil : roles.map { RoleJSON(role: $0.roleARN, provider: $0.providerARN) }
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection as JSON.",
+        discussion: "Exit 0: verified (JSON identity on stdout). Exit 1: rejected ({\"error\", \"message\"} on stdout). Exit 2: usage error or unreadable file."
+    )
+
+    @OptionGroup var options: VerifyOptions
+
+    func run() async throws {
+        let (verifier, response, now) = try options.prepare()
+        do {
+            let assertion = try await verifier.verify(samlResponse: response, inResponseTo: options.requestID, now: now)
+            print(Output.json(VerifiedJSON(assertion)))
+        } catch let error as SAMLError {
+            print(Output.json(RejectionJSON(error)))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The JSON printed for a rejection.
+struct RejectionJSON: Encodable {
+    var error: String
+    var message: String
+    var libraryMessage: String?
+
+    init(_ e: SAMLError) {
+        error = e.code.rawValue
+        message = e.reason
+        libraryMessage = e.libraryMessage
+    }
 }

@@ -9,11 +9,12 @@ public struct ServiceProvider: Sendable {
     public var acsURL: String
     /// Key and certificate that sign AuthnRequests and metadata, if requests are signed.
     public var signingKey: SAMLKeyPair?
-    /// Keys that decrypt encrypted assertions, tried in order (rollover: current first).
-    public var decryptionKeys: [SAMLKeyPair]
+    /// Private keys that decrypt encrypted assertions, identifiers and attributes, tried in
+    /// order (rollover: publish the new certificate, add its key here, remove the old one later).
+    public var decryptionKeys: [SAMLPrivateKey]
 
     /// Creates an SP description.
-    public init(entityID: String, acsURL: String, signingKey: SAMLKeyPair? = nil, decryptionKeys: [SAMLKeyPair] = []) {
+    public init(entityID: String, acsURL: String, signingKey: SAMLKeyPair? = nil, decryptionKeys: [SAMLPrivateKey] = []) {
         self.entityID = entityID
         self.acsURL = acsURL
         self.signingKey = signingKey
@@ -21,7 +22,7 @@ public struct ServiceProvider: Sendable {
     }
 
     /// An SP whose entity ID is its ACS URL.
-    public init(acsURL: String, signingKey: SAMLKeyPair? = nil, decryptionKeys: [SAMLKeyPair] = []) {
+    public init(acsURL: String, signingKey: SAMLKeyPair? = nil, decryptionKeys: [SAMLPrivateKey] = []) {
         self.init(entityID: acsURL, acsURL: acsURL, signingKey: signingKey, decryptionKeys: decryptionKeys)
     }
 }

@@ -1,0 +1,122 @@
+import SAMLCore
+import SAMLXMLSec
+
+/// Decrypts `EncryptedAssertion`, `EncryptedID` and `EncryptedAttribute` with the SP's keys.
+///
+/// The key transport (RSA-OAEP; RSA 1.5 only when allowed) is unwrapped with OpenSSL directly,
+/// trying every configured key so failures look alike; the content (AES-CBC or AES-GCM) is
+/// decrypted by xmlsec with that session key. Keys named in the message are never used.
+struct Decryptor {
+    let keys: [SAMLPrivateKey]
+    let allowRSA15: Bool
+
+    static let contentAlgorithms: [String: Int] = [
+        "http://www.w3.org/2001/04/xmlenc#aes128-cbc": 16,
+        "http://www.w3.org/2001/04/xmlenc#aes192-cbc": 24,
+        "http://www.w3.org/2001/04/xmlenc#aes256-cbc": 32,
+        "http://www.w3.org/2009/xmlenc11#aes128-gcm": 16,
+        "http://www.w3.org/2009/xmlenc11#aes192-gcm": 24,
+        "http://www.w3.org/2009/xmlenc11#aes256-gcm": 32,
+    ]
+    static let oaepMGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
+    static let oaep11 = "http://www.w3.org/2009/xmlenc11#rsa-oaep"
+    static let rsa15 = "http://www.w3.org/2001/04/xmlenc#rsa-1_5"
+
+    /// Decrypts the `EncryptedData` inside `container` and puts the result in the container's
+    /// place; returns the decrypted element, which must be `{assertion}expecting`.
+    func decrypt(_ container: XMLElement, expecting name: String) throws -> XMLElement {
+        guard let data = container.child("EncryptedData", NS.xenc) else {
+            throw SAMLError(.decryptionFailed, "<\(container.localName)> holds no xenc:EncryptedData.")
+        }
+        guard !keys.isEmpty else {
+            throw SAMLError(.decryptionFailed, "The \(name) is encrypted and no SP decryption key is configured.")
+        }
+        let contentAlgorithm = data.child("EncryptionMethod", NS.xenc)?.attribute("Algorithm") ?? ""
+        guard let keyLength = Self.contentAlgorithms[contentAlgorithm] else {
+            throw SAMLError(.algorithmNotAllowed, "The content encryption \"\(contentAlgorithm)\" is not supported; AES-GCM and AES-CBC are.")
+        }
+        let encryptedKey = try findEncryptedKey(data: data, container: container)
+        let transport = encryptedKey.child("EncryptionMethod", NS.xenc)
+        let transportAlgorithm = transport?.attribute("Algorithm") ?? ""
+        var padding = 1
+        var oaepDigest = 1
+        var mgfDigest = 1
+        var label: [UInt8] = []
+        switch transportAlgorithm {
+        case Self.oaepMGF1P, Self.oaep11:
+            if let digest = transport?.child("DigestMethod", NS.dsig)?.attribute("Algorithm") {
+                oaepDigest = try Self.digestBits(digest)
+            }
+            if transportAlgorithm == Self.oaep11, let mgf = transport?.child("MGF", NS.xenc11)?.attribute("Algorithm") {
+                switch mgf {
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha1": mgfDigest = 1
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha256": mgfDigest = 256
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha384": mgfDigest = 384
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha512": mgfDigest = 512
+                default: throw SAMLError(.algorithmNotAllowed, "The OAEP mask generation function \"\(mgf)\" is not supported.")
+                }
+            }
+            if let params = transport?.child("OAEPparams", NS.xenc)?.text {
+                guard let decoded = Base64.decode(params) else {
+                    throw SAMLError(.decryptionFailed, "OAEPparams is not valid base64.")
+                }
+                label = decoded
+            }
+        case Self.rsa15:
+            guard allowRSA15 else {
+                throw SAMLError(.algorithmNotAllowed, "The key is wrapped with RSA PKCS#1 v1.5, which is refused (padding-oracle risk); ask the IdP for RSA-OAEP, or allow it explicitly in the policy.")
+            }
+            padding = 2
+        default:
+            throw SAMLError(.algorithmNotAllowed, "The key transport \"\(transportAlgorithm)\" is not supported; RSA-OAEP is.")
+        }
+        guard let cipherText = encryptedKey.child("CipherData", NS.xenc)?.child("CipherValue", NS.xenc)?.text,
+              let wrapped = Base64.decode(cipherText) else {
+            throw SAMLError(.decryptionFailed, "The EncryptedKey has no readable CipherValue.")
+        }
+        // Try every key, always, and keep the first that yields a key of the right size.
+        var sessionKey: [UInt8]?
+        for key in keys {
+            let candidate = key.handle.rsaDecrypt(wrapped, padding: padding, oaepDigest: oaepDigest, mgfDigest: mgfDigest, label: label)
+            if sessionKey == nil, let candidate, candidate.count == keyLength { sessionKey = candidate }
+        }
+        guard let sessionKey else {
+            throw SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keys.count == 1 ? "" : "s") (encrypted for another key, or damaged).")
+        }
+        try data.decryptData(key: sessionKey)
+        let produced = container.children
+        guard produced.count == 1 || produced.filter({ !$0.is("EncryptedKey", NS.xenc) }).count == 1,
+              let result = produced.first(where: { !$0.is("EncryptedKey", NS.xenc) }), result.is(name, NS.assertion) else {
+            throw SAMLError(.invalidMessage, "The decrypted content is not exactly one \(name).")
+        }
+        result.replace(container)
+        return result
+    }
+
+    static func digestBits(_ uri: String) throws -> Int {
+        switch uri {
+        case Algorithms.sha1: 1
+        case Algorithms.sha256: 256
+        case Algorithms.sha384: 384
+        case Algorithms.sha512: 512
+        default: throw SAMLError(.algorithmNotAllowed, "The OAEP digest \"\(uri)\" is not supported.")
+        }
+    }
+
+    /// The EncryptedKey inside EncryptedData's KeyInfo, referenced by RetrievalMethod, or beside it.
+    func findEncryptedKey(data: XMLElement, container: XMLElement) throws -> XMLElement {
+        let keyInfo = data.child("KeyInfo", NS.dsig)
+        if let inside = keyInfo?.child("EncryptedKey", NS.xenc) { return inside }
+        let siblings = container.children("EncryptedKey", NS.xenc)
+        if let retrieval = keyInfo?.child("RetrievalMethod", NS.dsig), let uri = retrieval.attribute("URI") {
+            guard uri.hasPrefix("#"), let match = siblings.first(where: { $0.attribute("Id") == String(uri.dropFirst()) }) else {
+                throw SAMLError(.decryptionFailed, "The RetrievalMethod \"\(uri)\" does not name an EncryptedKey beside the EncryptedData.")
+            }
+            return match
+        }
+        guard siblings.count == 1 else {
+            throw SAMLError(.decryptionFailed, siblings.isEmpty ? "No EncryptedKey accompanies the EncryptedData." : "Several EncryptedKeys and no RetrievalMethod to choose among them.")
+        }
+        return siblings[0]
+    }
+}

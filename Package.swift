@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SAMLTests",
-            dependencies: ["SAML", "SAMLXMLSec"],
+            dependencies: ["SAML", "SAMLCore", "SAMLXMLSec"],
             resources: [],
             swiftSettings: upcoming
         ),

@@ -233,6 +233,10 @@ struct RequestsAuthnRequestTests {
         let ok = try S.run(xmlsec, ["--verify", "--pubkey-cert-pem", cert, "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:AuthnRequest", file])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stderr.contains("OK"))
+        // Another key does not verify it (xmlsec1 uses the given key, not the KeyInfo certificate).
+        let otherCert = Fixtures.url("generated/keys/\(name == "sp-rsa" ? "sp-rsa-next" : "idp-ec256").cert.pem").path
+        let wrongKey = try S.run(xmlsec, ["--verify", "--pubkey-cert-pem", otherCert, "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:AuthnRequest", file])
+        #expect(wrongKey.status != 0)
         // Altered content fails.
         let altered = try S.write(request.xml.replacingOccurrences(of: S.acsURL, with: "https://evil.example/acs"), "altered.xml", in: dir)
         let bad = try S.run(xmlsec, ["--verify", "--pubkey-cert-pem", cert, "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:AuthnRequest", altered])

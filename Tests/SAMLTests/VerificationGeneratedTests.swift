@@ -1,0 +1,166 @@
+import Foundation
+import SAML
+import Testing
+
+/// The xmlsec1-signed and -encrypted fixtures: accepted where they should be, each with the
+/// values the IdP put in.
+@Suite struct VerificationGeneratedTests {
+    static let accepted = [
+        "assertion-signed.xml", "response-signed.xml", "both-signed.xml", "assertion-signed-next-key.xml",
+        "assertion-signed-ec256.xml", "assertion-signed-rsa-sha512.xml",
+        "encrypted/assertion-signed-aes128-cbc-rsa-oaep-mgf1p.xml", "encrypted/assertion-signed-aes192-cbc-rsa-oaep-mgf1p.xml",
+        "encrypted/assertion-signed-aes256-cbc-rsa-oaep-mgf1p.xml", "encrypted/assertion-signed-aes128-gcm-rsa-oaep-mgf1p.xml",
+        "encrypted/assertion-signed-aes192-gcm-rsa-oaep-mgf1p.xml", "encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml",
+        "encrypted/assertion-signed-aes256-gcm-rsa-oaep-sha256.xml", "encrypted/assertion-signed-aes256-cbc-key-beside.xml",
+        "encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", "encrypted/response-signed-assertion-unsigned-encrypted.xml",
+    ]
+
+    @Test(arguments: accepted)
+    func fixtureIsAccepted(_ name: String) async throws {
+        let xml = try Generated.response(name)
+        let v = try Generated.verifier(decryptionKeys: ["sp-rsa", "sp-rsa-next"])
+        let a = try await v.verify(samlResponse: Data(xml.utf8).base64EncodedString(options: .lineLength64Characters),
+                                   inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(a.issuer == Generated.idpEntityID)
+        #expect(a.nameID == NameID(value: "alice@example.com", format: NameIDFormat.emailAddress.rawValue))
+        #expect(a.assertionID == Generated.assertionID)
+        #expect(a.responseID == Generated.responseID)
+        #expect(a.inResponseTo == Generated.requestID)
+        #expect(a.sessionIndex == "_session-5f2a9c")
+        #expect(a.authnInstant == Fixtures.date("2026-01-15T09:58:30Z"))
+        #expect(a.sessionNotOnOrAfter == Fixtures.date("2026-01-15T18:00:00Z"))
+        #expect(a.notOnOrAfter == Fixtures.date("2026-01-15T10:05:00Z"))
+        #expect(a.authnContextClassRef == "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
+        #expect(a.wasEncrypted == name.hasPrefix("encrypted/"))
+        #expect(a.email == "alice@example.com")
+        #expect(a.displayName == "Alice Example")
+        #expect(a.givenName == "Alice")
+        #expect(a.surName == "Example")
+        #expect(a.value(of: "mail") == "alice@example.com")  // by FriendlyName
+        let email = a.attributes.first { $0.name == "email" }
+        #expect(email?.friendlyName == "mail")
+        #expect(email?.nameFormat == "urn:oasis:names:tc:SAML:2.0:attrname-format:basic")
+        #expect(a.awsRoles == [
+            AWSRole(attributeValue: "arn:aws:iam::123456789012:role/Admin,arn:aws:iam::123456789012:saml-provider/ExampleIdP")!,
+            AWSRole(attributeValue: "arn:aws:iam::210987654321:role/ReadOnly,arn:aws:iam::210987654321:saml-provider/ExampleIdP")!,
+        ])
+        #expect(a.awsRoles[1].providerARN == "arn:aws:iam::210987654321:saml-provider/ExampleIdP")
+        #expect(a.awsRoleSessionName == "alice@example.com")
+        #expect(a.awsSessionDuration == 3600)
+    }
+
+    @Test func emailAttributeFromConfiguration() async throws {
+        var idp = try Generated.idp()
+        idp.emailAttributeName = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
+        let a = try await Generated.verifier(idp: idp).verify(responseXML: Array(try Generated.response("assertion-signed.xml").utf8),
+                                                              inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(a.email == "alice@example.com")
+        idp.emailAttributeName = "missing"
+        let b = try await Generated.verifier(idp: idp).verify(responseXML: Array(try Generated.response("assertion-signed.xml").utf8),
+                                                              inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(b.email == nil)
+    }
+
+    @Test func sha1AcceptedOnlyWhenAllowed() async throws {
+        let xml = Array(try Generated.response("assertion-signed-rsa-sha1.xml").utf8)
+        let a = try await Generated.verifier(policy: VerificationPolicy(allowSHA1: true)).verify(responseXML: xml, inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(a.assertionSigned)
+    }
+
+    @Test func awsRoleParsing() {
+        #expect(AWSRole(attributeValue: "arn:aws:iam::1:role/A,arn:aws:iam::1:saml-provider/P")?.roleARN == "arn:aws:iam::1:role/A")
+        #expect(AWSRole(attributeValue: "arn:aws:iam::1:saml-provider/P, arn:aws:iam::1:role/A")?.roleARN == "arn:aws:iam::1:role/A")
+        #expect(AWSRole(attributeValue: "arn:aws:iam::1:role/A") == nil)
+        #expect(AWSRole(attributeValue: "arn:aws:iam::1:role/A,arn:aws:iam::1:role/B") == nil)
+        #expect(AWSRole(attributeValue: "a,b,c") == nil)
+    }
+}
+
+/// Encrypted assertions: keys, algorithms and the rule that decryption never replaces a signature.
+@Suite struct DecryptionTests {
+    static func verify(_ name: String, keys: [String], policy: VerificationPolicy = .default) async throws -> VerifiedAssertion {
+        try await Generated.verifier(policy: policy, decryptionKeys: keys)
+            .verify(responseXML: Array(try Generated.response(name).utf8), inResponseTo: Generated.requestID, now: Generated.now)
+    }
+
+    @Test func rsa15IsRefusedByDefault() async throws {
+        await expectRejection(.algorithmNotAllowed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-rsa-1_5.xml", keys: ["sp-rsa"]) }
+        let a = try await Self.verify("encrypted/assertion-signed-aes256-cbc-rsa-1_5.xml", keys: ["sp-rsa"],
+                                      policy: VerificationPolicy(allowRSA15KeyTransport: true))
+        #expect(a.wasEncrypted && a.assertionSigned)
+    }
+
+    @Test func rolloverKeysAreTriedInOrder() async throws {
+        await expectRejection(.decryptionFailed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", keys: ["sp-rsa"]) }
+        _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", keys: ["sp-rsa", "sp-rsa-next"])
+        _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", keys: ["sp-rsa-next", "sp-rsa"])
+    }
+
+    @Test func wrongOrMissingKey() async throws {
+        await expectRejection(.decryptionFailed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml", keys: []) }
+        await expectRejection(.decryptionFailed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml", keys: ["attacker-rsa"]) }
+        // an EC key cannot unwrap an RSA-OAEP key
+        await expectRejection(.decryptionFailed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml", keys: ["sp-ec256"]) }
+    }
+
+    @Test func unsignedEncryptedAssertionInUnsignedResponse() async throws {
+        await expectRejection(.signatureMissing) {
+            _ = try await Self.verify("encrypted/response-unsigned-assertion-unsigned-encrypted.xml", keys: ["sp-rsa"])
+        }
+        let a = try await Self.verify("encrypted/response-signed-assertion-unsigned-encrypted.xml", keys: ["sp-rsa"])
+        #expect(a.responseSigned && !a.assertionSigned && a.wasEncrypted)
+        await expectRejection(.signatureMissing) {
+            _ = try await Self.verify("encrypted/response-signed-assertion-unsigned-encrypted.xml", keys: ["sp-rsa"],
+                                      policy: VerificationPolicy(requireSignedAssertion: true))
+        }
+    }
+
+    static func tamperedCipherValue(_ name: String, inData: Bool) throws -> String {
+        let xml = try Generated.response(name)
+        // the EncryptedData's CipherValue is the last one in the file; the EncryptedKey's the first
+        let marker = "<xenc:CipherValue>"
+        let ranges = xml.ranges(of: marker)
+        let start = inData ? ranges.last!.upperBound : ranges.first!.upperBound
+        let end = xml.range(of: "</xenc:CipherValue>", range: start..<xml.endIndex)!.lowerBound
+        var value = Base64Helper.decode(String(xml[start..<end]))
+        value[value.count - 20] ^= 0x01
+        return xml.replacingCharacters(in: start..<end, with: Data(value).base64EncodedString())
+    }
+
+    @Test(arguments: ["encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml", "encrypted/assertion-signed-aes128-cbc-rsa-oaep-mgf1p.xml"])
+    func tamperedCiphertext(_ name: String) async throws {
+        for inData in [true, false] {
+            let xml = try Self.tamperedCipherValue(name, inData: inData)
+            await expectRejection(.decryptionFailed) {
+                _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(xml.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+            }
+        }
+    }
+
+    @Test func unsupportedContentAlgorithm() async throws {
+        let xml = try Generated.response("encrypted/assertion-signed-aes256-cbc-rsa-oaep-mgf1p.xml")
+            .replacingOnce("http://www.w3.org/2001/04/xmlenc#aes256-cbc", with: "http://www.w3.org/2001/04/xmlenc#tripledes-cbc")
+        await expectRejection(.algorithmNotAllowed) {
+            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(xml.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+        }
+    }
+
+    @Test func malformedEncryptedData() async throws {
+        let xml = try Generated.response("encrypted/assertion-signed-aes256-cbc-rsa-oaep-mgf1p.xml")
+        let noKey = xml.replacingOnce(xml.slice(from: "<xenc:EncryptedKey", through: "</xenc:EncryptedKey>")!, with: "")
+        await expectRejection(.decryptionFailed) {
+            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(noKey.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+        }
+        let noData = "<saml:EncryptedAssertion></saml:EncryptedAssertion>"
+        let replaced = xml.replacingOnce(xml.slice(from: "<saml:EncryptedAssertion", through: "</saml:EncryptedAssertion>")!, with: noData)
+        await expectRejection(.decryptionFailed) {
+            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(replaced.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+        }
+    }
+}
+
+enum Base64Helper {
+    static func decode(_ text: String) -> [UInt8] {
+        [UInt8](Data(base64Encoded: text.filter { !$0.isWhitespace })!)
+    }
+}

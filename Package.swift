@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "SAMLTests",
             dependencies: ["SAML", "SAMLCore", "SAMLXMLSec"],
-            resources: [],
+            exclude: ["Peer"],
             swiftSettings: upcoming
         ),
     ],

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages this package builds and tests with, when they are missing.
+#   scripts/install-deps.sh build   libraries and headers (libxml2, xmlsec1 with OpenSSL, zlib)
+#   scripts/install-deps.sh test    the above plus the independent tools the tests use as peers
+set -euo pipefail
+
+packages=(pkg-config libxml2-dev libxmlsec1-dev libssl-dev zlib1g-dev)
+if [[ "${1:-build}" == "test" ]]; then
+    packages+=(xmlsec1 libxml2-utils openssl python3 python3-pysaml2)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "Installing: ${missing[*]}" >&2
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

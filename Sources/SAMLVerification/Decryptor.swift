@@ -80,10 +80,15 @@ struct Decryptor {
             let candidate = key.handle.rsaDecrypt(wrapped, padding: padding, oaepDigest: oaepDigest, mgfDigest: mgfDigest, label: label)
             if sessionKey == nil, let candidate, candidate.count == keyLength { sessionKey = candidate }
         }
-        guard let sessionKey else {
-            throw SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keys.count == 1 ? "" : "s") (encrypted for another key, or damaged).")
+        // When no key unwraps, decrypt with a random key anyway: the failure then costs the same
+        // work and reads the same as a damaged ciphertext, giving a padding oracle nothing to time.
+        let failure = SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keys.count == 1 ? "" : "s") (encrypted for another key, or damaged).")
+        do {
+            try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)))
+        } catch {
+            throw failure
         }
-        try data.decryptData(key: sessionKey)
+        guard sessionKey != nil else { throw failure }
         let produced = container.children
         guard produced.count == 1 || produced.filter({ !$0.is("EncryptedKey", NS.xenc) }).count == 1,
               let result = produced.first(where: { !$0.is("EncryptedKey", NS.xenc) }), result.is(name, NS.assertion) else {

@@ -1,5 +1,6 @@
 import Foundation
 import SAML
+import SAMLXMLSec
 import Testing
 
 /// The xmlsec1-signed and -encrypted fixtures: accepted where they should be, each with the
@@ -162,5 +163,29 @@ import Testing
 enum Base64Helper {
     static func decode(_ text: String) -> [UInt8] {
         [UInt8](Data(base64Encoded: text.filter { !$0.isWhitespace })!)
+    }
+}
+
+/// ECDSA keys verify when the configuration trusts them for signing.
+@Suite struct ECDSATests {
+    @Test func p384SignatureVerifiesWhenTrustedForSigning() async throws {
+        let idp = IdentityProvider(entityID: Generated.idpEntityID, singleSignOnURL: nil, certificates: [try Generated.certificate("idp-ec384")])
+        let a = try await Generated.verifier(idp: idp).verify(responseXML: Array(try Generated.response("assertion-signed-ec384.xml").utf8),
+                                                             inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(a.assertionSigned)
+        // the RSA-signed fixture does not verify against an EC-only configuration
+        await expectRejection(.untrustedKey) {
+            _ = try await Generated.verifier(idp: idp).verify(responseXML: Array(try Generated.response("assertion-signed.xml").utf8),
+                                                              inResponseTo: Generated.requestID, now: Generated.now)
+        }
+    }
+
+    @Test func p256InProcessSignatures() async throws {
+        let idp = IdentityProvider(entityID: Generated.idpEntityID, singleSignOnURL: nil, certificates: [try Generated.certificate("idp-ec256")])
+        for algorithm in [SignatureAlgorithmCode.ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512] {
+            let xml = try Generated.signed(signer: "idp-ec256", algorithm: algorithm)
+            let a = try await Generated.verifier(idp: idp).verify(responseXML: Array(xml.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+            #expect(a.assertionSigned)
+        }
     }
 }

@@ -68,9 +68,25 @@ struct VerifyOptions: ParsableArguments {
         let sp = ServiceProvider(entityID: spEntityID, acsURL: acsURL, decryptionKeys: keys)
         let policy = VerificationPolicy(clockSkew: clockSkew, allowSHA1: allowSHA1, allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
-        let response = try Output.readText(responseFile)
+        let response = Self.formValue(try Output.readText(responseFile))
         let instant = now.flatMap(SAMLTime.parseRFC3339) ?? Date()
         return (verifier, response, instant)
+    }
+}
+
+extension VerifyOptions {
+    /// Accepts what operators paste: the bare value, or `SAMLResponse=…` still URL-encoded as it
+    /// appears in a captured request body.
+    static func formValue(_ text: String) -> String {
+        var value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let field = value.split(separator: "&").first(where: { $0.hasPrefix("SAMLResponse=") }) {
+            value = String(field.dropFirst("SAMLResponse=".count))
+        }
+        if value.first != "<", value.contains("%"), let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding {
+            // "+" in a form body is a space, which base64 decoding skips; "%2B" is a real plus.
+            value = decoded
+        }
+        return value
     }
 }
 

@@ -256,3 +256,89 @@ check_decrypts "$out" "$WORK/ru-wrapped.xml" sp-rsa
 
 for f in "$RESP"/*.xml "$ENC"/*.xml; do xmllint --noout "$f"; done
 log "generate.sh: all fixtures written to $OUT and verified"
+
+# ---------------------------------------------------------------- encrypted NameID / Attribute, non-Assertion payload
+# Single elements are encrypted with `xmlsec1 --encrypt --binary-data PLAIN`: PLAIN holds the exact
+# element bytes (self-contained: xmlns:saml and, where xsi:type is used, xmlns:xs / xmlns:xsi are
+# declared on the element), the EncryptedData is then spliced in by tools/encrypted_parts.py.
+parts() { python3 "$TOOLS/encrypted_parts.py" "$@"; }
+
+# encrypt_bytes PLAIN OUT DATA_ALG_URI SESSION_KEY KEY_ALG SP_KEYNAME EXTRA_INDENT
+encrypt_bytes() {
+  enc_template "$3" "$5" | sed -e "2,\$s/^/$7/" >"$WORK/enc-bytes.tmpl.xml"
+  xmlsec1 --encrypt --pubkey-cert-pem "$KEYS/$6.cert.pem" --session-key "$4" \
+    --binary-data "$1" --output "$2" "$WORK/enc-bytes.tmpl.xml"
+}
+
+# decrypt_all ENCRYPTED COUNT SP_KEYNAME: xmlsec1 decrypts the first EncryptedData of a document,
+# so run it COUNT times; the result is left in $WORK/decrypted.xml
+decrypt_all() {
+  cp "$1" "$WORK/decrypted.xml"
+  local n
+  for ((n = 0; n < $2; n++)); do
+    xmlsec1 --decrypt --privkey-pem "$KEYS/$3.key.pem" "${ID_ATTRS[@]}" --output "$WORK/decrypt-step.xml" "$WORK/decrypted.xml" \
+      >"$WORK/decrypt.log" 2>&1 || { cat "$WORK/decrypt.log" >&2; fail "$1 does not decrypt with $3 (EncryptedData #$((n + 1)))"; }
+    mv "$WORK/decrypt-step.xml" "$WORK/decrypted.xml"
+  done
+  ! grep -q "<xenc:EncryptedData " "$WORK/decrypted.xml" || fail "$1: EncryptedData left after $2 decryptions"
+}
+
+# 1. Subject NameID -> EncryptedID (aes256-gcm), givenName Attribute -> EncryptedAttribute
+#    (aes128-cbc), both rsa-oaep-mgf1p to sp-rsa; then the Assertion is signed (Response unsigned).
+build --assertion-sig rsa-sha256 >"$WORK/ep.tmpl.xml"
+parts plaintext "$WORK/ep.tmpl.xml" nameid "$WORK/ep-nameid.plain.xml"
+parts plaintext "$WORK/ep.tmpl.xml" attribute:givenName "$WORK/ep-attr.plain.xml"
+encrypt_bytes "$WORK/ep-nameid.plain.xml" "$WORK/ep-nameid.enc.xml" "${XENC11}aes256-gcm" aes-256 rsa-oaep-mgf1p sp-rsa "    "
+encrypt_bytes "$WORK/ep-attr.plain.xml" "$WORK/ep-attr.enc.xml" "${XENC}aes128-cbc" aes-128 rsa-oaep-mgf1p sp-rsa "    "
+parts replace "$WORK/ep.tmpl.xml" nameid EncryptedID "$WORK/ep-nameid.enc.xml" "$WORK/ep.step1.xml"
+parts replace "$WORK/ep.step1.xml" attribute:givenName EncryptedAttribute "$WORK/ep-attr.enc.xml" "$WORK/ep.step2.xml"
+out="$ENC/assertion-signed-encrypted-nameid-and-attribute.xml"
+sign "$WORK/ep.step2.xml" "$out" idp-rsa "$ASSERT_ID"
+verify "$out" idp-rsa "$ASSERT_ID"
+xmllint --noout "$out"
+! grep -q "<saml:NameID " "$out" || fail "$out still holds a plaintext NameID"
+! grep -q 'Name="givenName"' "$out" || fail "$out still holds the plaintext givenName Attribute"
+parts restore "$out" "$WORK/ep-nameid.plain.xml" "$WORK/ep-attr.plain.xml" "$WORK/ep.expected.xml"
+decrypt_all "$out" 2 sp-rsa
+cmp -s "$WORK/decrypted.xml" "$WORK/ep.expected.xml" || fail "$out decrypts to something else than its input"
+
+# 2. signed Response whose EncryptedAssertion decrypts to a NameID, not to an Assertion
+printf '%s' '<saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">mallory@example.com</saml:NameID>' \
+  >"$WORK/na.plain.xml"
+build --encrypted-wrapper --response-sig rsa-sha256 >"$WORK/na.tmpl.xml"
+encrypt_bytes "$WORK/na.plain.xml" "$WORK/na.enc.xml" "${XENC}aes256-cbc" aes-256 rsa-oaep-mgf1p sp-rsa ""
+parts replace "$WORK/na.tmpl.xml" assertion - "$WORK/na.enc.xml" "$WORK/na.step1.xml"
+out="$ENC/payload-not-an-assertion.xml"
+sign "$WORK/na.step1.xml" "$out" idp-rsa "$RESP_ID"
+verify "$out" idp-rsa "$RESP_ID"
+xmllint --noout "$out"
+parts restore "$out" "$WORK/na.plain.xml" "$WORK/na.expected.xml"
+check_decrypts "$out" "$WORK/na.expected.xml" sp-rsa
+! grep -q "<saml:Assertion " "$WORK/decrypted.xml" || fail "$out: decrypted payload is an Assertion"
+
+# 3. signed Assertion, aes256-cbc, xmlenc11#rsa-oaep with DigestMethod sha512 and MGF mgf1sha256
+out="$ENC/assertion-signed-aes256-cbc-rsa-oaep-sha512-mgf1sha256.xml"
+python3 "$TOOLS/encrypt_oaep_sha512.py" encrypt "$WORK/signed-wrapped.xml" "$KEYS/sp-rsa.cert.pem" "$out"
+xmllint --noout "$out"
+python3 "$TOOLS/encrypt_oaep_sha512.py" decrypt "$out" "$KEYS/sp-rsa.key.pem" "$WORK/decrypted.xml"
+cmp -s "$WORK/decrypted.xml" "$WORK/signed-wrapped.xml" || fail "$out does not round-trip"
+verify "$WORK/decrypted.xml" idp-rsa "$ASSERT_ID"
+# independent check with the openssl CLI: unwrap the key, decrypt the content, compare with the Assertion
+hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
+ed="//*[local-name()='EncryptedData']"
+xmllint --xpath "string($ed/*[local-name()='KeyInfo']/*[local-name()='EncryptedKey']/*[local-name()='CipherData']/*[local-name()='CipherValue'])" "$out" \
+  | tr -d ' \n' | openssl base64 -d -A >"$WORK/o3.wrapped"
+xmllint --xpath "string($ed/*[local-name()='CipherData']/*[local-name()='CipherValue'])" "$out" \
+  | tr -d ' \n' | openssl base64 -d -A >"$WORK/o3.sealed"
+openssl pkeyutl -decrypt -inkey "$KEYS/sp-rsa.key.pem" -pkeyopt rsa_padding_mode:oaep \
+  -pkeyopt rsa_oaep_md:sha512 -pkeyopt rsa_mgf1_md:sha256 -in "$WORK/o3.wrapped" -out "$WORK/o3.cek"
+[[ "$(stat -c %s "$WORK/o3.cek")" == 32 ]] || fail "$out: unwrapped key is not 32 bytes"
+head -c 16 "$WORK/o3.sealed" >"$WORK/o3.iv"
+tail -c +17 "$WORK/o3.sealed" | openssl enc -d -aes-256-cbc -K "$(hex "$WORK/o3.cek")" \
+  -iv "$(hex "$WORK/o3.iv")" -out "$WORK/o3.plain"
+python3 "$TOOLS/encrypted_parts.py" plaintext "$WORK/signed-wrapped.xml" assertion "$WORK/o3.expected"
+cmp -s "$WORK/o3.plain" "$WORK/o3.expected" || fail "$out: openssl decryption differs from the signed Assertion"
+
+for f in "$ENC"/assertion-signed-encrypted-nameid-and-attribute.xml "$ENC"/payload-not-an-assertion.xml \
+         "$ENC"/assertion-signed-aes256-cbc-rsa-oaep-sha512-mgf1sha256.xml; do xmllint --noout "$f"; done
+log "generate.sh: encrypted NameID / Attribute and non-Assertion payload fixtures written and verified"

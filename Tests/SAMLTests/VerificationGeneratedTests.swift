@@ -189,3 +189,34 @@ enum Base64Helper {
         }
     }
 }
+
+/// Encrypted identifiers and attributes inside a signed assertion, and payloads of the wrong kind.
+@Suite struct EncryptedPartsTests {
+    @Test func encryptedNameIDAndAttribute() async throws {
+        let xml = try Generated.response("encrypted/assertion-signed-encrypted-nameid-and-attribute.xml")
+        #expect(!xml.contains(">alice@example.com</saml:NameID>"))
+        let a = try await DecryptionTests.verify("encrypted/assertion-signed-encrypted-nameid-and-attribute.xml", keys: ["sp-rsa"])
+        #expect(a.assertionSigned && !a.wasEncrypted)
+        #expect(a.nameID == NameID(value: "alice@example.com", format: NameIDFormat.emailAddress.rawValue))
+        #expect(a.givenName == "Alice")
+        #expect(a.attributes.map(\.name).contains("givenName"))
+        await expectRejection(.decryptionFailed) {
+            _ = try await DecryptionTests.verify("encrypted/assertion-signed-encrypted-nameid-and-attribute.xml", keys: [])
+        }
+        await expectRejection(.decryptionFailed) {
+            _ = try await DecryptionTests.verify("encrypted/assertion-signed-encrypted-nameid-and-attribute.xml", keys: ["sp-rsa-next"])
+        }
+    }
+
+    @Test func decryptedPayloadMustBeAnAssertion() async throws {
+        await expectRejection(.invalidMessage) {
+            _ = try await DecryptionTests.verify("encrypted/payload-not-an-assertion.xml", keys: ["sp-rsa"])
+        }
+    }
+
+    @Test func oaepWithSHA512AndMGF1SHA256() async throws {
+        let a = try await DecryptionTests.verify("encrypted/assertion-signed-aes256-cbc-rsa-oaep-sha512-mgf1sha256.xml", keys: ["sp-rsa"])
+        #expect(a.wasEncrypted && a.assertionSigned)
+        #expect(a.nameID.value == "alice@example.com")
+    }
+}

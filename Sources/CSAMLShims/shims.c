@@ -493,14 +493,16 @@ static void saml_enable_common_c14n(xmlSecDSigCtxPtr ctx, int reference) {
     enable(ctx, xmlSecTransformInclC14N11WithCommentsGetKlass());
 }
 
-int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int allow_sha1,
+int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
                           saml_verification *result) {
+    int allow_sha1 = (flags & SAML_VERIFY_ALLOW_SHA1) != 0;
     memset(result, 0, sizeof *result);
     result->call_result = -1;
     xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
     if (ctx == NULL) return -1;
     ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    if (flags & SAML_VERIFY_ALLOW_EMPTY_URI) ctx->enabledReferenceUris |= xmlSecTransformUriTypeEmpty;
 
     saml_enable_common_c14n(ctx, 1);
     xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedGetKlass());

@@ -14,7 +14,10 @@ package enum EnvelopedSignature {
     /// - Throws: `signatureMissing`, `algorithmNotAllowed`, `wrappedSignature`, `untrustedKey`,
     ///   `signatureInvalid`, `invalidMessage`.
     @discardableResult
-    package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String) throws -> SAMLCertificate {
+    /// `allowWholeDocument` also accepts `URI=""` when `element` is the document's root (signed
+    /// metadata aggregates use it); SAML protocol messages always name their ID.
+    package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String,
+                               allowWholeDocument: Bool = false) throws -> SAMLCertificate {
         let signatures = signatures(of: element)
         guard let signature = signatures.first else {
             throw SAMLError(.signatureMissing, "The \(what) is not signed.")
@@ -22,12 +25,19 @@ package enum EnvelopedSignature {
         guard signatures.count == 1 else {
             throw SAMLError(.wrappedSignature, "The \(what) carries \(signatures.count) signatures; exactly one is accepted.")
         }
-        guard let id = element.attribute("ID"), !id.isEmpty else {
-            throw SAMLError(.wrappedSignature, "The signed \(what) has no ID, so the signature cannot be tied to it.")
+        let isRoot = element.document.root.map { $0.isSameNode(as: element) } ?? false
+        let wholeDocument = allowWholeDocument && isRoot
+            && signature.child("SignedInfo", NS.dsig)?.children("Reference", NS.dsig).first?.attribute("URI") == ""
+        let id = element.attribute("ID") ?? ""
+        if !wholeDocument {
+            guard !id.isEmpty else {
+                throw SAMLError(.wrappedSignature, "The signed \(what) has no ID, so the signature cannot be tied to it.")
+            }
+            guard let resolved = element.document.element(withID: id), resolved.isSameNode(as: element) else {
+                throw SAMLError(.wrappedSignature, "The ID \"\(id)\" of the signed \(what) does not resolve to it.")
+            }
         }
-        guard let resolved = element.document.element(withID: id), resolved.isSameNode(as: element) else {
-            throw SAMLError(.wrappedSignature, "The ID \"\(id)\" of the signed \(what) does not resolve to it.")
-        }
+        let expectedURI = wholeDocument ? "" : "#" + id
 
         // Read SignedInfo ourselves first, to give precise reasons; xmlsec enforces the same lists.
         guard let signedInfo = signature.child("SignedInfo", NS.dsig) else {
@@ -49,7 +59,7 @@ package enum EnvelopedSignature {
             throw SAMLError(.wrappedSignature, "The \(what)'s signature has \(references.count) references; exactly one, to the \(what) itself, is accepted.")
         }
         let uri = reference.attribute("URI")
-        guard uri == "#" + id else {
+        guard uri == expectedURI else {
             throw SAMLError(.wrappedSignature, "The \(what)'s signature references \"\(uri ?? "(no URI)")\", not the \(what) itself (\"#\(id)\").")
         }
         if let transforms = reference.child("Transforms", NS.dsig) {
@@ -88,9 +98,9 @@ package enum EnvelopedSignature {
         var lastMessage: String?
         var digestFailed = false
         for certificate in candidates {
-            let check = try signature.verifySignature(with: certificate.publicKey, allowSHA1: allowSHA1)
+            let check = try signature.verifySignature(with: certificate.publicKey, allowSHA1: allowSHA1, allowWholeDocument: wholeDocument)
             if check.succeeded {
-                guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == "#" + id else {
+                guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI else {
                     throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
                 }
                 return certificate

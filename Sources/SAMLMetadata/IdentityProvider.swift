@@ -74,7 +74,7 @@ public struct IdentityProvider: Sendable {
                 entityID: String? = nil, allowSHA1: Bool = false, limits: XMLLimits = .default) throws {
         let document = try XMLDocument.parse(Array(metadata), limits: limits)
         guard let root = document.root else { throw SAMLError(.invalidMetadata, "The metadata is empty.") }
-        try EnvelopedSignature.verify(root, trusted: signers, allowSHA1: allowSHA1, what: "metadata")
+        try EnvelopedSignature.verify(root, trusted: signers, allowSHA1: allowSHA1, what: "metadata", allowWholeDocument: true)
         self = try MetadataReader.identityProvider(in: document, entityID: entityID)
     }
 

@@ -21,10 +21,13 @@ package enum SignatureAlgorithmCode: Int32, Sendable {
 
 extension XMLElement {
     /// Verifies this `<ds:Signature>` element with exactly `key`; KeyInfo is never consulted.
-    package func verifySignature(with key: PublicKeyHandle, allowSHA1: Bool) throws -> SignatureCheck {
+    package func verifySignature(with key: PublicKeyHandle, allowSHA1: Bool, allowWholeDocument: Bool = false) throws -> SignatureCheck {
         try Library.prepare()
         var result = saml_verification()
-        let rc = saml_signature_verify(node, key.pointer, allowSHA1 ? 1 : 0, &result)
+        var flags: Int32 = 0
+        if allowSHA1 { flags |= Int32(SAML_VERIFY_ALLOW_SHA1) }
+        if allowWholeDocument { flags |= Int32(SAML_VERIFY_ALLOW_EMPTY_URI) }
+        let rc = saml_signature_verify(node, key.pointer, flags, &result)
         let uri = withUnsafeBytes(of: &result.reference_uri) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return SignatureCheck(
             succeeded: rc == 0 && result.status == 1,

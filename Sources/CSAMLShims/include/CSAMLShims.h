@@ -135,9 +135,14 @@ typedef struct {
     char reference_uri[512];
 } saml_verification;
 
+enum {
+    SAML_VERIFY_ALLOW_SHA1 = 1,       /* RSA-SHA1 signatures and SHA-1 digests */
+    SAML_VERIFY_ALLOW_EMPTY_URI = 2,  /* Reference URI="" (the whole document) */
+};
+
 /* Verifies the <ds:Signature> node with exactly this key: KeyInfo is never consulted. Only the
-   safe transforms are enabled; SHA-1 (digest and RSA-SHA1) only when allow_sha1 is set. */
-int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int allow_sha1,
+   safe transforms are enabled; SHA-1 and whole-document references only when `flags` say so. */
+int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
                           saml_verification *result);
 
 /* Algorithms for enveloped signing. */

@@ -2,24 +2,49 @@ import Foundation
 
 /// Base64 as IdPs and metadata carry it.
 package enum Base64 {
-    /// Decodes base64, skipping ASCII whitespace (spaces, tabs, CR, LF) anywhere; any other
-    /// character outside the alphabet makes it fail.
+    /// Decodes padded base64, skipping ASCII whitespace (spaces, tabs, CR, LF) anywhere; any
+    /// other character outside the alphabet, data after padding, or a wrong length makes it fail.
     package static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        var clean = [UInt8]()
-        clean.reserveCapacity(text.utf8.count)
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count / 4 * 3)
+        var accumulator: UInt32 = 0
+        var count = 0
+        var padding = 0
         for c in text.utf8 {
+            let value: UInt8
             switch c {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+            case 65...90: value = c - 65
+            case 97...122: value = c - 71
+            case 48...57: value = c + 4
+            case 43: value = 62
+            case 47: value = 63
+            case 61:
+                padding += 1
+                guard padding <= 2 else { return nil }
                 continue
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
-                clean.append(c)
-            default:
-                return nil
+            case 32, 9, 10, 13: continue
+            default: return nil
+            }
+            guard padding == 0 else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            count += 1
+            if count == 4 {
+                out.append(UInt8(truncatingIfNeeded: accumulator >> 16))
+                out.append(UInt8(truncatingIfNeeded: accumulator >> 8))
+                out.append(UInt8(truncatingIfNeeded: accumulator))
+                accumulator = 0
+                count = 0
             }
         }
-        guard !clean.isEmpty, let data = Data(base64Encoded: Data(clean)) else { return nil }
-        return [UInt8](data)
+        switch (count, padding) {
+        case (0, 0): break
+        case (2, 2): out.append(UInt8(truncatingIfNeeded: accumulator >> 4))
+        case (3, 1):
+            out.append(UInt8(truncatingIfNeeded: accumulator >> 10))
+            out.append(UInt8(truncatingIfNeeded: accumulator >> 2))
+        default: return nil
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// Encodes bytes without line breaks.

@@ -78,9 +78,11 @@ package enum EnvelopedSignature {
 
         // Candidate keys: only trusted ones of the right type; a certificate named in KeyInfo
         // only chooses which trusted key goes first.
-        let embedded = signature.child("KeyInfo", NS.dsig)?
-            .children("X509Data", NS.dsig).flatMap { $0.children("X509Certificate", NS.dsig) }
-            .compactMap { Base64.decode($0.text) } ?? []
+        func embeddedCertificates() -> [[UInt8]] {
+            signature.child("KeyInfo", NS.dsig)?
+                .children("X509Data", NS.dsig).flatMap { $0.children("X509Certificate", NS.dsig) }
+                .compactMap { Base64.decode($0.text) } ?? []
+        }
         var candidates = trusted.filter { certificate in
             switch certificate.keyAlgorithm {
             case .rsa: keyType == 1
@@ -88,8 +90,11 @@ package enum EnvelopedSignature {
             case .other: false
             }
         }
-        if let hinted = candidates.firstIndex(where: { embedded.contains($0.der) }) {
-            candidates.insert(candidates.remove(at: hinted), at: 0)
+        if candidates.count > 1 {
+            let embedded = embeddedCertificates()
+            if let hinted = candidates.firstIndex(where: { embedded.contains($0.der) }) {
+                candidates.insert(candidates.remove(at: hinted), at: 0)
+            }
         }
         guard !candidates.isEmpty else {
             throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == 1 ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
@@ -111,6 +116,7 @@ package enum EnvelopedSignature {
         if digestFailed {
             throw SAMLError(.signatureInvalid, "The \(what)'s digest does not match: its content was changed after it was signed.", libraryMessage: lastMessage)
         }
+        let embedded = embeddedCertificates()
         if !embedded.isEmpty, !trusted.contains(where: { embedded.contains($0.der) }) {
             let subject = (try? SAMLCertificate(der: embedded[0]))?.description ?? "an unreadable certificate"
             throw SAMLError(.untrustedKey, "The \(what) is signed with a key the configuration does not trust (KeyInfo names \(subject)); update the IdP's certificates if it rolled its key.", libraryMessage: lastMessage)

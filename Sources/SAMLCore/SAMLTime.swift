@@ -4,7 +4,7 @@ package import Foundation
 package enum SAMLTime {
     /// Parses `YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]`. A value without zone is read as UTC, as SAML requires UTC.
     package static func parse(_ text: String) -> Date? {
-        let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let s = Array(text.trimmingXMLWhitespace.utf8)
         func num(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= s.count else { return nil }
             var v = 0

@@ -105,7 +105,7 @@ enum MetadataReader {
                 let endpoint = Endpoint(binding: SAMLBinding(rawValue: binding), location: location, responseLocation: child.attribute("ResponseLocation"))
                 if child.localName == "SingleSignOnService" { idp.singleSignOnServices.append(endpoint) } else { idp.singleLogoutServices.append(endpoint) }
             case "NameIDFormat":
-                let value = child.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let value = child.text.trimmingXMLWhitespace
                 if !value.isEmpty { idp.nameIDFormats.append(NameIDFormat(rawValue: value)) }
             default:
                 continue

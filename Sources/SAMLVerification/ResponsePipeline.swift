@@ -116,7 +116,7 @@ struct ResponsePipeline {
         let top = code.attribute("Value") ?? ""
         guard top == Self.success else {
             let second = code.child("StatusCode", NS.protocol_)?.attribute("Value")
-            let message = status.child("StatusMessage", NS.protocol_)?.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let message = status.child("StatusMessage", NS.protocol_)?.text.trimmingXMLWhitespace
             var reason = "The IdP answered with status \(top)"
             if let second { reason += " / \(second)" }
             if let message, !message.isEmpty { reason += ": \(message)" }
@@ -125,7 +125,7 @@ struct ResponsePipeline {
     }
 
     func checkIssuer(_ issuer: XMLElement, what: String) throws {
-        let value = issuer.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = issuer.text.trimmingXMLWhitespace
         guard value == idp.entityID else {
             throw SAMLError(.issuerMismatch, "The \(what) Issuer is \"\(value)\", not the configured IdP \"\(idp.entityID)\".")
         }
@@ -226,7 +226,7 @@ struct ResponsePipeline {
             switch condition.localName {
             case "AudienceRestriction":
                 audienceRestrictions += 1
-                let audiences = condition.children("Audience", NS.assertion).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+                let audiences = condition.children("Audience", NS.assertion).map { $0.text.trimmingXMLWhitespace }
                 guard audiences.contains(sp.entityID) else {
                     throw SAMLError(.audienceMismatch, "The assertion is for \(audiences.map { "\"\($0)\"" }.joined(separator: ", ")), not this SP \"\(sp.entityID)\".")
                 }
@@ -247,7 +247,7 @@ struct ResponsePipeline {
             throw SAMLError(.expired, "The IdP session ended at \(SAMLTime.format(sessionNotOnOrAfter)) (SessionNotOnOrAfter).")
         }
         let classRef = authn?.child("AuthnContext", NS.assertion)?.child("AuthnContextClassRef", NS.assertion)?.text
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingXMLWhitespace
 
         // Attributes
         var attributes: [SAMLAttribute] = []

@@ -78,8 +78,9 @@ public struct ResponseVerifier: Sendable {
 
     /// Turns the posted value into XML bytes.
     static func decode(_ value: String, limits: XMLLimits) throws -> [UInt8] {
-        let trimmed = value.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
-        if trimmed.first == "<" { return Array(trimmed.utf8) }
+        if value.utf8.first == UInt8(ascii: "<") { return Array(value.utf8) }
+        let trimmed = value.trimmingXMLWhitespace
+        if trimmed.utf8.first == UInt8(ascii: "<") { return Array(trimmed.utf8) }
         // base64 grows data by 4/3; allow line breaks on top
         guard value.utf8.count <= limits.maximumBytes / 3 * 4 + limits.maximumBytes / 16 + 1024 else {
             throw SAMLError(.tooLarge, "The SAMLResponse value is \(value.utf8.count) bytes, beyond the \(limits.maximumBytes)-byte XML limit.")

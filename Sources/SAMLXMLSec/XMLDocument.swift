@@ -17,13 +17,16 @@ package final class XMLDocument {
         guard !bytes.isEmpty else { throw SAMLError(.malformedXML, "The XML document is empty.") }
         try Library.prepare()
         var outcome: Int32 = 0
-        var message = [CChar](repeating: 0, count: 512)
-        let doc = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                saml_parse(chars.baseAddress, Int32(chars.count), Int32(limits.maximumDepth), &outcome, &message, Int32(message.count))
+        var text = ""
+        let doc = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { message in
+            let doc = bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    saml_parse(chars.baseAddress, Int32(chars.count), Int32(limits.maximumDepth), &outcome, message.baseAddress, Int32(message.count))
+                }
             }
+            if outcome != SAML_PARSE_OK { text = String(cString: message.baseAddress!) }
+            return doc
         }
-        let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard let doc, outcome == SAML_PARSE_OK else {
             switch Int(outcome) {
             case Int(SAML_PARSE_DOCTYPE):
@@ -58,9 +61,10 @@ package final class XMLDocument {
 
     /// Registers every `ID` attribute as an XML ID; a value used twice is refused.
     package func registerIDs() throws {
-        var duplicate = [CChar](repeating: 0, count: 256)
-        if saml_register_ids(pointer, &duplicate, Int32(duplicate.count)) != 0 {
-            let value = String(decoding: duplicate.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let duplicate: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
+        }
+        if let value = duplicate {
             throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
         }
     }

@@ -1,0 +1,53 @@
+import Foundation
+import SAMLCore
+import Testing
+
+/// The small parsers every message goes through.
+@Suite struct CoreTests {
+    @Test func base64IsStrictButToleratesWhitespace() {
+        #expect(Base64.decode("aGVsbG8=") == Array("hello".utf8))
+        #expect(Base64.decode(" aGVs\r\nbG8=\n") == Array("hello".utf8))
+        #expect(Base64.decode("aGVsbA==") == Array("hell".utf8))
+        #expect(Base64.decode("aGVsbG8h") == Array("hello!".utf8))
+        #expect(Base64.decode("aGVsbG8") == nil)          // unpadded
+        #expect(Base64.decode("aGVsbG8=aGVs") == nil)     // data after padding
+        #expect(Base64.decode("aGVs===") == nil)
+        #expect(Base64.decode("aGVs-G8=") == nil)         // base64url alphabet
+        #expect(Base64.decode("aGVs%G8=") == nil)
+        #expect(Base64.decode("") == nil)
+        // agrees with Foundation on random data
+        for length in [1, 2, 3, 4, 57, 1000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255) }
+            let text = Data(bytes).base64EncodedString(options: .lineLength64Characters)
+            #expect(Base64.decode(text) == bytes)
+        }
+    }
+
+    @Test func dateTimes() {
+        #expect(SAMLTime.parse("2026-01-15T10:01:00Z") == Date(timeIntervalSince1970: 1_768_471_260))
+        #expect(SAMLTime.parse("2026-01-15T10:01:00.500Z") == Date(timeIntervalSince1970: 1_768_471_260.5))
+        #expect(SAMLTime.parse("2026-01-15T11:01:00+01:00") == Date(timeIntervalSince1970: 1_768_471_260))
+        #expect(SAMLTime.parse(" 2026-01-15T10:01:00Z\n") == Date(timeIntervalSince1970: 1_768_471_260))
+        #expect(SAMLTime.parse("2026-01-15T10:01:00") == Date(timeIntervalSince1970: 1_768_471_260))
+        #expect(SAMLTime.parse("2000-02-29T00:00:00Z") == Date(timeIntervalSince1970: 951_782_400))
+        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-01-15 10:01:00Z", "2026-01-15T10:01:00.Z", "2026-01-15T10:01:00Zjunk"] {
+            #expect(SAMLTime.parse(bad) == nil, "\(bad)")
+        }
+        #expect(SAMLTime.format(Date(timeIntervalSince1970: 1_768_471_260.9)) == "2026-01-15T10:01:00Z")
+        #expect(SAMLTime.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+    }
+
+    @Test func whitespaceTrimming() {
+        #expect(" \t\r\nabc \n".trimmingXMLWhitespace == "abc")
+        #expect("abc".trimmingXMLWhitespace == "abc")
+        #expect(" \n ".trimmingXMLWhitespace == "")
+        #expect("\u{00A0}abc".trimmingXMLWhitespace == "\u{00A0}abc")  // only XML whitespace
+    }
+
+    @Test func errorDescriptionCarriesCodeReasonAndLibraryMessage() {
+        let e = SAMLError(.signatureInvalid, "The digest does not match.", libraryMessage: "  data do not match \n")
+        #expect(e.description == "signatureInvalid: The digest does not match. (library: data do not match)")
+        #expect(SAMLError(.expired, "x", libraryMessage: "  ").libraryMessage == nil)
+        #expect(SAMLError.Code.replayed.rawValue == "replayed")
+    }
+}

@@ -25,6 +25,8 @@ public struct SAMLCertificate: Sendable, Hashable, CustomStringConvertible {
 
     /// The public key as xmlsec uses it, built once.
     package let publicKey: PublicKeyHandle
+    /// The DER as base64 bytes, for comparing with certificates carried in messages.
+    package let base64Bytes: [UInt8]
 
     /// A public key algorithm.
     public enum KeyAlgorithm: Sendable, Hashable, CustomStringConvertible {
@@ -62,6 +64,18 @@ public struct SAMLCertificate: Sendable, Hashable, CustomStringConvertible {
         serialNumber = facts.serialHex
         sha256Fingerprint = facts.sha256.hex
         publicKey = try PublicKeyHandle(certificateDER: der)
+        base64Bytes = Array(Base64.encode(der).utf8)
+    }
+
+    /// Whether base64 text (whitespace anywhere) encodes exactly this certificate.
+    package func matches(base64Text text: String) -> Bool {
+        var index = 0
+        for c in text.utf8 {
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { continue }
+            guard index < base64Bytes.count, base64Bytes[index] == c else { return false }
+            index += 1
+        }
+        return index == base64Bytes.count
     }
 
     /// Reads base64 DER as metadata carries it: whitespace, line breaks and spaces anywhere are fine.
@@ -118,7 +132,7 @@ public struct SAMLCertificate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Base64 DER on one line, as it goes into KeyInfo.
-    public var base64: String { Base64.encode(der) }
+    public var base64: String { String(decoding: base64Bytes, as: UTF8.self) }
 
     /// `subject (SHA-256 fingerprint)`.
     public var description: String { "\(subject) (SHA-256 \(sha256Fingerprint))" }

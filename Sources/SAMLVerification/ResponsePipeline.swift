@@ -48,7 +48,7 @@ struct ResponsePipeline {
 
         // 3. exactly one assertion, as a direct child, and none hidden anywhere else
         let direct = response.children.filter { $0.is("Assertion", NS.assertion) || $0.is("EncryptedAssertion", NS.assertion) }
-        let everywhere = response.descendants("Assertion", NS.assertion).count + response.descendants("EncryptedAssertion", NS.assertion).count
+        let everywhere = response.countDescendants(named: ["Assertion", "EncryptedAssertion"], NS.assertion)
         guard direct.count == 1, var assertion = direct.first else {
             if direct.isEmpty && everywhere == 0 {
                 throw SAMLError(.invalidMessage, "The Response carries no Assertion.")
@@ -71,7 +71,7 @@ struct ResponsePipeline {
                 .decrypt(assertion, expecting: "Assertion")
             wasEncrypted = true
             try document.registerIDs()
-            guard response.descendants("Assertion", NS.assertion).count == 1 else {
+            guard response.countDescendants(named: ["Assertion", "EncryptedAssertion"], NS.assertion) == 1 else {
                 throw SAMLError(.wrappedSignature, "The decrypted content holds more than one Assertion.")
             }
         }

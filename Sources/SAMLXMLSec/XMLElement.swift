@@ -110,6 +110,33 @@ package struct XMLElement {
         return result
     }
 
+    /// How many descendant elements are in `namespace` and named one of `names`, without
+    /// building a list.
+    package func countDescendants(named names: [String], _ namespace: String) -> Int {
+        var count = 0
+        var current = node.pointee.children
+        while let c = current {
+            if c.pointee.type == XML_ELEMENT_NODE {
+                if let ns = c.pointee.ns, xmlStrEqual(ns.pointee.href, namespace) != 0,
+                   names.contains(where: { xmlStrEqual(c.pointee.name, $0) != 0 }) {
+                    count += 1
+                }
+                if let first = c.pointee.children {
+                    current = first
+                    continue
+                }
+            }
+            var m = c
+            current = nil
+            while true {
+                if let sibling = m.pointee.next { current = sibling; break }
+                guard let p = m.pointee.parent, p != node else { break }
+                m = p
+            }
+        }
+        return count
+    }
+
     /// The concatenated text of every text descendant (comments and processing instructions
     /// are not text, so a comment inside a value never truncates it).
     package var text: String {

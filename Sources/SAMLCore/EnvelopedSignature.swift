@@ -92,7 +92,7 @@ package enum EnvelopedSignature {
         }
         if candidates.count > 1, let keyInfo = signature.child("KeyInfo", NS.dsig) {
             let texts = keyInfo.children("X509Data", NS.dsig).flatMap { $0.children("X509Certificate", NS.dsig) }.map(\.text)
-            if let hinted = candidates.firstIndex(where: { candidate in texts.contains { candidate.matches(base64Text: $0) } }) {
+            if let hinted = candidates.firstIndex(where: { candidate in texts.contains { candidate.probablyMatches(base64Text: $0) } }) {
                 candidates.insert(candidates.remove(at: hinted), at: 0)
             }
         }

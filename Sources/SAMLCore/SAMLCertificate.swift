@@ -67,15 +67,20 @@ public struct SAMLCertificate: Sendable, Hashable, CustomStringConvertible {
         base64Bytes = Array(Base64.encode(der).utf8)
     }
 
-    /// Whether base64 text (whitespace anywhere) encodes exactly this certificate.
-    package func matches(base64Text text: String) -> Bool {
-        var index = 0
-        for c in text.utf8 {
+    /// Whether base64 text (whitespace anywhere) ends like this certificate's encoding: the last
+    /// 96 characters cover the certificate's own signature, so this tells certificates apart.
+    /// Only used to choose which trusted key to try first, never to decide trust.
+    package func probablyMatches(base64Text text: String) -> Bool {
+        var index = base64Bytes.count
+        var compared = 0
+        for c in text.utf8.reversed() {
             if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { continue }
-            guard index < base64Bytes.count, base64Bytes[index] == c else { return false }
-            index += 1
+            index -= 1
+            guard index >= 0, base64Bytes[index] == c else { return false }
+            compared += 1
+            if compared == 96 { return true }
         }
-        return index == base64Bytes.count
+        return index == 0
     }
 
     /// Reads base64 DER as metadata carries it: whitespace, line breaks and spaces anywhere are fine.

@@ -22,12 +22,24 @@ package struct XMLElement {
     /// Whether this element is `{namespace}name`.
     package func `is`(_ name: String, _ namespace: String) -> Bool {
         guard let ns = node.pointee.ns, let href = ns.pointee.href else { return false }
-        return xmlStrEqual(node.pointee.name, name) != 0 && xmlStrEqual(href, namespace) != 0
+        return Self.equal(node.pointee.name, name) && Self.equal(href, namespace)
+    }
+
+    /// Compares a NUL-terminated libxml2 string with a Swift string without copying either.
+    @inline(__always)
+    static func equal(_ c: UnsafePointer<xmlChar>?, _ string: String) -> Bool {
+        guard let c else { return false }
+        var string = string
+        return string.withUTF8 { bytes in
+            for i in 0..<bytes.count where c[i] != bytes[i] { return false }
+            return c[bytes.count] == 0
+        }
     }
 
     /// An attribute without namespace.
     package func attribute(_ name: String) -> String? {
-        guard let value = xmlGetNoNsProp(node, name) else { return nil }
+        let value = name.withCString { xmlGetNoNsProp(node, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+        guard let value else { return nil }
         defer { saml_xml_free(value) }
         return String(cString: value)
     }
@@ -117,8 +129,8 @@ package struct XMLElement {
         var current = node.pointee.children
         while let c = current {
             if c.pointee.type == XML_ELEMENT_NODE {
-                if let ns = c.pointee.ns, xmlStrEqual(ns.pointee.href, namespace) != 0,
-                   names.contains(where: { xmlStrEqual(c.pointee.name, $0) != 0 }) {
+                if let ns = c.pointee.ns, Self.equal(ns.pointee.href, namespace),
+                   names.contains(where: { Self.equal(c.pointee.name, $0) }) {
                     count += 1
                 }
                 if let first = c.pointee.children {

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the C peer into Benchmarks/.build-c/verify-peer.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$here/../.build-c"
+mkdir -p "$out"
+# pkg-config's cflags carry -D flags that change xmlsec's ABI; they must reach gcc.
+# shellcheck disable=SC2046
+gcc -O2 -Wall -Wextra -Wno-unused-parameter $(pkg-config --cflags xmlsec1-openssl) \
+    "$here/verify.c" -o "$out/verify-peer" $(pkg-config --libs xmlsec1-openssl) -lpthread
+echo "built $out/verify-peer"

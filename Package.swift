@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "SAMLXMLSec",
             dependencies: ["CSAMLShims"],
-            swiftSettings: upcoming
+            swiftSettings: upcoming + [.strictMemorySafety()]
         ),
         .target(
             name: "SAMLCore",

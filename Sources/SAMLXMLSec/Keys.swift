@@ -2,23 +2,23 @@ package import CSAMLShims
 
 /// An xmlsec key holding only a public key taken from a certificate. Immutable once made, so it
 /// is lent to any number of concurrent verifications.
-package final class PublicKeyHandle: Sendable {
+@safe package final class PublicKeyHandle: Sendable {
     nonisolated(unsafe) package let pointer: xmlSecKeyPtr
 
     /// Reads the public key of a DER certificate.
     package init(certificateDER der: [UInt8]) throws {
         try Library.prepare()
-        guard let key = der.withUnsafeBufferPointer({ saml_public_key_from_certificate($0.baseAddress, Int32($0.count)) }) else {
+        guard let key = unsafe der.withUnsafeBufferPointer({ unsafe saml_public_key_from_certificate($0.baseAddress, Int32($0.count)) }) else {
             throw Library.error(.invalidCertificate, "The certificate's public key could not be loaded.")
         }
-        pointer = key
+        unsafe pointer = unsafe key
     }
 
-    deinit { saml_key_destroy(pointer) }
+    deinit { unsafe saml_key_destroy(pointer) }
 }
 
 /// An OpenSSL private key plus its xmlsec wrapper, parsed once and reused for every signature.
-package final class PrivateKeyHandle: Sendable {
+@safe package final class PrivateKeyHandle: Sendable {
     nonisolated(unsafe) package let evp: UnsafeMutableRawPointer
     nonisolated(unsafe) package let xmlsecKey: xmlSecKeyPtr
     /// 1 RSA, 2 EC.
@@ -30,47 +30,47 @@ package final class PrivateKeyHandle: Sendable {
         try Library.prepare()
         var bytes = Array(pem.utf8)
         bytes.append(0)
-        let key: UnsafeMutableRawPointer? = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
+        let key: UnsafeMutableRawPointer? = unsafe bytes.withUnsafeBufferPointer { buffer in
+            unsafe buffer.withMemoryRebound(to: CChar.self) { chars in
                 if let passphrase {
-                    return passphrase.withCString { saml_private_key_read_pem(chars.baseAddress, Int32(chars.count - 1), $0) }
+                    return unsafe passphrase.withCString { unsafe saml_private_key_read_pem(chars.baseAddress, Int32(chars.count - 1), $0) }
                 }
-                return saml_private_key_read_pem(chars.baseAddress, Int32(chars.count - 1), nil)
+                return unsafe saml_private_key_read_pem(chars.baseAddress, Int32(chars.count - 1), nil)
             }
         }
-        guard let key else {
+        guard let key = unsafe key else {
             let hint = passphrase == nil && pem.contains("ENCRYPTED")
                 ? "The PEM private key is encrypted; supply its passphrase."
                 : (passphrase != nil ? "The PEM private key could not be read: wrong passphrase or damaged key." : "The PEM private key could not be read.")
             throw Library.error(.invalidKey, hint)
         }
         var bits: Int32 = 0
-        let type = Int(saml_evp_key_type(key, &bits))
+        let type = unsafe Int(saml_evp_key_type(key, &bits))
         guard type == 1 || type == 2 else {
-            saml_evp_free(key)
+            unsafe saml_evp_free(key)
             throw SAMLError(.invalidKey, "Only RSA and EC private keys are supported.")
         }
-        guard let wrapped = saml_xmlsec_key_from_evp(key) else {
-            saml_evp_free(key)
+        guard let wrapped = unsafe saml_xmlsec_key_from_evp(key) else {
+            unsafe saml_evp_free(key)
             throw Library.error(.invalidKey, "The private key could not be handed to xmlsec.")
         }
-        evp = key
-        xmlsecKey = wrapped
+        unsafe evp = unsafe key
+        unsafe xmlsecKey = unsafe wrapped
         keyType = type
         self.bits = Int(bits)
     }
 
     /// Whether this key belongs to the certificate.
     package func matches(certificateDER der: [UInt8]) -> Bool {
-        der.withUnsafeBufferPointer { saml_evp_matches_certificate(evp, $0.baseAddress, Int32($0.count)) == 1 }
+        unsafe der.withUnsafeBufferPointer { unsafe saml_evp_matches_certificate(evp, $0.baseAddress, Int32($0.count)) == 1 }
     }
 
     /// Signs bytes (RSA PKCS#1 v1.5, or ECDSA as r‖s) with SHA-`digestBits`.
     package func sign(_ data: [UInt8], digestBits: Int) throws -> [UInt8] {
         try Library.prepare()
         var signature = [UInt8](repeating: 0, count: 1024)
-        let n = data.withUnsafeBufferPointer { d in
-            saml_evp_sign(evp, Int32(digestBits), d.baseAddress, d.count, &signature, signature.count)
+        let n = unsafe data.withUnsafeBufferPointer { d in
+            unsafe saml_evp_sign(evp, Int32(digestBits), d.baseAddress, d.count, &signature, signature.count)
         }
         guard n > 0 else { throw Library.error(.invalidKey, "Signing failed.") }
         return Array(signature.prefix(Int(n)))
@@ -79,9 +79,9 @@ package final class PrivateKeyHandle: Sendable {
     /// Unwraps an RSA-encrypted key. padding 1 = OAEP, 2 = PKCS#1 v1.5.
     package func rsaDecrypt(_ input: [UInt8], padding: Int, oaepDigest: Int, mgfDigest: Int, label: [UInt8]) -> [UInt8]? {
         var output = [UInt8](repeating: 0, count: 1024)
-        let n = input.withUnsafeBufferPointer { i in
-            label.withUnsafeBufferPointer { l in
-                saml_rsa_unwrap(evp, Int32(padding), Int32(oaepDigest), Int32(mgfDigest), l.baseAddress, l.count, i.baseAddress, i.count, &output, output.count)
+        let n = unsafe input.withUnsafeBufferPointer { i in
+            unsafe label.withUnsafeBufferPointer { l in
+                unsafe saml_rsa_unwrap(evp, Int32(padding), Int32(oaepDigest), Int32(mgfDigest), l.baseAddress, l.count, i.baseAddress, i.count, &output, output.count)
             }
         }
         guard n >= 0 else { return nil }
@@ -89,8 +89,8 @@ package final class PrivateKeyHandle: Sendable {
     }
 
     deinit {
-        saml_key_destroy(xmlsecKey)
-        saml_evp_free(evp)
+        unsafe saml_key_destroy(xmlsecKey)
+        unsafe saml_evp_free(evp)
     }
 }
 
@@ -110,11 +110,11 @@ package struct CertificateFacts: Sendable {
     package init(der: [UInt8]) throws {
         try Library.prepare()
         var info = saml_certificate_info()
-        let rc = der.withUnsafeBufferPointer { saml_certificate_read($0.baseAddress, Int32($0.count), &info) }
+        let rc = unsafe der.withUnsafeBufferPointer { unsafe saml_certificate_read($0.baseAddress, Int32($0.count), &info) }
         guard rc == 0 else { throw SAMLError(.invalidCertificate, "The data is not a DER X.509 certificate.") }
         func string<T>(_ tuple: inout T) -> String {
-            withUnsafeBytes(of: &tuple) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            unsafe withUnsafeBytes(of: &tuple) { raw in
+                unsafe String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
         }
         subject = string(&info.subject)
@@ -124,16 +124,16 @@ package struct CertificateFacts: Sendable {
         keyType = Int(info.key_type)
         keyBits = Int(info.key_bits)
         curve = string(&info.curve)
-        sha256 = withUnsafeBytes(of: &info.sha256) { Array($0) }
+        sha256 = unsafe withUnsafeBytes(of: &info.sha256) { unsafe Array($0) }
         serialHex = string(&info.serial)
     }
 
     /// Verifies a raw signature (redirect binding) with a DER certificate's key.
     package static func verify(signature: [UInt8], of data: [UInt8], digestBits: Int, certificateDER der: [UInt8]) -> Bool {
-        (try? Library.prepare()) != nil && der.withUnsafeBufferPointer { c in
-            data.withUnsafeBufferPointer { d in
-                signature.withUnsafeBufferPointer { s in
-                    saml_evp_verify_with_certificate(c.baseAddress, Int32(c.count), Int32(digestBits), d.baseAddress, d.count, s.baseAddress, s.count) == 1
+        unsafe (try? Library.prepare()) != nil && der.withUnsafeBufferPointer { c in
+            unsafe data.withUnsafeBufferPointer { d in
+                unsafe signature.withUnsafeBufferPointer { s in
+                    unsafe saml_evp_verify_with_certificate(c.baseAddress, Int32(c.count), Int32(digestBits), d.baseAddress, d.count, s.baseAddress, s.count) == 1
                 }
             }
         }
@@ -145,7 +145,7 @@ package enum Crypto {
     /// SHA-256 of bytes.
     package static func sha256(_ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        data.withUnsafeBufferPointer { saml_sha256($0.baseAddress, $0.count, &out) }
+        unsafe data.withUnsafeBufferPointer { unsafe saml_sha256($0.baseAddress, $0.count, &out) }
         return out
     }
 
@@ -153,7 +153,7 @@ package enum Crypto {
     package static func randomBytes(_ count: Int) throws -> [UInt8] {
         try Library.prepare()
         var out = [UInt8](repeating: 0, count: count)
-        guard saml_random(&out, Int32(count)) == 0 else { throw Library.error(.libraryFailure, "No secure random bytes available.") }
+        guard unsafe saml_random(&out, Int32(count)) == 0 else { throw Library.error(.libraryFailure, "No secure random bytes available.") }
         return out
     }
 }

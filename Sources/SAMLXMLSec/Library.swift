@@ -6,7 +6,7 @@ import Foundation
 package enum Library {
     private static let initialization: String? = {
         if saml_initialize() == 0 { return nil }
-        return String(cString: saml_initialize_error())
+        return unsafe String(cString: saml_initialize_error())
     }()
 
     /// Initialises the libraries once (safe under concurrent first use) and starts a clean error
@@ -20,7 +20,7 @@ package enum Library {
 
     /// What the libraries reported on this thread since ``prepare()``.
     package static var lastMessage: String? {
-        let text = String(cString: saml_errors_last())
+        let text = unsafe String(cString: saml_errors_last())
         return text.isEmpty ? nil : text
     }
 

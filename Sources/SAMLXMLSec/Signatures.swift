@@ -27,8 +27,8 @@ extension XMLElement {
         var flags: Int32 = 0
         if allowSHA1 { flags |= Int32(SAML_VERIFY_ALLOW_SHA1) }
         if allowWholeDocument { flags |= Int32(SAML_VERIFY_ALLOW_EMPTY_URI) }
-        let rc = saml_signature_verify(node, key.pointer, flags, &result)
-        let uri = withUnsafeBytes(of: &result.reference_uri) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let rc = unsafe saml_signature_verify(node, key.pointer, flags, &result)
+        let uri = unsafe withUnsafeBytes(of: &result.reference_uri) { unsafe String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return SignatureCheck(
             succeeded: rc == 0 && result.status == 1,
             referenceCount: Int(result.reference_count),
@@ -42,9 +42,9 @@ extension XMLElement {
     /// (or first), optionally with the certificate in KeyInfo.
     package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws {
         try Library.prepare()
-        let rc = id.withCString { idPointer in
-            (certificateDER ?? []).withUnsafeBufferPointer { cert in
-                saml_signature_sign(node, after?.node, idPointer, key.xmlsecKey, algorithm.rawValue,
+        let rc = unsafe id.withCString { idPointer in
+            unsafe (certificateDER ?? []).withUnsafeBufferPointer { cert in
+                unsafe saml_signature_sign(node, after?.node, idPointer, key.xmlsecKey, algorithm.rawValue,
                                     certificateDER == nil ? nil : cert.baseAddress, Int32(cert.count))
             }
         }
@@ -55,7 +55,7 @@ extension XMLElement {
     /// by the decrypted nodes and must not be used afterwards.
     package func decryptData(key: [UInt8]) throws {
         try Library.prepare()
-        let rc = key.withUnsafeBufferPointer { saml_decrypt_data(node, $0.baseAddress, Int32($0.count)) }
+        let rc = unsafe key.withUnsafeBufferPointer { unsafe saml_decrypt_data(node, $0.baseAddress, Int32($0.count)) }
         guard rc == 0 else {
             throw Library.error(.decryptionFailed, rc == -2
                 ? "The decrypted content is not well-formed XML."
@@ -70,20 +70,20 @@ package enum Deflate {
     package static func compress(_ data: [UInt8]) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
-        let rc = data.withUnsafeBufferPointer { saml_deflate($0.baseAddress, $0.count, &out, &length) }
-        guard rc == 0, let out else { throw SAMLError(.libraryFailure, "DEFLATE failed.") }
-        defer { saml_buffer_free(out) }
-        return Array(UnsafeBufferPointer(start: out, count: length))
+        let rc = unsafe data.withUnsafeBufferPointer { unsafe saml_deflate($0.baseAddress, $0.count, &out, &length) }
+        guard rc == 0, let out = unsafe out else { throw SAMLError(.libraryFailure, "DEFLATE failed.") }
+        defer { unsafe saml_buffer_free(out) }
+        return unsafe Array(UnsafeBufferPointer(start: out, count: length))
     }
 
     /// Decompresses bytes, refusing output larger than `limit`.
     package static func decompress(_ data: [UInt8], limit: Int) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
-        let rc = data.withUnsafeBufferPointer { saml_inflate($0.baseAddress, $0.count, limit, &out, &length) }
+        let rc = unsafe data.withUnsafeBufferPointer { unsafe saml_inflate($0.baseAddress, $0.count, limit, &out, &length) }
         if rc == -2 { throw SAMLError(.tooLarge, "The DEFLATE data expands beyond \(limit) bytes.") }
-        guard rc == 0, let out else { throw SAMLError(.invalidEncoding, "The data is not valid raw DEFLATE.") }
-        defer { saml_buffer_free(out) }
-        return Array(UnsafeBufferPointer(start: out, count: length))
+        guard rc == 0, let out = unsafe out else { throw SAMLError(.invalidEncoding, "The data is not valid raw DEFLATE.") }
+        defer { unsafe saml_buffer_free(out) }
+        return unsafe Array(UnsafeBufferPointer(start: out, count: length))
     }
 }

@@ -1,12 +1,12 @@
 package import CSAMLShims
 
 /// An owned libxml2 document. Not shared between threads: each operation parses its own.
-package final class XMLDocument {
+@safe package final class XMLDocument {
     package let pointer: xmlDocPtr
 
-    private init(pointer: xmlDocPtr) { self.pointer = pointer }
+    private init(pointer: xmlDocPtr) { unsafe self.pointer = unsafe pointer }
 
-    deinit { xmlFreeDoc(pointer) }
+    deinit { unsafe xmlFreeDoc(pointer) }
 
     /// Parses with the hardened settings: size checked first, no DTD, no entities, no network,
     /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused.
@@ -18,16 +18,16 @@ package final class XMLDocument {
         try Library.prepare()
         var outcome: Int32 = 0
         var text = ""
-        let doc = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { message in
-            let doc = bytes.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { chars in
-                    saml_parse(chars.baseAddress, Int32(chars.count), Int32(limits.maximumDepth), &outcome, message.baseAddress, Int32(message.count))
+        let doc = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { message in
+            let doc = unsafe bytes.withUnsafeBufferPointer { buffer in
+                unsafe buffer.withMemoryRebound(to: CChar.self) { chars in
+                    unsafe saml_parse(chars.baseAddress, Int32(chars.count), Int32(limits.maximumDepth), &outcome, message.baseAddress, Int32(message.count))
                 }
             }
-            if outcome != SAML_PARSE_OK { text = String(cString: message.baseAddress!) }
-            return doc
+            if outcome != SAML_PARSE_OK { text = unsafe String(cString: message.baseAddress!) }
+            return unsafe doc
         }
-        guard let doc, outcome == SAML_PARSE_OK else {
+        guard let doc = unsafe doc, outcome == SAML_PARSE_OK else {
             switch Int(outcome) {
             case Int(SAML_PARSE_DOCTYPE):
                 throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
@@ -37,7 +37,7 @@ package final class XMLDocument {
                 throw SAMLError(.malformedXML, "The XML is not well-formed.", libraryMessage: text)
             }
         }
-        let document = XMLDocument(pointer: doc)
+        let document = unsafe XMLDocument(pointer: doc)
         try document.registerIDs()
         guard document.root != nil else { throw SAMLError(.malformedXML, "The XML has no root element.") }
         return document
@@ -51,18 +51,18 @@ package final class XMLDocument {
     /// A new document with one root element, for building messages.
     package init(rootName: String, namespace: String, prefix: String) throws {
         try Library.prepare()
-        guard let doc = xmlNewDoc("1.0") else { throw Library.error(.libraryFailure, "xmlNewDoc failed") }
-        pointer = doc
-        let node = xmlNewDocNode(doc, nil, rootName, nil)!
-        let ns = xmlNewNs(node, namespace, prefix)
-        xmlSetNs(node, ns)
-        xmlDocSetRootElement(doc, node)
+        guard let doc = unsafe xmlNewDoc("1.0") else { throw Library.error(.libraryFailure, "xmlNewDoc failed") }
+        unsafe pointer = unsafe doc
+        let node = unsafe xmlNewDocNode(doc, nil, rootName, nil)!
+        let ns = unsafe xmlNewNs(node, namespace, prefix)
+        unsafe xmlSetNs(node, ns)
+        unsafe xmlDocSetRootElement(doc, node)
     }
 
     /// Registers every `ID` attribute as an XML ID; a value used twice is refused.
     package func registerIDs() throws {
-        let duplicate: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
-            saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
+        let duplicate: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            unsafe saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
         }
         if let value = duplicate {
             throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
@@ -71,22 +71,22 @@ package final class XMLDocument {
 
     /// The root element.
     package var root: XMLElement? {
-        guard let node = xmlDocGetRootElement(pointer) else { return nil }
-        return XMLElement(node: node, document: self)
+        guard let node = unsafe xmlDocGetRootElement(pointer) else { return nil }
+        return unsafe XMLElement(node: node, document: self)
     }
 
     /// The element whose registered ID is `id`.
     package func element(withID id: String) -> XMLElement? {
-        guard let node = saml_element_by_id(pointer, id) else { return nil }
-        return XMLElement(node: node, document: self)
+        guard let node = unsafe saml_element_by_id(pointer, id) else { return nil }
+        return unsafe XMLElement(node: node, document: self)
     }
 
     /// The document as UTF-8 bytes.
     package func serialized(declaration: Bool = true) -> [UInt8] {
         var output: UnsafeMutablePointer<xmlChar>? = nil
         var length: Int32 = 0
-        guard saml_document_serialize(pointer, declaration ? 0 : 1, &output, &length) == 0, let output else { return [] }
-        defer { saml_xml_free(output) }
-        return Array(UnsafeBufferPointer(start: output, count: Int(length)))
+        guard unsafe saml_document_serialize(pointer, declaration ? 0 : 1, &output, &length) == 0, let output = unsafe output else { return [] }
+        defer { unsafe saml_xml_free(output) }
+        return unsafe Array(UnsafeBufferPointer(start: output, count: Int(length)))
     }
 }

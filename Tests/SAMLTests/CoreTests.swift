@@ -1,4 +1,5 @@
 import Foundation
+import SAML
 import SAMLCore
 import Testing
 
@@ -49,5 +50,35 @@ import Testing
         #expect(e.description == "signatureInvalid: The digest does not match. (library: data do not match)")
         #expect(SAMLError(.expired, "x", libraryMessage: "  ").libraryMessage == nil)
         #expect(SAMLError.Code.replayed.rawValue == "replayed")
+    }
+}
+
+/// Shapes real metadata files take that the reader must pass over.
+@Suite struct MetadataShapeTests {
+    @Test func commentsAndProcessingInstructionsAroundTheRoot() throws {
+        let original = try Fixtures.text("reference/idp-metadata/aws-iam-identity-center_us-east-1.xml")
+        let decorated = original.replacingOccurrences(of: "<md:EntityDescriptor", with: "<!-- exported 2026-01-01 -->\n<?generator x?>\n<md:EntityDescriptor")
+            .replacingOccurrences(of: "<md:IDPSSODescriptor", with: "<!-- the IdP role --><md:IDPSSODescriptor")
+        #expect(decorated != original)
+        let a = try IdentityProvider(metadata: original)
+        let b = try IdentityProvider(metadata: decorated)
+        #expect(a.entityID == b.entityID)
+        #expect(a.singleSignOnServices == b.singleSignOnServices)
+        #expect(a.signingCertificates == b.signingCertificates)
+    }
+
+    @Test func extensionsAndUnknownRolesAreSkipped() throws {
+        let original = try Fixtures.text("generated/idp-metadata.xml")
+        let extended = original.replacingOccurrences(of: "<md:IDPSSODescriptor", with: """
+            <md:Extensions><x:Thing xmlns:x="urn:example:x">ignored</x:Thing></md:Extensions>\
+            <md:AttributeAuthorityDescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">\
+            <md:AttributeService Binding="urn:oasis:names:tc:SAML:2.0:bindings:SOAP" Location="https://idp.example.org/aa"/>\
+            </md:AttributeAuthorityDescriptor><md:IDPSSODescriptor
+            """)
+        #expect(extended != original)
+        let idp = try IdentityProvider(metadata: extended)
+        #expect(idp.entityID == Generated.idpEntityID)
+        #expect(idp.singleSignOnServices.count == 3)
+        #expect(idp.signingCertificates.count == 3)
     }
 }

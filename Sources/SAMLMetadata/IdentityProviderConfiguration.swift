@@ -57,7 +57,15 @@ public struct IdentityProviderConfiguration: Sendable, Codable, Hashable {
             if let flag = try? c.decodeIfPresent(Bool.self, forKey: .signRequest) {
                 signRequest = flag
             } else if let text = try? c.decodeIfPresent(String.self, forKey: .signRequest) {
-                signRequest = ["true", "1", "yes"].contains(text.lowercased())
+                switch text.lowercased() {
+                case "true", "1", "yes": signRequest = true
+                case "false", "0", "no", "": signRequest = false
+                default:
+                    throw DecodingError.dataCorruptedError(forKey: .signRequest, in: c, debugDescription: "sign_request \"\(text)\" is not a boolean")
+                }
+            } else if c.contains(.signRequest), try !c.decodeNil(forKey: .signRequest) {
+                // present with another type: refuse rather than guess whether requests are signed
+                throw DecodingError.dataCorruptedError(forKey: .signRequest, in: c, debugDescription: "sign_request must be a boolean")
             } else {
                 signRequest = nil
             }
@@ -69,6 +77,8 @@ public struct IdentityProviderConfiguration: Sendable, Codable, Hashable {
             } else {
                 idpPublicCerts = []
             }
+            // "attributes" is an optional display mapping whose shape varies between dashboards;
+            // a shape other than name → name is ignored rather than refused.
             attributes = try? c.decodeIfPresent([String: String].self, forKey: .attributes)
         }
     }

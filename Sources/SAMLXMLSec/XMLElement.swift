@@ -103,23 +103,9 @@ package import CSAMLShims
     /// Every descendant element named `{namespace}name` (document order, excluding self).
     package func descendants(_ name: String, _ namespace: String) -> [XMLElement] {
         var result: [XMLElement] = []
-        var current = unsafe node.pointee.children
-        while let c = unsafe current {
-            if unsafe c.pointee.type == XML_ELEMENT_NODE {
-                let e = unsafe XMLElement(node: c, document: document)
-                if e.is(name, namespace) { result.append(e) }
-                if let first = unsafe c.pointee.children {
-                    unsafe current = unsafe first
-                    continue
-                }
-            }
-            var m = unsafe c
-            unsafe current = nil
-            while true {
-                if let sibling = unsafe m.pointee.next { unsafe current = unsafe sibling; break }
-                guard let p = unsafe m.pointee.parent, unsafe p != node else { break }
-                unsafe m = unsafe p
-            }
+        unsafe forEachDescendant { c in
+            let e = unsafe XMLElement(node: c, document: document)
+            if e.is(name, namespace) { result.append(e) }
         }
         return result
     }
@@ -128,13 +114,21 @@ package import CSAMLShims
     /// building a list.
     package func countDescendants(named names: [String], _ namespace: String) -> Int {
         var count = 0
+        unsafe forEachDescendant { c in
+            if let ns = unsafe c.pointee.ns, unsafe Self.equal(ns.pointee.href, namespace),
+               names.contains(where: { unsafe Self.equal(c.pointee.name, $0) }) {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// Calls `body` with every descendant element node, in document order, without recursion.
+    private func forEachDescendant(_ body: (xmlNodePtr) -> Void) {
         var current = unsafe node.pointee.children
         while let c = unsafe current {
             if unsafe c.pointee.type == XML_ELEMENT_NODE {
-                if let ns = unsafe c.pointee.ns, unsafe Self.equal(ns.pointee.href, namespace),
-                   names.contains(where: { unsafe Self.equal(c.pointee.name, $0) }) {
-                    count += 1
-                }
+                unsafe body(c)
                 if let first = unsafe c.pointee.children {
                     unsafe current = unsafe first
                     continue
@@ -148,7 +142,6 @@ package import CSAMLShims
                 unsafe m = unsafe p
             }
         }
-        return count
     }
 
     /// The concatenated text of every text descendant (comments and processing instructions

@@ -82,3 +82,19 @@ import Testing
         #expect(idp.signingCertificates.count == 3)
     }
 }
+
+/// A configuration whose "sign requests" switch cannot be read is refused, not guessed.
+@Suite struct ConfigurationStrictnessTests {
+    static func json(signRequest: String) -> [UInt8] {
+        Array(#"{"type":"saml","name":"x","config":{"issuer_url":"https://idp.example.org/metadata","sso_target_url":"https://idp.example.org/sso","idp_public_certs":["AAAA"],"sign_request":\#(signRequest)}}"#.utf8)
+    }
+
+    @Test func unreadableSignRequestIsRefused() throws {
+        for bad in ["1", "\"maybe\"", "[true]", "{}"] {
+            #expect(throws: SAMLError.self, "\(bad)") { _ = try IdentityProviderConfiguration(json: Self.json(signRequest: bad)) }
+        }
+        #expect(try IdentityProviderConfiguration(json: Self.json(signRequest: "\"no\"")).config.signRequest == false)
+        #expect(try IdentityProviderConfiguration(json: Self.json(signRequest: "true")).config.signRequest == true)
+        #expect(try IdentityProviderConfiguration(json: Self.json(signRequest: "null")).config.signRequest == nil)
+    }
+}

@@ -16,10 +16,12 @@ let package = Package(
         .library(name: "SAMLMetadata", targets: ["SAMLMetadata"]),
         .library(name: "SAMLRequests", targets: ["SAMLRequests"]),
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
+        .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -67,8 +69,16 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "SAMLLogin",
+            dependencies: [
+                "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "SAML",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin"],
             swiftSettings: upcoming
         ),
         .executableTarget(
@@ -81,7 +91,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SAMLTests",
-            dependencies: ["SAML", "SAMLCore", "SAMLXMLSec"],
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Peer"],
             swiftSettings: upcoming
         ),

@@ -271,3 +271,18 @@ enum ProcessDefaults {
     private static let secret = Result { try StateSecret.random() }
     static func stateSecret() throws -> StateSecret { try secret.get() }
 }
+
+extension SAMLServiceProvider {
+    /// The login state for a request sent earlier with a known ID, tracked as `login` tracks it.
+    /// For tests that replay recorded responses, whose `InResponseTo` is fixed.
+    package func resumableState(requestID: String, idp: String, acsURL: String? = nil, returnTo: String? = nil,
+                                now: Date) async throws -> String {
+        let relayToken = try Crypto.randomBytes(16).hex
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
+        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let state = BrowserState(requestID: requestID, identityProvider: idp, acsURL: acsURL ?? configuration.acsURLs[0],
+                                 relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
+                                 expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
+        return try state.sealed(with: secrets[0])
+    }
+}

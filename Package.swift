@@ -20,6 +20,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -63,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "SAMLVerification",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .target(
@@ -81,7 +82,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SAMLTests",
-            dependencies: ["SAML", "SAMLCore", "SAMLXMLSec"],
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Peer"],
             swiftSettings: upcoming
         ),

@@ -41,8 +41,8 @@ struct VerifyOptions: ParsableArguments {
         if requestID != nil && allowUnsolicited {
             throw ValidationError("--request-id and --allow-unsolicited exclude each other.")
         }
-        if let now, SAMLTime.parseRFC3339(now) == nil {
-            throw ValidationError("--now must be an RFC 3339 instant such as 2026-01-15T10:01:00Z.")
+        if let now, SAMLTime.parse(now) == nil {
+            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
         }
     }
 
@@ -70,7 +70,7 @@ struct VerifyOptions: ParsableArguments {
                                         allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
         let response = Self.formValue(try Output.readText(responseFile))
-        let instant = now.flatMap(SAMLTime.parseRFC3339) ?? Date()
+        let instant = now.flatMap(SAMLTime.parse) ?? Date()
         return (verifier, response, instant)
     }
 }

@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "SAMLVerification",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .target(

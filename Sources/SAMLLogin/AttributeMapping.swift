@@ -97,7 +97,7 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
         switch nameIDAsEmail {
         case .never: return nil
         case .whenFormatIsEmailAddress:
-            return assertion.nameID.format == NameIDFormat.emailAddress.rawValue ? assertion.nameID.value : nil
+            return assertion.nameID.format == .emailAddress ? assertion.nameID.value : nil
         case .always: return assertion.nameID.value
         }
     }

@@ -62,7 +62,7 @@ import Testing
                                    entityID: "https://saml.test.nope/session/sso/saml/spentityid/dknhyszjl7")
         let login = try await Self.finish(saml, response: Fixtures.text("reference/responses/adfs_assertion-signed.b64"),
                                           requestID: "_5988bf45-1cc8-4228-b3e8-1aa8590e63d3", now: Fixtures.date("2017-09-21T23:28:00Z"))
-        #expect(login.nameID.format == NameIDFormat.emailAddress.rawValue)
+        #expect(login.nameID.format == .emailAddress)
         #expect(login.email == login.nameID.value && !login.nameID.value.isEmpty)
     }
 

@@ -41,6 +41,14 @@ extension SAMLServiceProvider {
         ///   - additionalACSURLs: further ACS URLs (regional failover).
         ///   - entityID: the SP's entity ID when it is not the ACS URL.
         ///   - identityProviders: the IdPs.
+        ///   - signingKey: signs AuthnRequests and metadata; nil sends unsigned requests.
+        ///   - decryptionKeys: decrypt encrypted assertions (and are published for encryption).
+        ///   - policy: the verification rules.
+        ///   - attributeMapping: which attributes carry e-mail, names and groups.
+        ///   - returnTo: where logins may land afterwards.
+        ///   - requestLifetime: how long a started login may take.
+        ///   - maximumSessionLifetime: the longest session a login grants.
+        ///   - stateSecrets: keys protecting the browser's login state (first seals, all open).
         public init(acsURL: String, additionalACSURLs: [String] = [], entityID: String? = nil,
                     identityProviders: [TrustedIdentityProvider], signingKey: SAMLKeyPair? = nil,
                     decryptionKeys: [SAMLKeyPair] = [], policy: VerificationPolicy = .default,

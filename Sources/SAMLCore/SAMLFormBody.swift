@@ -94,13 +94,14 @@ public struct SAMLFormBody: Sendable, Hashable {
     }
 
     /// Percent-decodes one field into a string: one pass, one allocation.
-    private static func decode(_ raw: Slice<UnsafeBufferPointer<UInt8>>, field: String) throws -> String {
+    private static func decode(_ slice: Slice<UnsafeBufferPointer<UInt8>>, field: String) throws -> String {
         var failure: String?
         var highBytes = false
+        let raw = UnsafeBufferPointer(rebasing: slice)
         let bytes = [UInt8](unsafeUninitializedCapacity: raw.count) { out, written in
             var n = 0
-            var i = raw.startIndex
-            let end = raw.endIndex
+            var i = 0
+            let end = raw.count
             while i < end {
                 let c = raw[i]
                 switch c {

@@ -256,17 +256,19 @@ for w in "${WORKLOADS[@]}"; do
 done
 echo
 echo "## Lasso (base64 value, 1 thread) and two threads (base64 value)"
-printf '%-17s %16s %12s %14s %14s %14s %14s\n' workload "Lasso cpu us/op" saml/Lasso "saml 2t/1t" "C 2t/1t" "saml/C cpu 2t" "saml/C wall 2t"
+printf '%-17s %16s %11s %12s %12s %14s %14s %14s\n' workload "Lasso cpu us/op" saml/Lasso "saml 2t/1t" "C 2t/1t" "saml cpu 2t/1t" "C cpu 2t/1t" "saml/C cpu 2t"
 for w in "${WORKLOADS[@]}"; do
     IFS='|' read -r name _ _ <<<"$w"
-    printf '%-17s %16s %12s %14s %14s %14s %14s\n' "$name" "${CPU[$name/b64/lasso/1]}" \
+    printf '%-17s %16s %11s %12s %12s %14s %14s %14s\n' "$name" "${CPU[$name/b64/lasso/1]}" \
         "$(ratio "${CPU[$name/b64/saml/1]}" "${CPU[$name/b64/lasso/1]}")" \
         "$(ratio "${OPS[$name/b64/saml/2]}" "${OPS[$name/b64/saml/1]}")" \
         "$(ratio "${OPS[$name/b64/c/2]}" "${OPS[$name/b64/c/1]}")" \
-        "$(ratio "${CPU[$name/b64/saml/2]}" "${CPU[$name/b64/c/2]}")" \
-        "$(ratio "${WALL[$name/b64/saml/2]}" "${WALL[$name/b64/c/2]}")"
+        "$(ratio "${CPU[$name/b64/saml/2]}" "${CPU[$name/b64/saml/1]}")" \
+        "$(ratio "${CPU[$name/b64/c/2]}" "${CPU[$name/b64/c/1]}")" \
+        "$(ratio "${CPU[$name/b64/saml/2]}" "${CPU[$name/b64/c/2]}")"
 done
-echo "# 2t/1t = throughput (ops/s) with two threads / one thread; on a loaded machine it is bounded by the cores left free"
+echo "# 2t/1t = throughput (ops/s) with two threads / one thread: bounded by the cores other processes leave free"
+echo "# cpu 2t/1t = CPU time per operation with two threads / one thread: 1.00 means threads add no work (no contention)"
 echo
 
 # ----------------------------------------------------------- 3. size curve

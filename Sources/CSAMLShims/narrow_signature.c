@@ -144,8 +144,10 @@ int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int fla
 
     /* Attributes xmlsec would act on (Id, Type on Reference) do not change the digest; only URI does. */
     xmlChar *uri = xmlGetNoNsProp(reference, BAD_CAST "URI");
+    /* A plain "#id" only: xmlsec turns it into an XPointer id('...') expression, so anything an
+       expression would read differently (quotes, parentheses, spaces) is left to xmlsec. */
     if (uri == NULL || uri[0] != '#' || uri[1] == '\0' || strlen((const char *)uri) >= sizeof result->reference_uri ||
-        strncmp((const char *)uri, "#xpointer(", 10) == 0) {
+        strpbrk((const char *)uri + 1, "'\"()[]#%&<> \t\r\n") != NULL) {
         xmlFree(uri);
         return 0;
     }

@@ -19,7 +19,7 @@
  * does (starts with '<'; contains "SAMLResponse="; otherwise base64).  For the
  * last two, each iteration first percent-decodes the field ('+' is a space, %XX
  * must be two hex digits) and decodes the base64 with xmlsec's decoder
- * (xmlSecBase64Decode, which skips whitespace), into a buffer allocated per
+ * (xmlSecBase64Decode_ex, which skips whitespace), into a buffer allocated per
  * iteration as a server would.
  *
  * Usage:
@@ -407,7 +407,9 @@ static char *decode_input(const char *in, int len, int *xml_len) {
         len = (int)strlen(field);
     }
     char *xml = malloc((size_t)len / 4 * 3 + 4);
-    int n = xml ? xmlSecBase64Decode((const xmlChar *)b64, (xmlSecByte *)xml, (xmlSecSize)(len / 4 * 3 + 4)) : -1;
+    xmlSecSize written = 0;
+    int n = xml && xmlSecBase64Decode_ex((const xmlChar *)b64, (xmlSecByte *)xml, (xmlSecSize)(len / 4 * 3 + 4), &written) == 0
+                ? (int)written : -1;
     free(field);
     if (n <= 0) { free(xml); return NULL; }
     xml[n] = '\0';

@@ -46,7 +46,8 @@ static int saml_narrow_base64(xmlNodePtr n, unsigned char *out, int capacity) {
     int length = (int)strlen((const char *)text);
     int rc = -1;
     if (length / 4 * 3 + 3 <= capacity) {
-        rc = xmlSecBase64Decode(text, out, (xmlSecSize)capacity);
+        xmlSecSize written = 0;
+        if (xmlSecBase64Decode_ex(text, out, (xmlSecSize)capacity, &written) == 0) rc = (int)written;
     }
     xmlFree(text);
     return rc;

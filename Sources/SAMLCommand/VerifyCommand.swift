@@ -47,7 +47,7 @@ struct VerifyOptions: ParsableArguments {
     }
 
     /// Builds the verifier and reads the response; exits 2 on unusable input.
-    func prepare() throws -> (ResponseVerifier, String, Date) {
+    func prepare(text: String? = nil) throws -> (ResponseVerifier, String, Date) {
         let metadata = try Output.read(idpMetadata)
         let idp: IdentityProvider
         do {
@@ -69,7 +69,7 @@ struct VerifyOptions: ParsableArguments {
         let policy = VerificationPolicy(clockSkew: .milliseconds(Int64((clockSkew * 1000).rounded())), allowSHA1: allowSHA1,
                                         allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
-        let response = Self.formValue(try Output.readText(responseFile))
+        let response = try Self.formValue(try text ?? Output.readText(responseFile))
         let instant = now.flatMap(SAMLTime.parse) ?? Date()
         return (verifier, response, instant)
     }
@@ -78,16 +78,20 @@ struct VerifyOptions: ParsableArguments {
 extension VerifyOptions {
     /// Accepts what operators paste: the bare value, or `SAMLResponse=…` still URL-encoded as it
     /// appears in a captured request body.
-    static func formValue(_ text: String) -> String {
-        var value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let field = value.split(separator: "&").first(where: { $0.hasPrefix("SAMLResponse=") }) {
-            value = String(field.dropFirst("SAMLResponse=".count))
+    /// Both are read by the library's own form reader (``SAMLFormBody``).
+    static func formValue(_ text: String) throws -> String {
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard value.first != "<" else { return value }
+        do {
+            if value.contains("SAMLResponse=") {
+                return try SAMLFormBody(value).samlResponse ?? value
+            }
+            // "+" in a form value is a space, which base64 decoding skips; "%2B" is a real plus.
+            return value.contains("%") ? try SAMLFormBody.decodeValue(value) : value
+        } catch let error as SAMLError {
+            Output.error("saml: \(error)")
+            throw ExitCode(2)
         }
-        if value.first != "<", value.contains("%"), let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding {
-            // "+" in a form body is a space, which base64 decoding skips; "%2B" is a real plus.
-            value = decoded
-        }
-        return value
     }
 }
 

@@ -193,4 +193,7 @@ void saml_buffer_free(void *buffer);
 /* Serialises a document (no XML declaration when omit_declaration). Free with saml_xml_free. */
 int saml_document_serialize(xmlDocPtr doc, int omit_declaration, xmlChar **output, int *length);
 
+/* The narrow verification path for the SAML signature profile. */
+#include "CSAMLNarrowSignature.h"
+
 #endif

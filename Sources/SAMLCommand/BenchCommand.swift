@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure how fast this machine verifies responses and signs requests.",
-        subcommands: [BenchVerifyCommand.self, BenchAuthnRequestCommand.self]
+        subcommands: [BenchVerifyCommand.self, BenchAuthnRequestCommand.self, BenchLoginCommand.self]
     )
 
     /// CPU time this process has used so far (all threads), in seconds.

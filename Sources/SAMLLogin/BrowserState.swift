@@ -5,7 +5,7 @@ import SAMLXMLSec
 /// What a login remembers between `login` and `finishLogin`, kept by the browser in a cookie and
 /// protected by an HMAC under the façade's state secret, so a browser can only return the state
 /// it was given (not another browser's request, not an edited return-to).
-struct BrowserState: Codable, Equatable {
+struct BrowserState: Equatable {
     /// The AuthnRequest ID.
     var requestID: String
     /// The IdP the request went to.
@@ -19,10 +19,6 @@ struct BrowserState: Codable, Equatable {
     /// Seconds since 1970 after which the state is void.
     var expires: Int64
 
-    private enum CodingKeys: String, CodingKey {
-        case requestID = "r", identityProvider = "i", acsURL = "a", relayToken = "t", returnTo = "u", expires = "e"
-    }
-
     /// What a sealed state is for: a state sealed for one purpose never opens for another.
     enum Purpose: String {
         case login, logout
@@ -31,7 +27,7 @@ struct BrowserState: Codable, Equatable {
 
     /// `payload.mac`, both base64url without padding.
     func sealed(with secret: StateSecret, for purpose: Purpose = .login) throws -> String {
-        let payload = try JSONEncoder().encode(self)
+        let payload = encoded()
         let mac = try MessageAuthentication.hmacSHA256(purpose.context + Array(payload), key: secret.bytes)
         return Self.base64URL(Array(payload)) + "." + Self.base64URL(mac)
     }
@@ -53,7 +49,7 @@ struct BrowserState: Codable, Equatable {
         guard authentic else {
             throw SAMLError(.invalidRequest, "The login state cookie was not issued by this service (or the state secret changed); start the login again.")
         }
-        guard let state = try? JSONDecoder().decode(BrowserState.self, from: Data(payload)) else {
+        guard let state = BrowserState(encoded: payload) else {
             throw SAMLError(.invalidRequest, "The login state cookie is unreadable; start the login again.")
         }
         guard Int64(now.timeIntervalSince1970) < state.expires else {
@@ -62,20 +58,70 @@ struct BrowserState: Codable, Equatable {
         return state
     }
 
+    /// Fields as `length:bytes`, in a fixed order (version 1).
+    func encoded() -> [UInt8] {
+        var out: [UInt8] = [1]
+        for field in [requestID, identityProvider, acsURL, relayToken, returnTo, String(expires)] {
+            out += Array(String(field.utf8.count).utf8)
+            out.append(UInt8(ascii: ":"))
+            out += Array(field.utf8)
+        }
+        return out
+    }
+
+    init(requestID: String, identityProvider: String, acsURL: String, relayToken: String, returnTo: String, expires: Int64) {
+        self.requestID = requestID
+        self.identityProvider = identityProvider
+        self.acsURL = acsURL
+        self.relayToken = relayToken
+        self.returnTo = returnTo
+        self.expires = expires
+    }
+
+    init?(encoded bytes: [UInt8]) {
+        guard bytes.first == 1 else { return nil }
+        var index = 1
+        var fields: [String] = []
+        while index < bytes.count, fields.count < 6 {
+            var length = 0
+            while index < bytes.count, bytes[index] != UInt8(ascii: ":") {
+                let digit = Int(bytes[index]) - 48
+                guard digit >= 0, digit <= 9, length < 100_000 else { return nil }
+                length = length * 10 + digit
+                index += 1
+            }
+            index += 1
+            guard index + length <= bytes.count, let field = String(validating: bytes[index..<index + length], as: UTF8.self) else { return nil }
+            fields.append(field)
+            index += length
+        }
+        guard fields.count == 6, index == bytes.count, let expires = Int64(fields[5]) else { return nil }
+        self.init(requestID: fields[0], identityProvider: fields[1], acsURL: fields[2], relayToken: fields[3],
+                  returnTo: fields[4], expires: expires)
+    }
+
     static func base64URL(_ bytes: [UInt8]) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
+        var out = Array(Base64.encode(bytes).utf8)
+        while out.last == UInt8(ascii: "=") { out.removeLast() }
+        for i in out.indices {
+            if out[i] == UInt8(ascii: "+") { out[i] = UInt8(ascii: "-") } else if out[i] == UInt8(ascii: "/") { out[i] = UInt8(ascii: "_") }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func fromBase64URL(_ text: Substring) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ b in
-            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F
-        }) else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.utf8.count % 4 != 0 { standard += "=" }
-        return Data(base64Encoded: standard).map { [UInt8]($0) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 3)
+        for b in text.utf8 {
+            switch b {
+            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: bytes.append(b)
+            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
+            case UInt8(ascii: "_"): bytes.append(UInt8(ascii: "/"))
+            default: return nil
+            }
+        }
+        while bytes.count % 4 != 0 { bytes.append(UInt8(ascii: "=")) }
+        return Base64.decode(bytes: bytes)
     }
 }
 

@@ -85,8 +85,8 @@ package enum EnvelopedSignature {
         }
         var candidates = trusted.filter { certificate in
             switch certificate.keyAlgorithm {
-            case .rsa: keyType == 1
-            case .ec: keyType == 2
+            case .rsa: keyType == .rsa
+            case .ec: keyType == .ec
             case .other: false
             }
         }
@@ -97,13 +97,13 @@ package enum EnvelopedSignature {
             }
         }
         guard !candidates.isEmpty else {
-            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == 1 ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
+            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == .rsa ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
         }
 
         var lastMessage: String?
         var digestFailed = false
         for certificate in candidates {
-            let check = try signature.verifySignature(with: certificate.publicKey, allowSHA1: allowSHA1, allowWholeDocument: wholeDocument)
+            let check = try signature.verifySignature(with: certificate.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1), allowWholeDocument: wholeDocument)
             if check.succeeded {
                 guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI else {
                     throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")

@@ -78,7 +78,7 @@ public struct AuthnRequest: Sendable {
         if let relayState { query += "&RelayState=" + URLEncoding.encode(relayState) }
         if let (key, algorithm) = signer {
             query += "&SigAlg=" + URLEncoding.encode(algorithm.uri)
-            let signature = try key.privateKey.handle.sign(Array(query.utf8), digestBits: algorithm.digestBits)
+            let signature = try key.privateKey.handle.sign(Array(query.utf8), digest: algorithm.digest)
             query += "&Signature=" + URLEncoding.encode(Base64.encode(signature))
         }
         let separator = destination.location.contains("?") ? "&" : "?"

@@ -53,24 +53,6 @@ package import CSAMLShims
         return unsafe String(cString: value)
     }
 
-    /// Every attribute as (namespace, local name, value).
-    package var attributes: [(namespace: String?, name: String, value: String)] {
-        var result: [(String?, String, String)] = []
-        var attr = unsafe node.pointee.properties
-        while let a = unsafe attr {
-            let name = unsafe String(cString: a.pointee.name)
-            let ns = unsafe a.pointee.ns.flatMap { unsafe $0.pointee.href.map { unsafe String(cString: $0) } }
-            var value = ""
-            if let v = unsafe xmlNodeListGetString(node.pointee.doc, a.pointee.children, 1) {
-                value = unsafe String(cString: v)
-                unsafe saml_xml_free(v)
-            }
-            result.append((ns, name, value))
-            unsafe attr = unsafe a.pointee.next
-        }
-        return result
-    }
-
     /// Child elements, in order.
     package var children: [XMLElement] {
         var result: [XMLElement] = []
@@ -150,22 +132,6 @@ package import CSAMLShims
         guard let content = unsafe xmlNodeGetContent(node) else { return "" }
         defer { unsafe saml_xml_free(content) }
         return unsafe String(cString: content)
-    }
-
-    /// Whether any direct child is an element.
-    package var hasElementChildren: Bool {
-        var child = unsafe node.pointee.children
-        while let c = unsafe child {
-            if unsafe c.pointee.type == XML_ELEMENT_NODE { return true }
-            unsafe child = unsafe c.pointee.next
-        }
-        return false
-    }
-
-    /// The parent element, if any.
-    package var parent: XMLElement? {
-        guard let p = unsafe node.pointee.parent, unsafe p.pointee.type == XML_ELEMENT_NODE else { return nil }
-        return unsafe XMLElement(node: p, document: document)
     }
 
     /// Whether both refer to the same node.

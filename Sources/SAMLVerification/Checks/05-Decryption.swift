@@ -17,8 +17,9 @@ enum DecryptionCheck {
             let data = assertion.child("EncryptedData", NS.xenc)
             facts.add("content algorithm", data?.child("EncryptionMethod", NS.xenc)?.attribute("Algorithm") ?? "(none)")
             facts.add("SP keys", "\(run.sp.decryptionKeys.count)")
-            let decrypted = try Decryptor(keys: run.sp.decryptionKeys, allowRSA15: run.policy.allowRSA15KeyTransport)
-                .decrypt(assertion, expecting: "Assertion")
+            let (decrypted, keyIndex) = try Decryptor(keys: run.sp.decryptionKeys, allowRSA15: run.policy.allowRSA15KeyTransport)
+                .decryptReportingKey(assertion, expecting: "Assertion")
+            facts.add("unwrapped with SP key", "\(keyIndex + 1) of \(run.sp.decryptionKeys.count)")
             try document.registerIDs()
             guard response.countDescendants(named: ["Assertion", "EncryptedAssertion"], NS.assertion) == 1 else {
                 throw SAMLError(.wrappedSignature, "The decrypted content holds more than one Assertion.")

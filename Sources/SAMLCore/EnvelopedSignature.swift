@@ -11,13 +11,17 @@ package enum EnvelopedSignature {
     /// Verifies the signature that is a direct child of `element` with one of `trusted`.
     /// Returns the certificate whose key verified it.
     ///
+    /// `allowWholeDocument` also accepts `URI=""` when `element` is the document's root (signed
+    /// metadata aggregates use it); SAML protocol messages always name their ID.
+    /// `allowInclusiveCanonicalization` accepts c14n 1.0/1.1 besides exclusive c14n (the response
+    /// verifier passes its policy, off by default).
+    ///
     /// - Throws: `signatureMissing`, `algorithmNotAllowed`, `wrappedSignature`, `untrustedKey`,
     ///   `signatureInvalid`, `invalidMessage`.
     @discardableResult
-    /// `allowWholeDocument` also accepts `URI=""` when `element` is the document's root (signed
-    /// metadata aggregates use it); SAML protocol messages always name their ID.
     package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String,
-                               allowWholeDocument: Bool = false) throws -> SAMLCertificate {
+                               allowWholeDocument: Bool = false, allowInclusiveCanonicalization: Bool = true) throws -> SAMLCertificate {
+        let allowInclusive = allowInclusiveCanonicalization
         let signatures = signatures(of: element)
         guard let signature = signatures.first else {
             throw SAMLError(.signatureMissing, "The \(what) is not signed.")
@@ -44,8 +48,8 @@ package enum EnvelopedSignature {
             throw SAMLError(.signatureInvalid, "The \(what)'s signature has no SignedInfo.")
         }
         let c14n = signedInfo.child("CanonicalizationMethod", NS.dsig)?.attribute("Algorithm") ?? ""
-        guard Algorithms.canonicalizations.contains(c14n) else {
-            throw SAMLError(.algorithmNotAllowed, "The canonicalization method \"\(c14n)\" is not allowed.")
+        guard Algorithms.canonicalizations(allowInclusive: allowInclusive).contains(c14n) else {
+            throw SAMLError(.algorithmNotAllowed, "The canonicalization method \"\(c14n)\" is not allowed.\(inclusiveHint(c14n))")
         }
         let method = signedInfo.child("SignatureMethod", NS.dsig)?.attribute("Algorithm") ?? ""
         guard let keyType = Algorithms.signatureMethodKeyType(method, allowSHA1: allowSHA1) else {
@@ -65,8 +69,8 @@ package enum EnvelopedSignature {
         if let transforms = reference.child("Transforms", NS.dsig) {
             for transform in transforms.children {
                 let algorithm = transform.attribute("Algorithm") ?? ""
-                guard transform.is("Transform", NS.dsig), Algorithms.referenceTransforms.contains(algorithm) else {
-                    throw SAMLError(.algorithmNotAllowed, "The transform \"\(algorithm)\" is not allowed; only enveloped-signature and canonicalization are.")
+                guard transform.is("Transform", NS.dsig), Algorithms.referenceTransforms(allowInclusive: allowInclusive).contains(algorithm) else {
+                    throw SAMLError(.algorithmNotAllowed, "The transform \"\(algorithm)\" is not allowed; only enveloped-signature and canonicalization are.\(inclusiveHint(algorithm))")
                 }
             }
         }
@@ -103,7 +107,7 @@ package enum EnvelopedSignature {
         var lastMessage: String?
         var digestFailed = false
         for certificate in candidates {
-            let check = try signature.verifySignature(with: certificate.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1), allowWholeDocument: wholeDocument)
+            let check = try signature.verifySignature(with: certificate.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive), allowWholeDocument: wholeDocument)
             if check.succeeded {
                 guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI else {
                     throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
@@ -122,5 +126,11 @@ package enum EnvelopedSignature {
             throw SAMLError(.untrustedKey, "The \(what) is signed with a key the configuration does not trust (KeyInfo names \(subject)); update the IdP's certificates if it rolled its key.", libraryMessage: lastMessage)
         }
         throw SAMLError(.signatureInvalid, "The \(what)'s signature does not verify with any trusted IdP certificate.", libraryMessage: lastMessage)
+    }
+
+    private static func inclusiveHint(_ uri: String) -> String {
+        Algorithms.isInclusiveCanonicalization(uri)
+            ? " Inclusive canonicalization is refused for SAML messages unless the policy allows it (allowInclusiveCanonicalization); exclusive c14n is the SAML practice."
+            : ""
     }
 }

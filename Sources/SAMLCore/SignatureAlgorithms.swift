@@ -37,22 +37,43 @@ package enum Algorithms {
         case digest
     }
 
+    /// A relaxation an algorithm needs before it is accepted.
+    package enum Permission: Sendable, Equatable {
+        /// SHA-1 (RSA-SHA1 signatures, SHA-1 digests).
+        case sha1
+        /// Inclusive canonicalization (c14n 1.0 and 1.1): its cost grows with every namespace
+        /// declaration in scope, which an attacker controls; SAML messages use exclusive c14n.
+        case inclusiveCanonicalization
+    }
+
     /// One row of the table.
     package struct Entry: Sendable {
         package let uri: String
         package let role: Role
-        /// Accepted only when the policy allows SHA-1.
-        package let needsSHA1Permission: Bool
+        /// The relaxation it needs, if any.
+        package let permission: Permission?
+
+        init(uri: String, role: Role, needsSHA1Permission: Bool) {
+            self.uri = uri
+            self.role = role
+            self.permission = needsSHA1Permission ? .sha1 : nil
+        }
+
+        init(uri: String, role: Role, permission: Permission?) {
+            self.uri = uri
+            self.role = role
+            self.permission = permission
+        }
     }
 
     /// Every algorithm accepted in XML signatures.
     package static let table: [Entry] = [
         Entry(uri: excC14N, role: .canonicalization, needsSHA1Permission: false),
         Entry(uri: excC14NWithComments, role: .canonicalization, needsSHA1Permission: false),
-        Entry(uri: c14n, role: .canonicalization, needsSHA1Permission: false),
-        Entry(uri: c14nWithComments, role: .canonicalization, needsSHA1Permission: false),
-        Entry(uri: c14n11, role: .canonicalization, needsSHA1Permission: false),
-        Entry(uri: c14n11WithComments, role: .canonicalization, needsSHA1Permission: false),
+        Entry(uri: c14n, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: c14nWithComments, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: c14n11, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: c14n11WithComments, role: .canonicalization, permission: .inclusiveCanonicalization),
         Entry(uri: enveloped, role: .transform, needsSHA1Permission: false),
         Entry(uri: rsaSHA256, role: .signature(.rsa), needsSHA1Permission: false),
         Entry(uri: rsaSHA384, role: .signature(.rsa), needsSHA1Permission: false),
@@ -67,10 +88,28 @@ package enum Algorithms {
         Entry(uri: sha1, role: .digest, needsSHA1Permission: true),
     ]
 
-    static func entries(allowSHA1: Bool) -> [Entry] { table.filter { allowSHA1 || !$0.needsSHA1Permission } }
+    static func entries(allowSHA1: Bool, allowInclusive: Bool = true) -> [Entry] {
+        table.filter { entry in
+            switch entry.permission {
+            case nil: true
+            case .sha1: allowSHA1
+            case .inclusiveCanonicalization: allowInclusive
+            }
+        }
+    }
 
-    package static let canonicalizations: Set<String> = Set(table.filter { $0.role == .canonicalization }.map(\.uri))
-    package static let referenceTransforms: Set<String> = Set(table.filter { $0.role == .canonicalization || $0.role == .transform }.map(\.uri))
+    /// Canonicalization methods accepted.
+    package static func canonicalizations(allowInclusive: Bool) -> Set<String> {
+        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { $0.role == .canonicalization }.map(\.uri))
+    }
+    /// Reference transforms accepted.
+    package static func referenceTransforms(allowInclusive: Bool) -> Set<String> {
+        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { $0.role == .canonicalization || $0.role == .transform }.map(\.uri))
+    }
+    /// Whether `uri` is an inclusive canonicalization, accepted only with permission.
+    package static func isInclusiveCanonicalization(_ uri: String) -> Bool {
+        table.contains { $0.uri == uri && $0.permission == .inclusiveCanonicalization }
+    }
 
     /// Signature methods accepted, and the key type each needs.
     package static func signatureMethodKeyType(_ uri: String, allowSHA1: Bool) -> KeyType? {
@@ -85,18 +124,22 @@ package enum Algorithms {
         entries(allowSHA1: allowSHA1).contains { $0.uri == uri && $0.role == .digest }
     }
 
-    private static func makeAllowlist(allowSHA1: Bool) -> SignatureAllowlist {
-        let entries = entries(allowSHA1: allowSHA1)
+    private static func makeAllowlist(allowSHA1: Bool, allowInclusive: Bool) -> SignatureAllowlist {
+        let entries = entries(allowSHA1: allowSHA1, allowInclusive: allowInclusive)
         return SignatureAllowlist(
             signature: entries.filter { if case .signature = $0.role { true } else { $0.role == .canonicalization } }.map(\.uri),
             reference: entries.filter { [.canonicalization, .transform, .digest].contains($0.role) }.map(\.uri)
         )
     }
-    private static let strict = makeAllowlist(allowSHA1: false)
-    private static let withSHA1 = makeAllowlist(allowSHA1: true)
+    private static let allowlists: [SignatureAllowlist] = [
+        makeAllowlist(allowSHA1: false, allowInclusive: false), makeAllowlist(allowSHA1: true, allowInclusive: false),
+        makeAllowlist(allowSHA1: false, allowInclusive: true), makeAllowlist(allowSHA1: true, allowInclusive: true),
+    ]
 
     /// The table as the C layer takes it.
-    package static func signatureAllowlist(allowSHA1: Bool) -> SignatureAllowlist { allowSHA1 ? withSHA1 : strict }
+    package static func signatureAllowlist(allowSHA1: Bool, allowInclusive: Bool) -> SignatureAllowlist {
+        allowlists[(allowSHA1 ? 1 : 0) + (allowInclusive ? 2 : 0)]
+    }
 
     /// Content-encryption algorithms accepted for EncryptedData, with their key length in bytes.
     package static let contentEncryption: [(uri: String, keyLength: Int)] = [

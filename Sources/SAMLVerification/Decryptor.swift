@@ -86,7 +86,7 @@ struct Decryptor {
         }
         // When no key unwraps, decrypt with a random key anyway: the failure then costs the same
         // work and reads the same as a damaged ciphertext, giving a padding oracle nothing to time.
-        let failure = SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keys.count == 1 ? "" : "s") (encrypted for another key, or damaged).")
+        let failure = Self.failure(name, keyCount: keys.count)
         do {
             try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)), algorithms: Algorithms.contentEncryptionAllowlist)
         } catch {
@@ -100,6 +100,12 @@ struct Decryptor {
         }
         result.replace(container)
         return (result, keyIndex)
+    }
+
+    /// The one error every failure after the key transport reads as: unwrap, content
+    /// decryption and parsing fail alike, so the answer says nothing about the plaintext.
+    static func failure(_ name: String, keyCount: Int) -> SAMLError {
+        SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keyCount == 1 ? "" : "s") (encrypted for another key, or damaged).")
     }
 
     static func digest(_ uri: String) throws -> DigestAlgorithm {

@@ -105,6 +105,45 @@ package import CSAMLShims
         return count
     }
 
+    /// How many element levels this element spans: 1 for an element without element children.
+    /// Walks without recursion.
+    package var subtreeDepth: Int {
+        var deepest = 1
+        var depth = 1
+        var current = unsafe node.pointee.children
+        while let c = unsafe current {
+            if unsafe c.pointee.type == XML_ELEMENT_NODE {
+                depth += 1
+                deepest = max(deepest, depth)
+                if let first = unsafe c.pointee.children {
+                    unsafe current = unsafe first
+                    continue
+                }
+                depth -= 1
+            }
+            var m = unsafe c
+            unsafe current = nil
+            while true {
+                if let sibling = unsafe m.pointee.next { unsafe current = unsafe sibling; break }
+                guard let p = unsafe m.pointee.parent, unsafe p != node else { break }
+                unsafe m = unsafe p
+                depth -= 1
+            }
+        }
+        return deepest
+    }
+
+    /// How many ancestors this element has (0 for the root).
+    package var ancestorCount: Int {
+        var count = 0
+        var p = unsafe node.pointee.parent
+        while let q = unsafe p, unsafe q.pointee.type == XML_ELEMENT_NODE {
+            count += 1
+            unsafe p = unsafe q.pointee.parent
+        }
+        return count
+    }
+
     /// Calls `body` with every descendant element node, in document order, without recursion.
     private func forEachDescendant(_ body: (xmlNodePtr) -> Void) {
         var current = unsafe node.pointee.children

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 4: a signature on the Response verifies with a configured IdP key, uses allowed
+/// Rule 2: a signature on the Response verifies with a configured IdP key, uses allowed
 /// algorithms, and covers the Response itself. Runs before anything inside is trusted or decrypted.
 enum ResponseSignatureCheck {
     /// Returns whether the Response is signed (and verified). Reports nothing when unsigned.
@@ -31,7 +31,8 @@ enum SignatureFacts {
             }
             facts.add("signed element ID", element.attribute("ID") ?? "(none)")
             let certificate = try EnvelopedSignature.verify(element, trusted: run.idp.signingCertificates,
-                                                            allowSHA1: run.policy.allowSHA1, what: what)
+                                                            allowSHA1: run.policy.allowSHA1, what: what,
+                                                            allowInclusiveCanonicalization: run.policy.allowInclusiveCanonicalization)
             facts.add("verified with", certificate.description)
             return true
         }

@@ -536,6 +536,55 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, con
     return rc;
 }
 
+int saml_signed_info_verify(xmlNodePtr signed_info, xmlNodePtr canonicalization_method, xmlSecKeyPtr key,
+                            int digest_bits, const unsigned char *signature, size_t signature_length) {
+    const EVP_MD *md = saml_digest(digest_bits);
+    xmlSecKeyDataPtr data = key ? xmlSecKeyGetValue(key) : NULL;
+    EVP_PKEY *pkey = data ? xmlSecOpenSSLEvpKeyDataGetEvp(data) : NULL;
+    if (md == NULL || pkey == NULL || signed_info == NULL || canonicalization_method == NULL) return -1;
+
+    xmlSecTransformCtxPtr ctx = xmlSecTransformCtxCreate();
+    if (ctx == NULL) return -1;
+    int result = -1;
+    xmlSecNodeSetPtr nodes = NULL;
+    if (xmlSecTransformCtxNodeRead(ctx, canonicalization_method, xmlSecTransformUsageC14NMethod) == NULL) goto done;
+    nodes = xmlSecNodeSetGetChildren(signed_info->doc, signed_info, 1, 0);
+    if (nodes == NULL) goto done;
+    if (xmlSecTransformCtxXmlExecute(ctx, nodes) < 0 || ctx->result == NULL) goto done;
+    const unsigned char *bytes = xmlSecBufferGetData(ctx->result);
+    size_t length = xmlSecBufferGetSize(ctx->result);
+
+    unsigned char der[1024];
+    const unsigned char *sig = signature;
+    size_t sig_length = signature_length;
+    if (EVP_PKEY_base_id(pkey) == EVP_PKEY_EC) {
+        int field = saml_ec_field_bytes(pkey);
+        if (signature_length != (size_t)(2 * field)) { result = 0; goto done; }
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(signature, field, NULL), *s = BN_bin2bn(signature + field, field, NULL);
+        if (es == NULL || r == NULL || s == NULL) { ECDSA_SIG_free(es); BN_free(r); BN_free(s); goto done; }
+        ECDSA_SIG_set0(es, r, s);
+        unsigned char *out = der;
+        int n = i2d_ECDSA_SIG(es, &out);
+        ECDSA_SIG_free(es);
+        if (n <= 0) goto done;
+        sig = der;
+        sig_length = (size_t)n;
+    } else if (EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA) {
+        goto done;
+    }
+    EVP_MD_CTX *md_ctx = EVP_MD_CTX_new();
+    if (md_ctx != NULL && EVP_DigestVerifyInit(md_ctx, NULL, md, NULL, pkey) == 1) {
+        result = EVP_DigestVerify(md_ctx, sig, sig_length, bytes, length) == 1 ? 1 : 0;
+    }
+    EVP_MD_CTX_free(md_ctx);
+done:
+    if (nodes != NULL) xmlSecNodeSetDestroy(nodes);
+    xmlSecTransformCtxDestroy(ctx);
+    ERR_clear_error();
+    return result;
+}
+
 int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xmlSecKeyPtr key,
                         int algorithm, const unsigned char *certificate_der, int certificate_length) {
     xmlDocPtr doc = element->doc;

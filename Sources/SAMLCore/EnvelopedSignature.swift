@@ -21,6 +21,28 @@ package enum EnvelopedSignature {
     @discardableResult
     package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String,
                                allowWholeDocument: Bool = false, allowInclusiveCanonicalization: Bool = true) throws -> SAMLCertificate {
+        var work = Work()
+        return try verify(element, trusted: trusted, allowSHA1: allowSHA1, what: what, allowWholeDocument: allowWholeDocument,
+                          allowInclusiveCanonicalization: allowInclusiveCanonicalization, work: &work)
+    }
+
+    /// What a verification cost, for diagnostics.
+    package struct Work: Sendable {
+        /// Configured keys whose SignedInfo signature was checked.
+        package var signedInfoChecks = 0
+        /// Full verifications (each canonicalizes and digests the referenced element).
+        package var fullVerifications = 0
+        /// Whether a configured key's signature over SignedInfo was found.
+        package var signedInfoMatched = false
+        package init() {}
+    }
+
+    /// ``verify(_:trusted:allowSHA1:what:allowWholeDocument:allowInclusiveCanonicalization:)``,
+    /// also counting the work done in `work`.
+    @discardableResult
+    package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String,
+                               allowWholeDocument: Bool = false, allowInclusiveCanonicalization: Bool = true,
+                               work: inout Work) throws -> SAMLCertificate {
         let allowInclusive = allowInclusiveCanonicalization
         let signatures = signatures(of: element)
         guard let signature = signatures.first else {
@@ -104,18 +126,42 @@ package enum EnvelopedSignature {
             throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == .rsa ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
         }
 
+        // Which configured key signed SignedInfo is settled on SignedInfo alone (a few hundred
+        // bytes); only that key gets the full verification (xmlsec's, which stays the
+        // authority). When none did, one full verification with the first candidate still runs
+        // to tell an altered digest from a wrong key. Either way the referenced content is
+        // canonicalized and digested once, never once per configured key.
+        guard let methodInfo = Algorithms.signatureMethod(method, allowSHA1: allowSHA1),
+              let canonicalizationMethod = signedInfo.child("CanonicalizationMethod", NS.dsig) else {
+            throw SAMLError(.signatureInvalid, "The \(what)'s signature names no usable method.")
+        }
+        guard let signatureValue = signature.child("SignatureValue", NS.dsig).flatMap({ Base64.decode($0.text) }), !signatureValue.isEmpty else {
+            throw SAMLError(.signatureInvalid, "The \(what)'s SignatureValue is missing or not base64.")
+        }
         var lastMessage: String?
         var digestFailed = false
-        for certificate in candidates {
-            let check = try signature.verifySignature(with: certificate.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive), allowWholeDocument: wholeDocument)
+        var matched: SAMLCertificate?
+        for candidate in candidates {
+            work.signedInfoChecks += 1
+            if signedInfo.signedInfoVerifies(canonicalization: canonicalizationMethod, key: candidate.publicKey,
+                                             digest: methodInfo.digest, signature: signatureValue) == true {
+                matched = candidate
+                break
+            }
+        }
+        work.signedInfoMatched = matched != nil
+        let signer = matched ?? candidates[0]
+        do {
+            work.fullVerifications += 1
+            let check = try signature.verifySignature(with: signer.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive), allowWholeDocument: wholeDocument)
             if check.succeeded {
                 guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI else {
                     throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
                 }
-                return certificate
+                return signer
             }
             lastMessage = check.libraryMessage
-            if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true; break }
+            if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true }
         }
         if digestFailed {
             throw SAMLError(.signatureInvalid, "The \(what)'s digest does not match: its content was changed after it was signed.", libraryMessage: lastMessage)

@@ -31,8 +31,8 @@ package enum Algorithms {
         case canonicalization
         /// A Reference transform only.
         case transform
-        /// SignatureMethod, with the key type it needs.
-        case signature(KeyType)
+        /// SignatureMethod, with the key type it needs and the digest it uses.
+        case signature(KeyType, DigestAlgorithm)
         /// DigestMethod.
         case digest
     }
@@ -75,13 +75,13 @@ package enum Algorithms {
         Entry(uri: c14n11, role: .canonicalization, permission: .inclusiveCanonicalization),
         Entry(uri: c14n11WithComments, role: .canonicalization, permission: .inclusiveCanonicalization),
         Entry(uri: enveloped, role: .transform, needsSHA1Permission: false),
-        Entry(uri: rsaSHA256, role: .signature(.rsa), needsSHA1Permission: false),
-        Entry(uri: rsaSHA384, role: .signature(.rsa), needsSHA1Permission: false),
-        Entry(uri: rsaSHA512, role: .signature(.rsa), needsSHA1Permission: false),
-        Entry(uri: ecdsaSHA256, role: .signature(.ec), needsSHA1Permission: false),
-        Entry(uri: ecdsaSHA384, role: .signature(.ec), needsSHA1Permission: false),
-        Entry(uri: ecdsaSHA512, role: .signature(.ec), needsSHA1Permission: false),
-        Entry(uri: rsaSHA1, role: .signature(.rsa), needsSHA1Permission: true),
+        Entry(uri: rsaSHA256, role: .signature(.rsa, .sha256), needsSHA1Permission: false),
+        Entry(uri: rsaSHA384, role: .signature(.rsa, .sha384), needsSHA1Permission: false),
+        Entry(uri: rsaSHA512, role: .signature(.rsa, .sha512), needsSHA1Permission: false),
+        Entry(uri: ecdsaSHA256, role: .signature(.ec, .sha256), needsSHA1Permission: false),
+        Entry(uri: ecdsaSHA384, role: .signature(.ec, .sha384), needsSHA1Permission: false),
+        Entry(uri: ecdsaSHA512, role: .signature(.ec, .sha512), needsSHA1Permission: false),
+        Entry(uri: rsaSHA1, role: .signature(.rsa, .sha1), needsSHA1Permission: true),
         Entry(uri: sha256, role: .digest, needsSHA1Permission: false),
         Entry(uri: sha384, role: .digest, needsSHA1Permission: false),
         Entry(uri: sha512, role: .digest, needsSHA1Permission: false),
@@ -113,8 +113,13 @@ package enum Algorithms {
 
     /// Signature methods accepted, and the key type each needs.
     package static func signatureMethodKeyType(_ uri: String, allowSHA1: Bool) -> KeyType? {
+        signatureMethod(uri, allowSHA1: allowSHA1)?.keyType
+    }
+
+    /// An accepted signature method's key type and digest.
+    package static func signatureMethod(_ uri: String, allowSHA1: Bool) -> (keyType: KeyType, digest: DigestAlgorithm)? {
         for entry in entries(allowSHA1: allowSHA1) where entry.uri == uri {
-            if case .signature(let type) = entry.role { return type }
+            if case .signature(let type, let digest) = entry.role { return (type, digest) }
         }
         return nil
     }

@@ -86,6 +86,17 @@ extension XMLElement {
         )
     }
 
+    /// Whether `key` made the SignatureValue `signature` over this `<ds:SignedInfo>`,
+    /// canonicalized as `canonicalization` (its CanonicalizationMethod) says, with `digest`.
+    /// Digests no Reference. nil when the check itself failed.
+    package func signedInfoVerifies(canonicalization: XMLElement, key: PublicKeyHandle, digest: DigestAlgorithm, signature: [UInt8]) -> Bool? {
+        guard (try? Library.prepare()) != nil else { return nil }
+        let rc = unsafe signature.withUnsafeBufferPointer { s in
+            unsafe saml_signed_info_verify(node, canonicalization.node, key.pointer, digest.code, s.baseAddress, s.count)
+        }
+        return rc < 0 ? nil : rc == 1
+    }
+
     /// Adds an enveloped signature over this element (which must carry `ID`), right after `after`
     /// (or first), optionally with the certificate in KeyInfo.
     package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws {

@@ -40,6 +40,45 @@ import Testing
         #expect(VerificationPolicy.default.allowInclusiveCanonicalization == false)
     }
 
+    // MARK: keys
+
+    @Test func theContentIsDigestedOnceHoweverManyKeysAreConfigured() async throws {
+        // Three RSA keys configured; the response is signed by none of them.
+        let idp = IdentityProvider(entityID: Generated.idpEntityID, singleSignOnURL: nil,
+                                   certificates: try ["sp-rsa", "sp-rsa-next", "idp-rsa"].map(Generated.certificate))
+        let attacker = try Generated.signed(signer: "attacker-rsa")
+        let collector = DiagnosticsCollector()
+        do {
+            _ = try Generated.verifier(idp: idp).verifyWithoutReplayCheck(samlResponse: attacker, inResponseTo: Generated.requestID,
+                                                                          now: Generated.now, diagnostics: collector.record)
+            Issue.record("accepted")
+        } catch let error as SAMLError {
+            #expect(error.code == .signatureInvalid || error.code == .untrustedKey, "\(error)")
+        }
+        let refused = try #require(collector.first(.assertionSignature))
+        #expect(!refused.passed)
+        #expect(refused.fact("SignedInfo checks") == "3 of 3 configured keys")
+        #expect(refused.fact("SignedInfo signed by a configured key") == "no")
+        #expect(refused.fact("content digests computed") == "1")
+        // The genuine response: the right key is found on SignedInfo, and verified once.
+        let genuine = DiagnosticsCollector()
+        _ = try Generated.verifier(idp: idp).verifyWithoutReplayCheck(samlResponse: try Generated.signed(), inResponseTo: Generated.requestID,
+                                                                      now: Generated.now, diagnostics: genuine.record)
+        let accepted = try #require(genuine.first(.assertionSignature))
+        #expect(accepted.fact("SignedInfo checks") == "3 of 3 configured keys")
+        #expect(accepted.fact("SignedInfo signed by a configured key") == "yes")
+        #expect(accepted.fact("content digests computed") == "1")
+        #expect(accepted.fact("verified with") == (try Generated.certificate("idp-rsa")).description)
+        // An EC-signed response against RSA-only keys is refused before any canonicalization.
+        let ec = DiagnosticsCollector()
+        await expectRejection(.untrustedKey) {
+            _ = try Generated.verifier(idp: idp).verifyWithoutReplayCheck(
+                samlResponse: try Generated.signed(signer: "idp-ec256", algorithm: .ecdsaSHA256), inResponseTo: Generated.requestID,
+                now: Generated.now, diagnostics: ec.record)
+        }
+        #expect(ec.first(.assertionSignature)?.fact("content digests computed") == "0")
+    }
+
     // MARK: rules that come from signed content
 
     @Test func anUnsignedResponsesInResponseToBindsNothing() async throws {

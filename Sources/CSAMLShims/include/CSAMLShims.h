@@ -155,6 +155,14 @@ typedef struct {
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result);
 
+/* Checks only the SignatureValue over the canonicalized <ds:SignedInfo> (no Reference is
+   digested): 1 when `key` signed it with `digest_bits` (SAML_DIGEST_*; RSA PKCS#1 v1.5 or ECDSA
+   with r||s as XML Signature has it), 0 when not, -1 on error. The Swift caller uses it to pick
+   the one configured key worth a full verification, so the referenced content is
+   canonicalized and digested once, and never for a key that cannot have signed. */
+int saml_signed_info_verify(xmlNodePtr signed_info, xmlNodePtr canonicalization_method, xmlSecKeyPtr key,
+                            int digest_bits, const unsigned char *signature, size_t signature_length);
+
 /* Algorithms for enveloped signing. */
 enum {
     SAML_SIGN_RSA_SHA256 = 1,

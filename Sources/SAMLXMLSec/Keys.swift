@@ -1,4 +1,4 @@
-package import CSAMLShims
+import CSAMLShims
 
 /// A public-key algorithm, as the C layer reports it (`SAML_KEY_*`).
 package enum KeyType: Sendable, Hashable {
@@ -39,7 +39,7 @@ package enum RSAPadding: Sendable {
 /// An xmlsec key holding only a public key taken from a certificate. Immutable once made, so it
 /// is lent to any number of concurrent verifications.
 @safe package final class PublicKeyHandle: Sendable {
-    nonisolated(unsafe) package let pointer: xmlSecKeyPtr
+    nonisolated(unsafe) let pointer: xmlSecKeyPtr
 
     /// Reads the public key of a DER certificate.
     package init(certificateDER der: [UInt8]) throws {
@@ -55,8 +55,8 @@ package enum RSAPadding: Sendable {
 
 /// An OpenSSL private key plus its xmlsec wrapper, parsed once and reused for every signature.
 @safe package final class PrivateKeyHandle: Sendable {
-    nonisolated(unsafe) package let evp: UnsafeMutableRawPointer
-    nonisolated(unsafe) package let xmlsecKey: xmlSecKeyPtr
+    nonisolated(unsafe) let evp: UnsafeMutableRawPointer
+    nonisolated(unsafe) let xmlsecKey: xmlSecKeyPtr
     /// RSA or EC.
     package let keyType: KeyType
     package let bits: Int

@@ -1,8 +1,8 @@
-package import CSAMLShims
+import CSAMLShims
 
 /// An owned libxml2 document. Not shared between threads: each operation parses its own.
 @safe package final class XMLDocument {
-    package let pointer: xmlDocPtr
+    let pointer: xmlDocPtr
 
     private init(pointer: xmlDocPtr) { unsafe self.pointer = unsafe pointer }
 

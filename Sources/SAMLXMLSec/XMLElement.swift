@@ -1,13 +1,13 @@
-package import CSAMLShims
+import CSAMLShims
 
 /// A borrowed element of an ``XMLDocument``; keeps its document alive.
 /// Safe to hold: it retains its document, so the node lives as long as the value (except after
 /// ``remove()`` or ``replace(_:)``, which callers use only at the end of a value's life).
 @safe package struct XMLElement {
-    package let node: xmlNodePtr
+    let node: xmlNodePtr
     package let document: XMLDocument
 
-    package init(node: xmlNodePtr, document: XMLDocument) {
+    init(node: xmlNodePtr, document: XMLDocument) {
         unsafe self.node = unsafe node
         self.document = document
     }

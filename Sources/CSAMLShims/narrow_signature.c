@@ -223,9 +223,10 @@ void saml_narrow_oracle_collect(xmlSecDSigCtxPtr ctx) {
 }
 
 int saml_generic_signature_verify_predigest(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
-                                            saml_verification *result, xmlBufferPtr predigest) {
+                                            const saml_allowlist *allowed, saml_verification *result,
+                                            xmlBufferPtr predigest) {
     saml_oracle_predigest = predigest;
-    int rc = saml_signature_verify(signature, key, flags | SAML_VERIFY_GENERIC_ONLY, result);
+    int rc = saml_signature_verify(signature, key, flags | SAML_VERIFY_GENERIC_ONLY, allowed, result);
     saml_oracle_predigest = NULL;
     return rc;
 }

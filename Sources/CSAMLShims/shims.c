@@ -291,14 +291,14 @@ static int saml_pkey_type(EVP_PKEY *pkey, int *bits, char *curve, size_t curve_c
     if (bits) *bits = EVP_PKEY_bits(pkey);
     if (curve && curve_capacity) curve[0] = '\0';
     switch (EVP_PKEY_base_id(pkey)) {
-    case EVP_PKEY_RSA: return 1;
+    case EVP_PKEY_RSA: return SAML_KEY_RSA;
     case EVP_PKEY_EC:
         if (curve) {
             size_t len = 0;
             EVP_PKEY_get_utf8_string_param(pkey, "group", curve, curve_capacity, &len);
         }
-        return 2;
-    default: return 0;
+        return SAML_KEY_EC;
+    default: return SAML_KEY_OTHER;
     }
 }
 
@@ -395,10 +395,10 @@ void saml_key_destroy(xmlSecKeyPtr key) { if (key) xmlSecKeyDestroy(key); }
 
 static const EVP_MD *saml_digest(int bits) {
     switch (bits) {
-    case 1: return EVP_sha1();
-    case 256: return EVP_sha256();
-    case 384: return EVP_sha384();
-    case 512: return EVP_sha512();
+    case SAML_DIGEST_SHA1: return EVP_sha1();
+    case SAML_DIGEST_SHA256: return EVP_sha256();
+    case SAML_DIGEST_SHA384: return EVP_sha384();
+    case SAML_DIGEST_SHA512: return EVP_sha512();
     default: return NULL;
     }
 }
@@ -482,21 +482,27 @@ int saml_random(unsigned char *out, int length) {
 
 /* ---- XML signatures ------------------------------------------------------------------------ */
 
-static void saml_enable_common_c14n(xmlSecDSigCtxPtr ctx, int reference) {
-    int (*enable)(xmlSecDSigCtxPtr, xmlSecTransformId) =
-        reference ? xmlSecDSigCtxEnableReferenceTransform : xmlSecDSigCtxEnableSignatureTransform;
-    enable(ctx, xmlSecTransformExclC14NGetKlass());
-    enable(ctx, xmlSecTransformExclC14NWithCommentsGetKlass());
-    enable(ctx, xmlSecTransformInclC14NGetKlass());
-    enable(ctx, xmlSecTransformInclC14NWithCommentsGetKlass());
-    enable(ctx, xmlSecTransformInclC14N11GetKlass());
-    enable(ctx, xmlSecTransformInclC14N11WithCommentsGetKlass());
+/* Enables each allowlisted transform, found by its URI in xmlsec's registry. A URI xmlsec does not
+   know is an error, so the Swift table and the library cannot drift apart silently. */
+static int saml_enable_transforms(xmlSecDSigCtxPtr ctx, const char *const *uris, int count, int reference) {
+    for (int i = 0; i < count; i++) {
+        xmlSecTransformId id = xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST uris[i],
+                                                               xmlSecTransformUsageAny);
+        if (id == xmlSecTransformIdUnknown) {
+            char text[600];
+            snprintf(text, sizeof text, "xmlsec does not know the allowlisted algorithm %s", uris[i]);
+            saml_error_append(text);
+            return -1;
+        }
+        int rc = reference ? xmlSecDSigCtxEnableReferenceTransform(ctx, id) : xmlSecDSigCtxEnableSignatureTransform(ctx, id);
+        if (rc < 0) return -1;
+    }
+    return 0;
 }
 
-int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
+int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result) {
     if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, key, flags, result, NULL) == 1) return 0;
-    int allow_sha1 = (flags & SAML_VERIFY_ALLOW_SHA1) != 0;
     memset(result, 0, sizeof *result);
     result->call_result = -1;
     xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
@@ -505,22 +511,10 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     if (flags & SAML_VERIFY_ALLOW_EMPTY_URI) ctx->enabledReferenceUris |= xmlSecTransformUriTypeEmpty;
 
-    saml_enable_common_c14n(ctx, 1);
-    xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedGetKlass());
-    xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha256GetKlass());
-    xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha384GetKlass());
-    xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha512GetKlass());
-
-    saml_enable_common_c14n(ctx, 0);
-    xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformRsaSha256GetKlass());
-    xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformRsaSha384GetKlass());
-    xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformRsaSha512GetKlass());
-    xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformEcdsaSha256GetKlass());
-    xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformEcdsaSha384GetKlass());
-    xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformEcdsaSha512GetKlass());
-    if (allow_sha1) {
-        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha1GetKlass());
-        xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformRsaSha1GetKlass());
+    if (saml_enable_transforms(ctx, allowed->reference_transforms, allowed->reference_count, 1) < 0 ||
+        saml_enable_transforms(ctx, allowed->signature_transforms, allowed->signature_count, 0) < 0) {
+        xmlSecDSigCtxDestroy(ctx);
+        return -2;
     }
 
     /* The pinned key: with signKey set, xmlsec never reads a key from KeyInfo. */
@@ -543,6 +537,55 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
     }
     xmlSecDSigCtxDestroy(ctx);
     return rc;
+}
+
+int saml_signed_info_verify(xmlNodePtr signed_info, xmlNodePtr canonicalization_method, xmlSecKeyPtr key,
+                            int digest_bits, const unsigned char *signature, size_t signature_length) {
+    const EVP_MD *md = saml_digest(digest_bits);
+    xmlSecKeyDataPtr data = key ? xmlSecKeyGetValue(key) : NULL;
+    EVP_PKEY *pkey = data ? xmlSecOpenSSLEvpKeyDataGetEvp(data) : NULL;
+    if (md == NULL || pkey == NULL || signed_info == NULL || canonicalization_method == NULL) return -1;
+
+    xmlSecTransformCtxPtr ctx = xmlSecTransformCtxCreate();
+    if (ctx == NULL) return -1;
+    int result = -1;
+    xmlSecNodeSetPtr nodes = NULL;
+    if (xmlSecTransformCtxNodeRead(ctx, canonicalization_method, xmlSecTransformUsageC14NMethod) == NULL) goto done;
+    nodes = xmlSecNodeSetGetChildren(signed_info->doc, signed_info, 1, 0);
+    if (nodes == NULL) goto done;
+    if (xmlSecTransformCtxXmlExecute(ctx, nodes) < 0 || ctx->result == NULL) goto done;
+    const unsigned char *bytes = xmlSecBufferGetData(ctx->result);
+    size_t length = xmlSecBufferGetSize(ctx->result);
+
+    unsigned char der[1024];
+    const unsigned char *sig = signature;
+    size_t sig_length = signature_length;
+    if (EVP_PKEY_base_id(pkey) == EVP_PKEY_EC) {
+        int field = saml_ec_field_bytes(pkey);
+        if (signature_length != (size_t)(2 * field)) { result = 0; goto done; }
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(signature, field, NULL), *s = BN_bin2bn(signature + field, field, NULL);
+        if (es == NULL || r == NULL || s == NULL) { ECDSA_SIG_free(es); BN_free(r); BN_free(s); goto done; }
+        ECDSA_SIG_set0(es, r, s);
+        unsigned char *out = der;
+        int n = i2d_ECDSA_SIG(es, &out);
+        ECDSA_SIG_free(es);
+        if (n <= 0) goto done;
+        sig = der;
+        sig_length = (size_t)n;
+    } else if (EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA) {
+        goto done;
+    }
+    EVP_MD_CTX *md_ctx = EVP_MD_CTX_new();
+    if (md_ctx != NULL && EVP_DigestVerifyInit(md_ctx, NULL, md, NULL, pkey) == 1) {
+        result = EVP_DigestVerify(md_ctx, sig, sig_length, bytes, length) == 1 ? 1 : 0;
+    }
+    EVP_MD_CTX_free(md_ctx);
+done:
+    if (nodes != NULL) xmlSecNodeSetDestroy(nodes);
+    xmlSecTransformCtxDestroy(ctx);
+    ERR_clear_error();
+    return result;
 }
 
 int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xmlSecKeyPtr key,
@@ -612,7 +655,7 @@ int saml_rsa_unwrap(void *pkeyPointer, int padding, int oaep_digest, int mgf_dig
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
     if (ctx == NULL) return -1;
     int ok = EVP_PKEY_decrypt_init(ctx) == 1;
-    if (ok && padding == 1) {
+    if (ok && padding == SAML_PADDING_OAEP) {
         const EVP_MD *md = saml_digest(oaep_digest), *mgf = saml_digest(mgf_digest);
         ok = md != NULL && mgf != NULL &&
              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
@@ -626,7 +669,7 @@ int saml_rsa_unwrap(void *pkeyPointer, int padding, int oaep_digest, int mgf_dig
                 if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, (int)label_length) != 1) { OPENSSL_free(copy); ok = 0; }
             }
         }
-    } else if (ok && padding == 2) {
+    } else if (ok && padding == SAML_PADDING_PKCS1) {
         ok = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
     } else {
         ok = 0;
@@ -638,19 +681,23 @@ int saml_rsa_unwrap(void *pkeyPointer, int padding, int oaep_digest, int mgf_dig
     return ok ? (int)out_length : -1;
 }
 
-int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length) {
+int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
+                      const char *const *algorithms, int algorithm_count) {
     xmlSecKeyPtr aes = xmlSecKeyReadMemory(xmlSecOpenSSLKeyDataAesGetKlass(), key, (xmlSecSize)key_length);
     if (aes == NULL) return -1;
     xmlSecEncCtxPtr ctx = xmlSecEncCtxCreate(NULL);
     if (ctx == NULL) { xmlSecKeyDestroy(aes); return -1; }
     ctx->encKey = aes; /* owned by the context from here */
     xmlSecPtrListPtr enabled = &ctx->transformCtx.enabledTransforms;
-    xmlSecPtrListAdd(enabled, (void *)xmlSecOpenSSLTransformAes128CbcGetKlass());
-    xmlSecPtrListAdd(enabled, (void *)xmlSecOpenSSLTransformAes192CbcGetKlass());
-    xmlSecPtrListAdd(enabled, (void *)xmlSecOpenSSLTransformAes256CbcGetKlass());
-    xmlSecPtrListAdd(enabled, (void *)xmlSecOpenSSLTransformAes128GcmGetKlass());
-    xmlSecPtrListAdd(enabled, (void *)xmlSecOpenSSLTransformAes192GcmGetKlass());
-    xmlSecPtrListAdd(enabled, (void *)xmlSecOpenSSLTransformAes256GcmGetKlass());
+    for (int i = 0; i < algorithm_count; i++) {
+        xmlSecTransformId id = xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST algorithms[i],
+                                                               xmlSecTransformUsageAny);
+        if (id == xmlSecTransformIdUnknown || xmlSecPtrListAdd(enabled, (void *)id) < 0) {
+            xmlSecEncCtxDestroy(ctx);
+            return -1;
+        }
+    }
+    /* CipherValue is base64 inside the element, not a transform anyone chooses. */
     xmlSecPtrListAdd(enabled, (void *)xmlSecTransformBase64GetKlass());
     ctx->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     xmlSecBufferPtr buffer = xmlSecEncCtxDecryptToBuffer(ctx, encrypted_data);

@@ -11,13 +11,39 @@ package enum EnvelopedSignature {
     /// Verifies the signature that is a direct child of `element` with one of `trusted`.
     /// Returns the certificate whose key verified it.
     ///
+    /// `allowWholeDocument` also accepts `URI=""` when `element` is the document's root (signed
+    /// metadata aggregates use it); SAML protocol messages always name their ID.
+    /// `allowInclusiveCanonicalization` accepts c14n 1.0/1.1 besides exclusive c14n (the response
+    /// verifier passes its policy, off by default).
+    ///
     /// - Throws: `signatureMissing`, `algorithmNotAllowed`, `wrappedSignature`, `untrustedKey`,
     ///   `signatureInvalid`, `invalidMessage`.
     @discardableResult
-    /// `allowWholeDocument` also accepts `URI=""` when `element` is the document's root (signed
-    /// metadata aggregates use it); SAML protocol messages always name their ID.
     package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String,
-                               allowWholeDocument: Bool = false) throws -> SAMLCertificate {
+                               allowWholeDocument: Bool = false, allowInclusiveCanonicalization: Bool = true) throws -> SAMLCertificate {
+        var work = Work()
+        return try verify(element, trusted: trusted, allowSHA1: allowSHA1, what: what, allowWholeDocument: allowWholeDocument,
+                          allowInclusiveCanonicalization: allowInclusiveCanonicalization, work: &work)
+    }
+
+    /// What a verification cost, for diagnostics.
+    package struct Work: Sendable {
+        /// Configured keys whose SignedInfo signature was checked.
+        package var signedInfoChecks = 0
+        /// Full verifications (each canonicalizes and digests the referenced element).
+        package var fullVerifications = 0
+        /// Whether a configured key's signature over SignedInfo was found.
+        package var signedInfoMatched = false
+        package init() {}
+    }
+
+    /// ``verify(_:trusted:allowSHA1:what:allowWholeDocument:allowInclusiveCanonicalization:)``,
+    /// also counting the work done in `work`.
+    @discardableResult
+    package static func verify(_ element: XMLElement, trusted: [SAMLCertificate], allowSHA1: Bool, what: String,
+                               allowWholeDocument: Bool = false, allowInclusiveCanonicalization: Bool = true,
+                               work: inout Work) throws -> SAMLCertificate {
+        let allowInclusive = allowInclusiveCanonicalization
         let signatures = signatures(of: element)
         guard let signature = signatures.first else {
             throw SAMLError(.signatureMissing, "The \(what) is not signed.")
@@ -44,8 +70,8 @@ package enum EnvelopedSignature {
             throw SAMLError(.signatureInvalid, "The \(what)'s signature has no SignedInfo.")
         }
         let c14n = signedInfo.child("CanonicalizationMethod", NS.dsig)?.attribute("Algorithm") ?? ""
-        guard Algorithms.canonicalizations.contains(c14n) else {
-            throw SAMLError(.algorithmNotAllowed, "The canonicalization method \"\(c14n)\" is not allowed.")
+        guard Algorithms.canonicalizations(allowInclusive: allowInclusive).contains(c14n) else {
+            throw SAMLError(.algorithmNotAllowed, "The canonicalization method \"\(c14n)\" is not allowed.\(inclusiveHint(c14n))")
         }
         let method = signedInfo.child("SignatureMethod", NS.dsig)?.attribute("Algorithm") ?? ""
         guard let keyType = Algorithms.signatureMethodKeyType(method, allowSHA1: allowSHA1) else {
@@ -65,8 +91,8 @@ package enum EnvelopedSignature {
         if let transforms = reference.child("Transforms", NS.dsig) {
             for transform in transforms.children {
                 let algorithm = transform.attribute("Algorithm") ?? ""
-                guard transform.is("Transform", NS.dsig), Algorithms.referenceTransforms.contains(algorithm) else {
-                    throw SAMLError(.algorithmNotAllowed, "The transform \"\(algorithm)\" is not allowed; only enveloped-signature and canonicalization are.")
+                guard transform.is("Transform", NS.dsig), Algorithms.referenceTransforms(allowInclusive: allowInclusive).contains(algorithm) else {
+                    throw SAMLError(.algorithmNotAllowed, "The transform \"\(algorithm)\" is not allowed; only enveloped-signature and canonicalization are.\(inclusiveHint(algorithm))")
                 }
             }
         }
@@ -85,8 +111,8 @@ package enum EnvelopedSignature {
         }
         var candidates = trusted.filter { certificate in
             switch certificate.keyAlgorithm {
-            case .rsa: keyType == 1
-            case .ec: keyType == 2
+            case .rsa: keyType == .rsa
+            case .ec: keyType == .ec
             case .other: false
             }
         }
@@ -97,21 +123,45 @@ package enum EnvelopedSignature {
             }
         }
         guard !candidates.isEmpty else {
-            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == 1 ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
+            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == .rsa ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
         }
 
+        // Which configured key signed SignedInfo is settled on SignedInfo alone (a few hundred
+        // bytes); only that key gets the full verification (xmlsec's, which stays the
+        // authority). When none did, one full verification with the first candidate still runs
+        // to tell an altered digest from a wrong key. Either way the referenced content is
+        // canonicalized and digested once, never once per configured key.
+        guard let methodInfo = Algorithms.signatureMethod(method, allowSHA1: allowSHA1),
+              let canonicalizationMethod = signedInfo.child("CanonicalizationMethod", NS.dsig) else {
+            throw SAMLError(.signatureInvalid, "The \(what)'s signature names no usable method.")
+        }
+        guard let signatureValue = signature.child("SignatureValue", NS.dsig).flatMap({ Base64.decode($0.text) }), !signatureValue.isEmpty else {
+            throw SAMLError(.signatureInvalid, "The \(what)'s SignatureValue is missing or not base64.")
+        }
         var lastMessage: String?
         var digestFailed = false
-        for certificate in candidates {
-            let check = try signature.verifySignature(with: certificate.publicKey, allowSHA1: allowSHA1, allowWholeDocument: wholeDocument)
+        var matched: SAMLCertificate?
+        for candidate in candidates {
+            work.signedInfoChecks += 1
+            if signedInfo.signedInfoVerifies(canonicalization: canonicalizationMethod, key: candidate.publicKey,
+                                             digest: methodInfo.digest, signature: signatureValue) == true {
+                matched = candidate
+                break
+            }
+        }
+        work.signedInfoMatched = matched != nil
+        let signer = matched ?? candidates[0]
+        do {
+            work.fullVerifications += 1
+            let check = try signature.verifySignature(with: signer.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive), allowWholeDocument: wholeDocument)
             if check.succeeded {
                 guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI else {
                     throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
                 }
-                return certificate
+                return signer
             }
             lastMessage = check.libraryMessage
-            if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true; break }
+            if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true }
         }
         if digestFailed {
             throw SAMLError(.signatureInvalid, "The \(what)'s digest does not match: its content was changed after it was signed.", libraryMessage: lastMessage)
@@ -122,5 +172,11 @@ package enum EnvelopedSignature {
             throw SAMLError(.untrustedKey, "The \(what) is signed with a key the configuration does not trust (KeyInfo names \(subject)); update the IdP's certificates if it rolled its key.", libraryMessage: lastMessage)
         }
         throw SAMLError(.signatureInvalid, "The \(what)'s signature does not verify with any trusted IdP certificate.", libraryMessage: lastMessage)
+    }
+
+    private static func inclusiveHint(_ uri: String) -> String {
+        Algorithms.isInclusiveCanonicalization(uri)
+            ? " Inclusive canonicalization is refused for SAML messages unless the policy allows it (allowInclusiveCanonicalization); exclusive c14n is the SAML practice."
+            : ""
     }
 }

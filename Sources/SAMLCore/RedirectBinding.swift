@@ -92,32 +92,26 @@ package struct RedirectBindingMessage: Sendable {
         guard let signature, let algorithm = signatureAlgorithm else {
             throw SAMLError(.signatureMissing, "The \(what) is not signed (no Signature in the query string).")
         }
-        guard let keyType = Algorithms.signatureMethodKeyType(algorithm, allowSHA1: allowSHA1),
-              let digestBits = Self.digestBits[algorithm] else {
+        guard let (keyType, digest) = Algorithms.signatureMethod(algorithm, allowSHA1: allowSHA1) else {
             let hint = algorithm == Algorithms.rsaSHA1 ? " RSA-SHA1 is refused unless SHA-1 is allowed." : " Allowed: RSA-SHA256/384/512 and ECDSA-SHA256/384/512."
             throw SAMLError(.algorithmNotAllowed, "The query-string signature algorithm \"\(Self.printable(algorithm))\" is not allowed.\(hint)")
         }
         let candidates = trusted.filter { certificate in
             switch certificate.keyAlgorithm {
-            case .rsa: keyType == 1
-            case .ec: keyType == 2
+            case .rsa: keyType == .rsa
+            case .ec: keyType == .ec
             case .other: false
             }
         }
         guard !candidates.isEmpty else {
-            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == 1 ? "an RSA" : "an EC") algorithm and no trusted certificate has such a key.")
+            throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == .rsa ? "an RSA" : "an EC") algorithm and no trusted certificate has such a key.")
         }
         for certificate in candidates
-        where CertificateFacts.verify(signature: signature, of: signedOctets, digestBits: digestBits, certificateDER: certificate.der) {
+        where CertificateFacts.verify(signature: signature, of: signedOctets, digest: digest, certificateDER: certificate.der) {
             return certificate
         }
         throw SAMLError(.signatureInvalid, "The \(what)'s query-string signature does not verify with the trusted keys (the parameters were changed, re-encoded, or another key signed them).")
     }
-
-    private static let digestBits: [String: Int] = [
-        Algorithms.rsaSHA1: 1, Algorithms.rsaSHA256: 256, Algorithms.rsaSHA384: 384, Algorithms.rsaSHA512: 512,
-        Algorithms.ecdsaSHA256: 256, Algorithms.ecdsaSHA384: 384, Algorithms.ecdsaSHA512: 512,
-    ]
 
     /// At most 200 printable ASCII characters of untrusted text, for error messages.
     static func printable(_ text: String) -> String {

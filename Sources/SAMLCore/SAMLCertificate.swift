@@ -56,9 +56,9 @@ public struct SAMLCertificate: Sendable, Hashable, CustomStringConvertible {
         notBefore = Date(timeIntervalSince1970: TimeInterval(facts.notBefore))
         notAfter = Date(timeIntervalSince1970: TimeInterval(facts.notAfter))
         switch facts.keyType {
-        case 1: keyAlgorithm = .rsa
-        case 2: keyAlgorithm = .ec(curve: facts.curve)
-        default: keyAlgorithm = .other
+        case .rsa: keyAlgorithm = .rsa
+        case .ec: keyAlgorithm = .ec(curve: facts.curve)
+        case nil: keyAlgorithm = .other
         }
         keySize = facts.keyBits
         serialNumber = facts.serialHex

@@ -5,16 +5,30 @@ package import SAMLXMLSec
 public struct SAMLPrivateKey: Sendable {
     package let handle: PrivateKeyHandle
 
-    /// The key's algorithm.
-    public enum Algorithm: Sendable, Hashable {
+    /// A private key's algorithm (``SAMLCertificate/KeyAlgorithm`` is its certificate-side
+    /// counterpart, which also names the curve).
+    public enum KeyAlgorithm: Sendable, Hashable {
         /// RSA.
         case rsa
         /// Elliptic curve (ECDSA).
         case ec
     }
 
+    /// The former name of ``KeyAlgorithm``.
+    @available(*, deprecated, renamed: "KeyAlgorithm")
+    public typealias Algorithm = KeyAlgorithm
+
     /// The key's algorithm.
-    public var algorithm: Algorithm { handle.keyType == 1 ? .rsa : .ec }
+    public var keyAlgorithm: KeyAlgorithm {
+        switch handle.keyType {
+        case .rsa: .rsa
+        case .ec: .ec
+        }
+    }
+
+    /// The former name of ``keyAlgorithm``.
+    @available(*, deprecated, renamed: "keyAlgorithm")
+    public var algorithm: KeyAlgorithm { keyAlgorithm }
     /// The key's size in bits.
     public var keySize: Int { handle.bits }
 

@@ -1,4 +1,8 @@
-/// The algorithm URIs this package knows, and which of them it accepts.
+package import SAMLXMLSec
+
+/// The algorithm URIs this package knows and the one table of which it accepts. The C layer
+/// enables exactly what this table lists (``signatureAllowlist(allowSHA1:)``), so the reasons
+/// given in Swift and what xmlsec enforces cannot drift apart.
 package enum Algorithms {
     package static let excC14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
     package static let excC14NWithComments = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
@@ -21,24 +25,137 @@ package enum Algorithms {
     package static let sha384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
     package static let sha512 = "http://www.w3.org/2001/04/xmlenc#sha512"
 
-    package static let canonicalizations: Set<String> = [excC14N, excC14NWithComments, c14n, c14nWithComments, c14n11, c14n11WithComments]
-    package static let referenceTransforms: Set<String> = canonicalizations.union([enveloped])
+    /// What an accepted algorithm is used for.
+    package enum Role: Sendable, Equatable {
+        /// CanonicalizationMethod, and a Reference transform.
+        case canonicalization
+        /// A Reference transform only.
+        case transform
+        /// SignatureMethod, with the key type it needs and the digest it uses.
+        case signature(KeyType, DigestAlgorithm)
+        /// DigestMethod.
+        case digest
+    }
 
-    /// Signature methods accepted, and the key type each needs (1 RSA, 2 EC).
-    package static func signatureMethodKeyType(_ uri: String, allowSHA1: Bool) -> Int? {
-        switch uri {
-        case rsaSHA256, rsaSHA384, rsaSHA512: 1
-        case ecdsaSHA256, ecdsaSHA384, ecdsaSHA512: 2
-        case rsaSHA1 where allowSHA1: 1
-        default: nil
+    /// A relaxation an algorithm needs before it is accepted.
+    package enum Permission: Sendable, Equatable {
+        /// SHA-1 (RSA-SHA1 signatures, SHA-1 digests).
+        case sha1
+        /// Inclusive canonicalization (c14n 1.0 and 1.1): its cost grows with every namespace
+        /// declaration in scope, which an attacker controls; SAML messages use exclusive c14n.
+        case inclusiveCanonicalization
+    }
+
+    /// One row of the table.
+    package struct Entry: Sendable {
+        package let uri: String
+        package let role: Role
+        /// The relaxation it needs, if any.
+        package let permission: Permission?
+
+        init(uri: String, role: Role, needsSHA1Permission: Bool) {
+            self.uri = uri
+            self.role = role
+            self.permission = needsSHA1Permission ? .sha1 : nil
+        }
+
+        init(uri: String, role: Role, permission: Permission?) {
+            self.uri = uri
+            self.role = role
+            self.permission = permission
         }
     }
 
+    /// Every algorithm accepted in XML signatures.
+    package static let table: [Entry] = [
+        Entry(uri: excC14N, role: .canonicalization, needsSHA1Permission: false),
+        Entry(uri: excC14NWithComments, role: .canonicalization, needsSHA1Permission: false),
+        Entry(uri: c14n, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: c14nWithComments, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: c14n11, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: c14n11WithComments, role: .canonicalization, permission: .inclusiveCanonicalization),
+        Entry(uri: enveloped, role: .transform, needsSHA1Permission: false),
+        Entry(uri: rsaSHA256, role: .signature(.rsa, .sha256), needsSHA1Permission: false),
+        Entry(uri: rsaSHA384, role: .signature(.rsa, .sha384), needsSHA1Permission: false),
+        Entry(uri: rsaSHA512, role: .signature(.rsa, .sha512), needsSHA1Permission: false),
+        Entry(uri: ecdsaSHA256, role: .signature(.ec, .sha256), needsSHA1Permission: false),
+        Entry(uri: ecdsaSHA384, role: .signature(.ec, .sha384), needsSHA1Permission: false),
+        Entry(uri: ecdsaSHA512, role: .signature(.ec, .sha512), needsSHA1Permission: false),
+        Entry(uri: rsaSHA1, role: .signature(.rsa, .sha1), needsSHA1Permission: true),
+        Entry(uri: sha256, role: .digest, needsSHA1Permission: false),
+        Entry(uri: sha384, role: .digest, needsSHA1Permission: false),
+        Entry(uri: sha512, role: .digest, needsSHA1Permission: false),
+        Entry(uri: sha1, role: .digest, needsSHA1Permission: true),
+    ]
+
+    static func entries(allowSHA1: Bool, allowInclusive: Bool = true) -> [Entry] {
+        table.filter { entry in
+            switch entry.permission {
+            case nil: true
+            case .sha1: allowSHA1
+            case .inclusiveCanonicalization: allowInclusive
+            }
+        }
+    }
+
+    /// Canonicalization methods accepted.
+    package static func canonicalizations(allowInclusive: Bool) -> Set<String> {
+        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { $0.role == .canonicalization }.map(\.uri))
+    }
+    /// Reference transforms accepted.
+    package static func referenceTransforms(allowInclusive: Bool) -> Set<String> {
+        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { $0.role == .canonicalization || $0.role == .transform }.map(\.uri))
+    }
+    /// Whether `uri` is an inclusive canonicalization, accepted only with permission.
+    package static func isInclusiveCanonicalization(_ uri: String) -> Bool {
+        table.contains { $0.uri == uri && $0.permission == .inclusiveCanonicalization }
+    }
+
+    /// Signature methods accepted, and the key type each needs.
+    package static func signatureMethodKeyType(_ uri: String, allowSHA1: Bool) -> KeyType? {
+        signatureMethod(uri, allowSHA1: allowSHA1)?.keyType
+    }
+
+    /// An accepted signature method's key type and digest.
+    package static func signatureMethod(_ uri: String, allowSHA1: Bool) -> (keyType: KeyType, digest: DigestAlgorithm)? {
+        for entry in entries(allowSHA1: allowSHA1) where entry.uri == uri {
+            if case .signature(let type, let digest) = entry.role { return (type, digest) }
+        }
+        return nil
+    }
+
+    /// Whether a DigestMethod is accepted.
     package static func digestAllowed(_ uri: String, allowSHA1: Bool) -> Bool {
-        switch uri {
-        case sha256, sha384, sha512: true
-        case sha1: allowSHA1
-        default: false
-        }
+        entries(allowSHA1: allowSHA1).contains { $0.uri == uri && $0.role == .digest }
     }
+
+    private static func makeAllowlist(allowSHA1: Bool, allowInclusive: Bool) -> SignatureAllowlist {
+        let entries = entries(allowSHA1: allowSHA1, allowInclusive: allowInclusive)
+        return SignatureAllowlist(
+            signature: entries.filter { if case .signature = $0.role { true } else { $0.role == .canonicalization } }.map(\.uri),
+            reference: entries.filter { [.canonicalization, .transform, .digest].contains($0.role) }.map(\.uri)
+        )
+    }
+    private static let allowlists: [SignatureAllowlist] = [
+        makeAllowlist(allowSHA1: false, allowInclusive: false), makeAllowlist(allowSHA1: true, allowInclusive: false),
+        makeAllowlist(allowSHA1: false, allowInclusive: true), makeAllowlist(allowSHA1: true, allowInclusive: true),
+    ]
+
+    /// The table as the C layer takes it.
+    package static func signatureAllowlist(allowSHA1: Bool, allowInclusive: Bool) -> SignatureAllowlist {
+        allowlists[(allowSHA1 ? 1 : 0) + (allowInclusive ? 2 : 0)]
+    }
+
+    /// Content-encryption algorithms accepted for EncryptedData, with their key length in bytes.
+    package static let contentEncryption: [(uri: String, keyLength: Int)] = [
+        ("http://www.w3.org/2001/04/xmlenc#aes128-cbc", 16),
+        ("http://www.w3.org/2001/04/xmlenc#aes192-cbc", 24),
+        ("http://www.w3.org/2001/04/xmlenc#aes256-cbc", 32),
+        ("http://www.w3.org/2009/xmlenc11#aes128-gcm", 16),
+        ("http://www.w3.org/2009/xmlenc11#aes192-gcm", 24),
+        ("http://www.w3.org/2009/xmlenc11#aes256-gcm", 32),
+    ]
+
+    /// ``contentEncryption`` as the C layer takes it.
+    package static let contentEncryptionAllowlist = CStringList(contentEncryption.map(\.uri))
 }

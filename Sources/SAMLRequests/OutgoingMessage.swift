@@ -24,7 +24,7 @@ enum OutgoingMessage {
         if let relayState { query += "&RelayState=" + URLEncoding.encode(relayState) }
         if let (key, algorithm) = signer {
             query += "&SigAlg=" + URLEncoding.encode(algorithm.uri)
-            let signature = try key.privateKey.handle.sign(Array(query.utf8), digestBits: algorithm.digestBits)
+            let signature = try key.privateKey.handle.sign(Array(query.utf8), digest: algorithm.digest)
             query += "&Signature=" + URLEncoding.encode(Base64.encode(signature))
         }
         let separator = destination.contains("?") ? "&" : "?"

@@ -15,7 +15,7 @@ public enum RequestSignatureAlgorithm: String, Sendable, Hashable, CaseIterable 
     public var uri: String { rawValue }
 
     /// The key type this algorithm needs.
-    public var keyAlgorithm: SAMLPrivateKey.Algorithm {
+    public var keyAlgorithm: SAMLPrivateKey.KeyAlgorithm {
         switch self {
         case .rsaSHA256, .rsaSHA512: .rsa
         case .ecdsaSHA256: .ec
@@ -24,13 +24,13 @@ public enum RequestSignatureAlgorithm: String, Sendable, Hashable, CaseIterable 
 
     /// The usual algorithm for a key: RSA-SHA256 for RSA keys, ECDSA-SHA256 for EC keys.
     public static func `default`(for key: SAMLPrivateKey) -> RequestSignatureAlgorithm {
-        key.algorithm == .rsa ? .rsaSHA256 : .ecdsaSHA256
+        key.keyAlgorithm == .rsa ? .rsaSHA256 : .ecdsaSHA256
     }
 
-    var digestBits: Int {
+    var digest: DigestAlgorithm {
         switch self {
-        case .rsaSHA256, .ecdsaSHA256: 256
-        case .rsaSHA512: 512
+        case .rsaSHA256, .ecdsaSHA256: .sha256
+        case .rsaSHA512: .sha512
         }
     }
 
@@ -44,8 +44,8 @@ public enum RequestSignatureAlgorithm: String, Sendable, Hashable, CaseIterable 
 
     /// Refuses a key of the wrong type before any signing is attempted.
     func check(_ key: SAMLPrivateKey) throws {
-        guard key.algorithm == keyAlgorithm else {
-            let have = key.algorithm == .rsa ? "an RSA" : "an EC"
+        guard key.keyAlgorithm == keyAlgorithm else {
+            let have = key.keyAlgorithm == .rsa ? "an RSA" : "an EC"
             throw SAMLError(.invalidKey, "The signing key is \(have) key, which cannot sign with \(self) (\(uri)); choose \(Self.default(for: key)).")
         }
     }

@@ -39,19 +39,25 @@ extension RequestTracker {
     }
 }
 
-extension RedirectRequest {
+/// A request this SP sent and will see answered: an HTTP-Redirect or HTTP-POST AuthnRequest.
+public protocol SentRequest: Sendable {
+    /// The request's ID, which the response's InResponseTo must name.
+    var id: String { get }
+    /// The RelayState sent with it.
+    var relayState: String? { get }
+    /// When it was issued.
+    var issueInstant: Date { get }
+}
+
+extension SentRequest {
     /// The record to store for this request, valid for `lifetime` seconds after it was issued.
     public func tracked(lifetime: TimeInterval = 600) -> TrackedRequest {
         TrackedRequest(id: id, relayState: relayState, expiresAt: issueInstant.addingTimeInterval(lifetime))
     }
 }
 
-extension PostRequest {
-    /// The record to store for this request, valid for `lifetime` seconds after it was issued.
-    public func tracked(lifetime: TimeInterval = 600) -> TrackedRequest {
-        TrackedRequest(id: id, relayState: relayState, expiresAt: issueInstant.addingTimeInterval(lifetime))
-    }
-}
+extension RedirectRequest: SentRequest {}
+extension PostRequest: SentRequest {}
 
 /// A process-local ``RequestTracker``: bounded in size, forgetting expired requests.
 ///

@@ -10,14 +10,7 @@ struct Decryptor {
     let keys: [SAMLPrivateKey]
     let allowRSA15: Bool
 
-    static let contentAlgorithms: [String: Int] = [
-        "http://www.w3.org/2001/04/xmlenc#aes128-cbc": 16,
-        "http://www.w3.org/2001/04/xmlenc#aes192-cbc": 24,
-        "http://www.w3.org/2001/04/xmlenc#aes256-cbc": 32,
-        "http://www.w3.org/2009/xmlenc11#aes128-gcm": 16,
-        "http://www.w3.org/2009/xmlenc11#aes192-gcm": 24,
-        "http://www.w3.org/2009/xmlenc11#aes256-gcm": 32,
-    ]
+    static let contentAlgorithms: [String: Int] = Dictionary(uniqueKeysWithValues: Algorithms.contentEncryption.map { ($0.uri, $0.keyLength) })
     static let oaepMGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
     static let oaep11 = "http://www.w3.org/2009/xmlenc11#rsa-oaep"
     static let rsa15 = "http://www.w3.org/2001/04/xmlenc#rsa-1_5"
@@ -25,6 +18,12 @@ struct Decryptor {
     /// Decrypts the `EncryptedData` inside `container` and puts the result in the container's
     /// place; returns the decrypted element, which must be `{assertion}expecting`.
     func decrypt(_ container: XMLElement, expecting name: String) throws -> XMLElement {
+        try decryptReportingKey(container, expecting: name).element
+    }
+
+    /// ``decrypt(_:expecting:)``, also telling which configured key (0-based, in configuration
+    /// order) unwrapped the session key.
+    func decryptReportingKey(_ container: XMLElement, expecting name: String) throws -> (element: XMLElement, keyIndex: Int) {
         guard let data = container.child("EncryptedData", NS.xenc) else {
             throw SAMLError(.decryptionFailed, "<\(container.localName)> holds no xenc:EncryptedData.")
         }
@@ -38,21 +37,21 @@ struct Decryptor {
         let encryptedKey = try findEncryptedKey(data: data, container: container)
         let transport = encryptedKey.child("EncryptionMethod", NS.xenc)
         let transportAlgorithm = transport?.attribute("Algorithm") ?? ""
-        var padding = 1
-        var oaepDigest = 1
-        var mgfDigest = 1
+        let padding: RSAPadding
+        var oaepDigest = DigestAlgorithm.sha1
+        var mgfDigest = DigestAlgorithm.sha1
         var label: [UInt8] = []
         switch transportAlgorithm {
         case Self.oaepMGF1P, Self.oaep11:
             if let digest = transport?.child("DigestMethod", NS.dsig)?.attribute("Algorithm") {
-                oaepDigest = try Self.digestBits(digest)
+                oaepDigest = try Self.digest(digest)
             }
             if transportAlgorithm == Self.oaep11, let mgf = transport?.child("MGF", NS.xenc11)?.attribute("Algorithm") {
                 switch mgf {
-                case "http://www.w3.org/2009/xmlenc11#mgf1sha1": mgfDigest = 1
-                case "http://www.w3.org/2009/xmlenc11#mgf1sha256": mgfDigest = 256
-                case "http://www.w3.org/2009/xmlenc11#mgf1sha384": mgfDigest = 384
-                case "http://www.w3.org/2009/xmlenc11#mgf1sha512": mgfDigest = 512
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha1": mgfDigest = .sha1
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha256": mgfDigest = .sha256
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha384": mgfDigest = .sha384
+                case "http://www.w3.org/2009/xmlenc11#mgf1sha512": mgfDigest = .sha512
                 default: throw SAMLError(.algorithmNotAllowed, "The OAEP mask generation function \"\(mgf)\" is not supported.")
                 }
             }
@@ -62,11 +61,12 @@ struct Decryptor {
                 }
                 label = decoded
             }
+            padding = .oaep(digest: oaepDigest, mgf: mgfDigest, label: label)
         case Self.rsa15:
             guard allowRSA15 else {
                 throw SAMLError(.algorithmNotAllowed, "The key is wrapped with RSA PKCS#1 v1.5, which is refused (padding-oracle risk); ask the IdP for RSA-OAEP, or allow it explicitly in the policy.")
             }
-            padding = 2
+            padding = .pkcs1v15
         default:
             throw SAMLError(.algorithmNotAllowed, "The key transport \"\(transportAlgorithm)\" is not supported; RSA-OAEP is.")
         }
@@ -76,15 +76,19 @@ struct Decryptor {
         }
         // Try every key, always, and keep the first that yields a key of the right size.
         var sessionKey: [UInt8]?
-        for key in keys {
-            let candidate = key.handle.rsaDecrypt(wrapped, padding: padding, oaepDigest: oaepDigest, mgfDigest: mgfDigest, label: label)
-            if sessionKey == nil, let candidate, candidate.count == keyLength { sessionKey = candidate }
+        var keyIndex = -1
+        for (index, key) in keys.enumerated() {
+            let candidate = key.handle.rsaDecrypt(wrapped, padding: padding)
+            if sessionKey == nil, let candidate, candidate.count == keyLength {
+                sessionKey = candidate
+                keyIndex = index
+            }
         }
         // When no key unwraps, decrypt with a random key anyway: the failure then costs the same
         // work and reads the same as a damaged ciphertext, giving a padding oracle nothing to time.
-        let failure = SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keys.count == 1 ? "" : "s") (encrypted for another key, or damaged).")
+        let failure = Self.failure(name, keyCount: keys.count)
         do {
-            try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)))
+            try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)), algorithms: Algorithms.contentEncryptionAllowlist)
         } catch {
             throw failure
         }
@@ -95,15 +99,21 @@ struct Decryptor {
             throw SAMLError(.invalidMessage, "The decrypted content is not exactly one \(name).")
         }
         result.replace(container)
-        return result
+        return (result, keyIndex)
     }
 
-    static func digestBits(_ uri: String) throws -> Int {
+    /// The one error every failure after the key transport reads as: unwrap, content
+    /// decryption and parsing fail alike, so the answer says nothing about the plaintext.
+    static func failure(_ name: String, keyCount: Int) -> SAMLError {
+        SAMLError(.decryptionFailed, "The \(name) cannot be decrypted with the configured SP key\(keyCount == 1 ? "" : "s") (encrypted for another key, or damaged).")
+    }
+
+    static func digest(_ uri: String) throws -> DigestAlgorithm {
         switch uri {
-        case Algorithms.sha1: 1
-        case Algorithms.sha256: 256
-        case Algorithms.sha384: 384
-        case Algorithms.sha512: 512
+        case Algorithms.sha1: .sha1
+        case Algorithms.sha256: .sha256
+        case Algorithms.sha384: .sha384
+        case Algorithms.sha512: .sha512
         default: throw SAMLError(.algorithmNotAllowed, "The OAEP digest \"\(uri)\" is not supported.")
         }
     }

@@ -61,19 +61,22 @@ public struct ResponseVerifier: Sendable {
     public func verify(samlResponse: String, inResponseTo: String?, now: Date = Date(),
                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
-        let xml = try decode(run, samlResponse)
-        let assertion = try ResponsePipeline.run(run, xml: xml)
-        try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
-        return assertion
+        return try await Self.logged(run) {
+            let assertion = try ResponsePipeline.run(run, xml: try decode(run, samlResponse))
+            try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
+            return assertion
+        }
     }
 
     /// Verifies a response given as XML bytes.
     public func verify(responseXML: [UInt8], inResponseTo: String?, now: Date = Date(),
                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
-        let assertion = try ResponsePipeline.run(run, xml: responseXML)
-        try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
-        return assertion
+        return try await Self.logged(run) {
+            let assertion = try ResponsePipeline.run(run, xml: responseXML)
+            try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
+            return assertion
+        }
     }
 
     /// Every check except the replay store. For tools and benchmarks only; an ACS must use `verify`.
@@ -81,7 +84,7 @@ public struct ResponseVerifier: Sendable {
     public func verifyWithoutReplayCheck(samlResponse: String, inResponseTo: String?, now: Date = Date(),
                                          diagnostics: ((VerificationDiagnostic) -> Void)? = nil) throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
-        return try ResponsePipeline.run(run, xml: try decode(run, samlResponse))
+        return try Self.logged(run) { try ResponsePipeline.run(run, xml: try decode(run, samlResponse)) }
     }
 
     /// Every check except the replay store, on XML bytes. For tools and benchmarks only.
@@ -89,7 +92,15 @@ public struct ResponseVerifier: Sendable {
     public func verifyWithoutReplayCheck(responseXML: [UInt8], inResponseTo: String?, now: Date = Date(),
                                          diagnostics: ((VerificationDiagnostic) -> Void)? = nil) throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
-        return try ResponsePipeline.run(run, xml: responseXML)
+        return try Self.logged(run) { try ResponsePipeline.run(run, xml: responseXML) }
+    }
+
+    private static func logged<T>(_ run: VerificationRun, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SAMLError { run.logRejection(error); throw error }
+    }
+
+    private static func logged<T>(_ run: VerificationRun, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as SAMLError { run.logRejection(error); throw error }
     }
 
     private func makeRun(inResponseTo: String?, now: Date, diagnostics: ((VerificationDiagnostic) -> Void)?) -> VerificationRun {

@@ -12,12 +12,12 @@ public struct VerificationCheck: Sendable, Hashable, CustomStringConvertible {
 
     /// Safe parsing (size, no DOCTYPE, depth, unique IDs) into a SAML 2.0 Response with an ID.
     public static let parsing = VerificationCheck("parsing")
+    /// The Response's own signature (when it carries one).
+    public static let responseSignature = VerificationCheck("responseSignature")
     /// The Response's top-level status.
     public static let status = VerificationCheck("status")
     /// Exactly one assertion, a direct child of the Response, none hidden elsewhere.
     public static let messageShape = VerificationCheck("messageShape")
-    /// The Response's own signature (when it carries one).
-    public static let responseSignature = VerificationCheck("responseSignature")
     /// Decryption of an `EncryptedAssertion` (when the assertion is encrypted).
     public static let decryption = VerificationCheck("decryption")
     /// The Assertion's own signature (when it carries one).

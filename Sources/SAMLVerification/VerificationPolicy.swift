@@ -13,6 +13,8 @@ public import SAMLCore
 /// - ``detectReplay``: true
 /// - ``requiredAuthnContext``: nil (any authentication context)
 /// - ``maximumAuthenticationAge``: nil (no limit on AuthnInstant's age)
+/// - ``allowInclusiveCanonicalization``: false (exclusive c14n only)
+/// - ``refuseCBCInUnsignedResponse``: false (AES-CBC accepted in an unsigned Response)
 /// - ``limits``: ``XMLLimits/default`` (1 MiB, depth 64)
 public struct VerificationPolicy: Sendable, Hashable {
     /// Tolerance applied to every time check in the message. Default 90 seconds.
@@ -36,13 +38,26 @@ public struct VerificationPolicy: Sendable, Hashable {
     /// applications that send `ForceAuthn`; older is refused with `authenticationTooOld`.
     /// Default nil: no limit.
     public var maximumAuthenticationAge: Duration?
-    /// Size and depth limits for the XML. Default ``XMLLimits/default``.
+    /// Accept inclusive canonicalization (c14n 1.0 and 1.1, with or without comments) in
+    /// signatures. Its cost grows with the namespace declarations in scope, which an unsigned
+    /// message controls, so only exclusive c14n — what SAML IdPs use — is accepted by default.
+    public var allowInclusiveCanonicalization: Bool
+    /// Refuse an AES-CBC `EncryptedAssertion` inside an unsigned Response. CBC without an
+    /// outer signature lets an attacker alter the ciphertext and watch how it fails (the XML
+    /// Encryption CBC attack); every such failure already reads the same (`decryptionFailed`,
+    /// one message), which removes the error oracle but not every timing difference. Turning
+    /// this on closes it fully at the price of refusing IdPs that encrypt with CBC and sign only
+    /// the assertion. Default false.
+    public var refuseCBCInUnsignedResponse: Bool
+    /// Size and depth limits for the XML, applied to the message and to decrypted content.
+    /// Default ``XMLLimits/default``.
     public var limits: XMLLimits
 
     /// Creates a policy; every parameter defaults to the secure value listed on the type.
     public init(clockSkew: Duration = .seconds(90), maximumMessageAge: Duration = .seconds(300), requireSignedAssertion: Bool = false,
                 allowSHA1: Bool = false, allowUnsolicited: Bool = false, allowRSA15KeyTransport: Bool = false,
                 detectReplay: Bool = true, requiredAuthnContext: Set<String>? = nil, maximumAuthenticationAge: Duration? = nil,
+                allowInclusiveCanonicalization: Bool = false, refuseCBCInUnsignedResponse: Bool = false,
                 limits: XMLLimits = .default) {
         self.clockSkew = clockSkew
         self.maximumMessageAge = maximumMessageAge
@@ -53,6 +68,8 @@ public struct VerificationPolicy: Sendable, Hashable {
         self.detectReplay = detectReplay
         self.requiredAuthnContext = requiredAuthnContext
         self.maximumAuthenticationAge = maximumAuthenticationAge
+        self.allowInclusiveCanonicalization = allowInclusiveCanonicalization
+        self.refuseCBCInUnsignedResponse = refuseCBCInUnsignedResponse
         self.limits = limits
     }
 

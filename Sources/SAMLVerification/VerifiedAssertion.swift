@@ -77,11 +77,13 @@ public struct VerifiedAssertion: Sendable {
     public let wasEncrypted: Bool
     /// Which attribute carries the e-mail, from the IdP configuration.
     let emailAttributeName: String?
+    /// Until when the replay store must remember this assertion.
+    let acceptableUntil: Date
 
     init(issuer: String, nameID: NameID, sessionIndex: String?, authnInstant: Date?, authnContextClassRef: String?,
                  sessionNotOnOrAfter: Date?, attributes: [SAMLAttribute], assertionID: String, responseID: String,
                  inResponseTo: String?, notOnOrAfter: Date?, responseSigned: Bool, assertionSigned: Bool,
-                 wasEncrypted: Bool, emailAttributeName: String?) {
+                 wasEncrypted: Bool, emailAttributeName: String?, acceptableUntil: Date) {
         self.issuer = issuer
         self.nameID = nameID
         self.sessionIndex = sessionIndex
@@ -97,6 +99,7 @@ public struct VerifiedAssertion: Sendable {
         self.assertionSigned = assertionSigned
         self.wasEncrypted = wasEncrypted
         self.emailAttributeName = emailAttributeName
+        self.acceptableUntil = acceptableUntil
     }
 
     /// Every value of the attributes whose Name or FriendlyName is `name`.

@@ -1,9 +1,45 @@
-package import CSAMLShims
+import CSAMLShims
+
+/// A public-key algorithm, as the C layer reports it (`SAML_KEY_*`).
+package enum KeyType: Sendable, Hashable {
+    case rsa, ec
+
+    /// Reads a `SAML_KEY_*` code; nil for any other key type.
+    init?(code: Int32) {
+        switch code {
+        case Int32(SAML_KEY_RSA): self = .rsa
+        case Int32(SAML_KEY_EC): self = .ec
+        default: return nil
+        }
+    }
+}
+
+/// A message digest for raw signatures and RSA-OAEP (`SAML_DIGEST_*`).
+package enum DigestAlgorithm: Sendable, Hashable {
+    case sha1, sha256, sha384, sha512
+
+    var code: Int32 {
+        switch self {
+        case .sha1: Int32(SAML_DIGEST_SHA1)
+        case .sha256: Int32(SAML_DIGEST_SHA256)
+        case .sha384: Int32(SAML_DIGEST_SHA384)
+        case .sha512: Int32(SAML_DIGEST_SHA512)
+        }
+    }
+}
+
+/// How an RSA-wrapped key is padded.
+package enum RSAPadding: Sendable {
+    /// RSA-OAEP with its digest, mask-generation digest and label.
+    case oaep(digest: DigestAlgorithm, mgf: DigestAlgorithm, label: [UInt8])
+    /// RSA PKCS#1 v1.5.
+    case pkcs1v15
+}
 
 /// An xmlsec key holding only a public key taken from a certificate. Immutable once made, so it
 /// is lent to any number of concurrent verifications.
 @safe package final class PublicKeyHandle: Sendable {
-    nonisolated(unsafe) package let pointer: xmlSecKeyPtr
+    nonisolated(unsafe) let pointer: xmlSecKeyPtr
 
     /// Reads the public key of a DER certificate.
     package init(certificateDER der: [UInt8]) throws {
@@ -19,10 +55,10 @@ package import CSAMLShims
 
 /// An OpenSSL private key plus its xmlsec wrapper, parsed once and reused for every signature.
 @safe package final class PrivateKeyHandle: Sendable {
-    nonisolated(unsafe) package let evp: UnsafeMutableRawPointer
-    nonisolated(unsafe) package let xmlsecKey: xmlSecKeyPtr
-    /// 1 RSA, 2 EC.
-    package let keyType: Int
+    nonisolated(unsafe) let evp: UnsafeMutableRawPointer
+    nonisolated(unsafe) let xmlsecKey: xmlSecKeyPtr
+    /// RSA or EC.
+    package let keyType: KeyType
     package let bits: Int
 
     /// Reads a PEM private key (PKCS#1, PKCS#8, SEC1 or encrypted PKCS#8 with `passphrase`).
@@ -45,8 +81,7 @@ package import CSAMLShims
             throw Library.error(.invalidKey, hint)
         }
         var bits: Int32 = 0
-        let type = unsafe Int(saml_evp_key_type(key, &bits))
-        guard type == 1 || type == 2 else {
+        guard let type = unsafe KeyType(code: saml_evp_key_type(key, &bits)) else {
             unsafe saml_evp_free(key)
             throw SAMLError(.invalidKey, "Only RSA and EC private keys are supported.")
         }
@@ -65,23 +100,27 @@ package import CSAMLShims
         unsafe der.withUnsafeBufferPointer { unsafe saml_evp_matches_certificate(evp, $0.baseAddress, Int32($0.count)) == 1 }
     }
 
-    /// Signs bytes (RSA PKCS#1 v1.5, or ECDSA as r‖s) with SHA-`digestBits`.
-    package func sign(_ data: [UInt8], digestBits: Int) throws -> [UInt8] {
+    /// Signs bytes (RSA PKCS#1 v1.5, or ECDSA as r‖s) with `digest`.
+    package func sign(_ data: [UInt8], digest: DigestAlgorithm) throws -> [UInt8] {
         try Library.prepare()
         var signature = [UInt8](repeating: 0, count: 1024)
         let n = unsafe data.withUnsafeBufferPointer { d in
-            unsafe saml_evp_sign(evp, Int32(digestBits), d.baseAddress, d.count, &signature, signature.count)
+            unsafe saml_evp_sign(evp, digest.code, d.baseAddress, d.count, &signature, signature.count)
         }
         guard n > 0 else { throw Library.error(.invalidKey, "Signing failed.") }
         return Array(signature.prefix(Int(n)))
     }
 
-    /// Unwraps an RSA-encrypted key. padding 1 = OAEP, 2 = PKCS#1 v1.5.
-    package func rsaDecrypt(_ input: [UInt8], padding: Int, oaepDigest: Int, mgfDigest: Int, label: [UInt8]) -> [UInt8]? {
+    /// Unwraps an RSA-encrypted key; nil when this key cannot.
+    package func rsaDecrypt(_ input: [UInt8], padding: RSAPadding) -> [UInt8]? {
         var output = [UInt8](repeating: 0, count: 1024)
+        let (code, oaepDigest, mgfDigest, label): (Int32, Int32, Int32, [UInt8]) = switch padding {
+        case .oaep(let digest, let mgf, let label): (Int32(SAML_PADDING_OAEP), digest.code, mgf.code, label)
+        case .pkcs1v15: (Int32(SAML_PADDING_PKCS1), DigestAlgorithm.sha1.code, DigestAlgorithm.sha1.code, [])
+        }
         let n = unsafe input.withUnsafeBufferPointer { i in
             unsafe label.withUnsafeBufferPointer { l in
-                unsafe saml_rsa_unwrap(evp, Int32(padding), Int32(oaepDigest), Int32(mgfDigest), l.baseAddress, l.count, i.baseAddress, i.count, &output, output.count)
+                unsafe saml_rsa_unwrap(evp, code, oaepDigest, mgfDigest, l.baseAddress, l.count, i.baseAddress, i.count, &output, output.count)
             }
         }
         guard n >= 0 else { return nil }
@@ -100,7 +139,8 @@ package struct CertificateFacts: Sendable {
     package var issuer: String
     package var notBefore: Int64
     package var notAfter: Int64
-    package var keyType: Int
+    /// RSA, EC, or nil for another type.
+    package var keyType: KeyType?
     package var keyBits: Int
     package var curve: String
     package var sha256: [UInt8]
@@ -121,7 +161,7 @@ package struct CertificateFacts: Sendable {
         issuer = string(&info.issuer)
         notBefore = info.not_before
         notAfter = info.not_after
-        keyType = Int(info.key_type)
+        keyType = KeyType(code: info.key_type)
         keyBits = Int(info.key_bits)
         curve = string(&info.curve)
         sha256 = unsafe withUnsafeBytes(of: &info.sha256) { unsafe Array($0) }
@@ -129,11 +169,11 @@ package struct CertificateFacts: Sendable {
     }
 
     /// Verifies a raw signature (redirect binding) with a DER certificate's key.
-    package static func verify(signature: [UInt8], of data: [UInt8], digestBits: Int, certificateDER der: [UInt8]) -> Bool {
+    package static func verify(signature: [UInt8], of data: [UInt8], digest: DigestAlgorithm, certificateDER der: [UInt8]) -> Bool {
         unsafe (try? Library.prepare()) != nil && der.withUnsafeBufferPointer { c in
             unsafe data.withUnsafeBufferPointer { d in
                 unsafe signature.withUnsafeBufferPointer { s in
-                    unsafe saml_evp_verify_with_certificate(c.baseAddress, Int32(c.count), Int32(digestBits), d.baseAddress, d.count, s.baseAddress, s.count) == 1
+                    unsafe saml_evp_verify_with_certificate(c.baseAddress, Int32(c.count), digest.code, d.baseAddress, d.count, s.baseAddress, s.count) == 1
                 }
             }
         }
@@ -142,13 +182,6 @@ package struct CertificateFacts: Sendable {
 
 /// Cryptographic helpers.
 package enum Crypto {
-    /// SHA-256 of bytes.
-    package static func sha256(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        unsafe data.withUnsafeBufferPointer { unsafe saml_sha256($0.baseAddress, $0.count, &out) }
-        return out
-    }
-
     /// Secure random bytes.
     package static func randomBytes(_ count: Int) throws -> [UInt8] {
         try Library.prepare()

@@ -29,20 +29,3 @@ package enum Library {
         SAMLError(code, reason, libraryMessage: lastMessage)
     }
 }
-
-/// Size and shape limits applied to every XML document before and while it is parsed.
-public struct XMLLimits: Sendable, Hashable {
-    /// Largest accepted document, in bytes of XML (after base64 decoding). Default 1 MiB.
-    public var maximumBytes: Int
-    /// Deepest accepted element nesting. Default 64; SAML messages rarely pass 12.
-    public var maximumDepth: Int
-
-    /// Creates limits.
-    public init(maximumBytes: Int = 1 << 20, maximumDepth: Int = 64) {
-        self.maximumBytes = maximumBytes
-        self.maximumDepth = maximumDepth
-    }
-
-    /// The defaults: 1 MiB, depth 64.
-    public static let `default` = XMLLimits()
-}

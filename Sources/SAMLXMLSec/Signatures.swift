@@ -1,4 +1,5 @@
 import CSAMLShims
+import Foundation
 
 /// What xmlsec reported for one `<ds:Signature>` checked with one pinned key.
 package struct SignatureCheck: Sendable {
@@ -19,15 +20,62 @@ package enum SignatureAlgorithmCode: Int32, Sendable {
     case rsaSHA256 = 1, rsaSHA384 = 2, rsaSHA512 = 3, ecdsaSHA256 = 4, ecdsaSHA384 = 5, ecdsaSHA512 = 6
 }
 
+/// A list of algorithm URIs copied once into C strings, to hand an allowlist to the C layer.
+@safe package final class CStringList: Sendable {
+    nonisolated(unsafe) private let pointers: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    /// The strings.
+    package let strings: [String]
+
+    package init(_ strings: [String]) {
+        self.strings = strings
+        unsafe pointers = .allocate(capacity: max(strings.count, 1))
+        for (index, string) in strings.enumerated() {
+            unsafe pointers[index] = unsafe UnsafePointer(strdup(string))
+        }
+    }
+
+    /// Lends the C array and its length.
+    func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>, Int32) throws -> R) rethrows -> R {
+        try unsafe body(UnsafePointer(pointers), Int32(strings.count))
+    }
+
+    deinit {
+        for index in 0..<strings.count { unsafe free(UnsafeMutablePointer(mutating: pointers[index])) }
+        unsafe pointers.deallocate()
+    }
+}
+
+/// The algorithms a signature may use, by URI: `signature` governs CanonicalizationMethod and
+/// SignatureMethod, `reference` the Reference transforms and DigestMethod. Built from the one
+/// algorithm table (`Algorithms` in SAMLCore) and handed to xmlsec as is.
+package struct SignatureAllowlist: Sendable {
+    package let signature: CStringList
+    package let reference: CStringList
+
+    package init(signature: [String], reference: [String]) {
+        self.signature = CStringList(signature)
+        self.reference = CStringList(reference)
+    }
+}
+
 extension XMLElement {
     /// Verifies this `<ds:Signature>` element with exactly `key`; KeyInfo is never consulted.
-    package func verifySignature(with key: PublicKeyHandle, allowSHA1: Bool, allowWholeDocument: Bool = false) throws -> SignatureCheck {
+    /// Only the algorithms in `allowed` are enabled.
+    package func verifySignature(with key: PublicKeyHandle, allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws -> SignatureCheck {
         try Library.prepare()
         var result = saml_verification()
         var flags: Int32 = 0
-        if allowSHA1 { flags |= Int32(SAML_VERIFY_ALLOW_SHA1) }
         if allowWholeDocument { flags |= Int32(SAML_VERIFY_ALLOW_EMPTY_URI) }
-        let rc = unsafe saml_signature_verify(node, key.pointer, flags, &result)
+        let rc = unsafe allowed.signature.withPointers { signature, signatureCount in
+            unsafe allowed.reference.withPointers { reference, referenceCount in
+                var list = unsafe saml_allowlist(signature_transforms: signature, signature_count: signatureCount,
+                                                 reference_transforms: reference, reference_count: referenceCount)
+                return unsafe saml_signature_verify(node, key.pointer, flags, &list, &result)
+            }
+        }
+        if rc == -2 {
+            throw Library.error(.libraryFailure, "The signature algorithm allowlist names an algorithm xmlsec does not provide.")
+        }
         let uri = unsafe withUnsafeBytes(of: &result.reference_uri) { unsafe String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return SignatureCheck(
             succeeded: rc == 0 && result.status == 1,
@@ -36,6 +84,17 @@ extension XMLElement {
             referenceURI: uri,
             libraryMessage: Library.lastMessage
         )
+    }
+
+    /// Whether `key` made the SignatureValue `signature` over this `<ds:SignedInfo>`,
+    /// canonicalized as `canonicalization` (its CanonicalizationMethod) says, with `digest`.
+    /// Digests no Reference. nil when the check itself failed.
+    package func signedInfoVerifies(canonicalization: XMLElement, key: PublicKeyHandle, digest: DigestAlgorithm, signature: [UInt8]) -> Bool? {
+        guard (try? Library.prepare()) != nil else { return nil }
+        let rc = unsafe signature.withUnsafeBufferPointer { s in
+            unsafe saml_signed_info_verify(node, canonicalization.node, key.pointer, digest.code, s.baseAddress, s.count)
+        }
+        return rc < 0 ? nil : rc == 1
     }
 
     /// Adds an enveloped signature over this element (which must carry `ID`), right after `after`
@@ -51,11 +110,16 @@ extension XMLElement {
         guard rc == 0 else { throw Library.error(.invalidKey, "Signing the XML failed; check that the key type matches the algorithm.") }
     }
 
-    /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key. The element is replaced
-    /// by the decrypted nodes and must not be used afterwards.
-    package func decryptData(key: [UInt8]) throws {
+    /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key, allowing only the
+    /// content algorithms in `algorithms`. The element is replaced by the decrypted nodes and
+    /// must not be used afterwards.
+    package func decryptData(key: [UInt8], algorithms: CStringList) throws {
         try Library.prepare()
-        let rc = unsafe key.withUnsafeBufferPointer { unsafe saml_decrypt_data(node, $0.baseAddress, Int32($0.count)) }
+        let rc = unsafe key.withUnsafeBufferPointer { k in
+            unsafe algorithms.withPointers { list, count in
+                unsafe saml_decrypt_data(node, k.baseAddress, Int32(k.count), list, count)
+            }
+        }
         guard rc == 0 else {
             throw Library.error(.decryptionFailed, rc == -2
                 ? "The decrypted content is not well-formed XML."

@@ -1,18 +1,19 @@
-package import CSAMLShims
+import CSAMLShims
 
 /// An owned libxml2 document. Not shared between threads: each operation parses its own.
 @safe package final class XMLDocument {
-    package let pointer: xmlDocPtr
+    let pointer: xmlDocPtr
 
     private init(pointer: xmlDocPtr) { unsafe self.pointer = unsafe pointer }
 
     deinit { unsafe xmlFreeDoc(pointer) }
 
     /// Parses with the hardened settings: size checked first, no DTD, no entities, no network,
-    /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused.
-    package static func parse(_ bytes: [UInt8], limits: XMLLimits = .default) throws -> XMLDocument {
-        guard bytes.count <= limits.maximumBytes else {
-            throw SAMLError(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(limits.maximumBytes) bytes.")
+    /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused. (SAMLCore adds
+    /// the form that takes `XMLLimits`.)
+    package static func parse(_ bytes: [UInt8], maximumBytes: Int, maximumDepth: Int) throws -> XMLDocument {
+        guard bytes.count <= maximumBytes else {
+            throw SAMLError(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(maximumBytes) bytes.")
         }
         guard !bytes.isEmpty else { throw SAMLError(.malformedXML, "The XML document is empty.") }
         try Library.prepare()
@@ -21,7 +22,7 @@ package import CSAMLShims
         let doc = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { message in
             let doc = unsafe bytes.withUnsafeBufferPointer { buffer in
                 unsafe buffer.withMemoryRebound(to: CChar.self) { chars in
-                    unsafe saml_parse(chars.baseAddress, Int32(chars.count), Int32(limits.maximumDepth), &outcome, message.baseAddress, Int32(message.count))
+                    unsafe saml_parse(chars.baseAddress, Int32(chars.count), Int32(maximumDepth), &outcome, message.baseAddress, Int32(message.count))
                 }
             }
             if outcome != SAML_PARSE_OK { text = unsafe String(cString: message.baseAddress!) }
@@ -32,7 +33,7 @@ package import CSAMLShims
             case Int(SAML_PARSE_DOCTYPE):
                 throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
             case Int(SAML_PARSE_TOO_DEEP):
-                throw SAMLError(.malformedXML, "The XML nests deeper than \(limits.maximumDepth) elements.")
+                throw SAMLError(.malformedXML, "The XML nests deeper than \(maximumDepth) elements.")
             default:
                 throw SAMLError(.malformedXML, "The XML is not well-formed.", libraryMessage: text)
             }
@@ -41,11 +42,6 @@ package import CSAMLShims
         try document.registerIDs()
         guard document.root != nil else { throw SAMLError(.malformedXML, "The XML has no root element.") }
         return document
-    }
-
-    /// Parses UTF-8 text.
-    package static func parse(_ text: String, limits: XMLLimits = .default) throws -> XMLDocument {
-        try parse(Array(text.utf8), limits: limits)
     }
 
     /// A new document with one root element, for building messages.

@@ -1,13 +1,13 @@
-package import CSAMLShims
+import CSAMLShims
 
 /// A borrowed element of an ``XMLDocument``; keeps its document alive.
 /// Safe to hold: it retains its document, so the node lives as long as the value (except after
 /// ``remove()`` or ``replace(_:)``, which callers use only at the end of a value's life).
 @safe package struct XMLElement {
-    package let node: xmlNodePtr
+    let node: xmlNodePtr
     package let document: XMLDocument
 
-    package init(node: xmlNodePtr, document: XMLDocument) {
+    init(node: xmlNodePtr, document: XMLDocument) {
         unsafe self.node = unsafe node
         self.document = document
     }
@@ -51,24 +51,6 @@ package import CSAMLShims
         guard let value = unsafe xmlGetNsProp(node, name, namespace) else { return nil }
         defer { unsafe saml_xml_free(value) }
         return unsafe String(cString: value)
-    }
-
-    /// Every attribute as (namespace, local name, value).
-    package var attributes: [(namespace: String?, name: String, value: String)] {
-        var result: [(String?, String, String)] = []
-        var attr = unsafe node.pointee.properties
-        while let a = unsafe attr {
-            let name = unsafe String(cString: a.pointee.name)
-            let ns = unsafe a.pointee.ns.flatMap { unsafe $0.pointee.href.map { unsafe String(cString: $0) } }
-            var value = ""
-            if let v = unsafe xmlNodeListGetString(node.pointee.doc, a.pointee.children, 1) {
-                value = unsafe String(cString: v)
-                unsafe saml_xml_free(v)
-            }
-            result.append((ns, name, value))
-            unsafe attr = unsafe a.pointee.next
-        }
-        return result
     }
 
     /// Child elements, in order.
@@ -123,6 +105,45 @@ package import CSAMLShims
         return count
     }
 
+    /// How many element levels this element spans: 1 for an element without element children.
+    /// Walks without recursion.
+    package var subtreeDepth: Int {
+        var deepest = 1
+        var depth = 1
+        var current = unsafe node.pointee.children
+        while let c = unsafe current {
+            if unsafe c.pointee.type == XML_ELEMENT_NODE {
+                depth += 1
+                deepest = max(deepest, depth)
+                if let first = unsafe c.pointee.children {
+                    unsafe current = unsafe first
+                    continue
+                }
+                depth -= 1
+            }
+            var m = unsafe c
+            unsafe current = nil
+            while true {
+                if let sibling = unsafe m.pointee.next { unsafe current = unsafe sibling; break }
+                guard let p = unsafe m.pointee.parent, unsafe p != node else { break }
+                unsafe m = unsafe p
+                depth -= 1
+            }
+        }
+        return deepest
+    }
+
+    /// How many ancestors this element has (0 for the root).
+    package var ancestorCount: Int {
+        var count = 0
+        var p = unsafe node.pointee.parent
+        while let q = unsafe p, unsafe q.pointee.type == XML_ELEMENT_NODE {
+            count += 1
+            unsafe p = unsafe q.pointee.parent
+        }
+        return count
+    }
+
     /// Calls `body` with every descendant element node, in document order, without recursion.
     private func forEachDescendant(_ body: (xmlNodePtr) -> Void) {
         var current = unsafe node.pointee.children
@@ -150,22 +171,6 @@ package import CSAMLShims
         guard let content = unsafe xmlNodeGetContent(node) else { return "" }
         defer { unsafe saml_xml_free(content) }
         return unsafe String(cString: content)
-    }
-
-    /// Whether any direct child is an element.
-    package var hasElementChildren: Bool {
-        var child = unsafe node.pointee.children
-        while let c = unsafe child {
-            if unsafe c.pointee.type == XML_ELEMENT_NODE { return true }
-            unsafe child = unsafe c.pointee.next
-        }
-        return false
-    }
-
-    /// The parent element, if any.
-    package var parent: XMLElement? {
-        guard let p = unsafe node.pointee.parent, unsafe p.pointee.type == XML_ELEMENT_NODE else { return nil }
-        return unsafe XMLElement(node: p, document: document)
     }
 
     /// Whether both refer to the same node.

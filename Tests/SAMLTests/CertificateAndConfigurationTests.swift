@@ -138,7 +138,7 @@ struct CertificateAndConfigurationTests {
         let encrypted = try SAMLPrivateKey(pem: Fixtures.text("generated/keys/sp-rsa.encrypted.key.pem"),
                                            passphrase: "correct horse battery staple")
         for key in [pkcs8, pkcs1, encrypted] {
-            #expect(key.algorithm == .rsa)
+            #expect(key.keyAlgorithm == .rsa)
             #expect(key.keySize == 2048)
             #expect(key.matches(spCert))
             #expect(!key.matches(try Generated.certificate("sp-rsa-next")))
@@ -146,13 +146,13 @@ struct CertificateAndConfigurationTests {
             #expect(!key.matches(try Generated.certificate("sp-ec256")))
         }
         let ec = try Generated.key("sp-ec256")
-        #expect(ec.algorithm == .ec)
+        #expect(ec.keyAlgorithm == .ec)
         #expect(ec.keySize == 256)
         #expect(ec.matches(try Generated.certificate("sp-ec256")))
         #expect(!ec.matches(try Generated.certificate("idp-ec256")))
         #expect(!ec.matches(spCert))
         let ec384 = try Generated.key("idp-ec384")
-        #expect(ec384.algorithm == .ec)
+        #expect(ec384.keyAlgorithm == .ec)
         #expect(ec384.keySize == 384)
         #expect(ec384.matches(try Generated.certificate("idp-ec384")))
 

@@ -89,18 +89,31 @@ import Testing
 
     @Test func concurrentParsingIsSafe() async throws {
         let text = try Generated.response("assertion-signed.xml")
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Each task reports what it saw: well-formed documents read back their own root, and a
+        // malformed one gets its own thread's library message, not a neighbour's.
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
             for i in 0..<16 {
                 group.addTask {
                     if i % 2 == 0 {
-                        _ = try XMLDocument.parse(text)
-                    } else {
-                        do { try Self.parse("<a></b>") } catch let e as SAMLError { #expect(e.code == .malformedXML) }
+                        let document = try XMLDocument.parse(text)
+                        let root = try #require(document.root)
+                        return "parsed \(root.localName) \(root.attribute("ID") ?? "-") \(root.countDescendants(named: ["Assertion"], NS.assertion))"
+                    }
+                    do {
+                        try Self.parse("<a></b>")
+                        return "accepted"
+                    } catch let e as SAMLError {
+                        return "refused \(e.code) \(e.libraryMessage?.contains("mismatch") == true)"
                     }
                 }
             }
-            try await group.waitForAll()
+            var all: [String] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
         }
+        #expect(outcomes.count == 16)
+        #expect(outcomes.filter { $0 == "parsed Response \(Generated.responseID) 1" }.count == 8, "\(outcomes)")
+        #expect(outcomes.filter { $0 == "refused malformedXML true" }.count == 8, "\(outcomes)")
     }
 
     /// Peak resident set size of this process, in bytes.

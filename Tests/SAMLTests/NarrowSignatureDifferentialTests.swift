@@ -72,7 +72,7 @@ struct NarrowSignatureDifferentialTests {
         var decided = 0, accepted = 0
         for signature in signatures {
             for (keyName, key) in keys {
-                let generic = try signature.verifySignatureGenericPath(with: key, allowSHA1: false)
+                let generic = try signature.verifySignatureGenericPath(with: key, allowed: Algorithms.signatureAllowlist(allowSHA1: false, allowInclusive: false))
                 guard let narrow = try signature.verifySignatureNarrowPath(with: key) else { continue }
                 decided += 1
                 if narrow.succeeded { accepted += 1 }

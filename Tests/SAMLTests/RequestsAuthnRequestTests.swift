@@ -161,13 +161,13 @@ struct RequestsAuthnRequestTests {
         #expect(S.percentDecode(pairs[2].1) == algorithm.uri)
         let signed = Array(pairs.prefix(3).map { "\($0.0)=\($0.1)" }.joined(separator: "&").utf8)
         let signature = try #require(Base64.decode(S.percentDecode(pairs[3].1)))
-        #expect(CertificateFacts.verify(signature: signature, of: signed, digestBits: bits, certificateDER: pair.certificate.der))
+        #expect(CertificateFacts.verify(signature: signature, of: signed, digest: bits == 512 ? .sha512 : .sha256, certificateDER: pair.certificate.der))
         // Altering the RelayState breaks it.
         let altered = Array(signed.map { $0 == UInt8(ascii: "1") ? UInt8(ascii: "2") : $0 })
-        #expect(!CertificateFacts.verify(signature: signature, of: altered, digestBits: bits, certificateDER: pair.certificate.der))
+        #expect(!CertificateFacts.verify(signature: signature, of: altered, digest: bits == 512 ? .sha512 : .sha256, certificateDER: pair.certificate.der))
         // And a different key does not verify it.
         let other = try S.certificate(name == "sp-rsa" ? "sp-rsa-next" : "idp-ec256")
-        #expect(!CertificateFacts.verify(signature: signature, of: signed, digestBits: bits, certificateDER: other.der))
+        #expect(!CertificateFacts.verify(signature: signature, of: signed, digest: bits == 512 ? .sha512 : .sha256, certificateDER: other.der))
     }
 
     @Test("signed Redirect without RelayState signs SAMLRequest&SigAlg only")
@@ -178,7 +178,7 @@ struct RequestsAuthnRequestTests {
         #expect(pairs.map(\.0) == ["SAMLRequest", "SigAlg", "Signature"])
         let signed = Array("\(pairs[0].0)=\(pairs[0].1)&\(pairs[1].0)=\(pairs[1].1)".utf8)
         let signature = try #require(Base64.decode(S.percentDecode(pairs[2].1)))
-        #expect(CertificateFacts.verify(signature: signature, of: signed, digestBits: 256, certificateDER: pair.certificate.der))
+        #expect(CertificateFacts.verify(signature: signature, of: signed, digest: .sha256, certificateDER: pair.certificate.der))
     }
 
     @Test("signed Redirect verifies with the openssl CLI", arguments: [(RequestSignatureAlgorithm.rsaSHA256, "-sha256"), (.rsaSHA512, "-sha512")])
@@ -309,7 +309,7 @@ struct RequestsAuthnRequestTests {
             let pairs = S.rawQuery(request.query)
             let signed = Array("\(pairs[0].0)=\(pairs[0].1)&\(pairs[1].0)=\(pairs[1].1)".utf8)
             let signature = try #require(Base64.decode(S.percentDecode(pairs[2].1)))
-            #expect(CertificateFacts.verify(signature: signature, of: signed, digestBits: 256, certificateDER: pair.certificate.der))
+            #expect(CertificateFacts.verify(signature: signature, of: signed, digest: .sha256, certificateDER: pair.certificate.der))
         }
 
         func code(_ body: () throws -> Void) -> (SAMLError.Code, String)? {

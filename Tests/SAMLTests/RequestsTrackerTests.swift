@@ -52,9 +52,11 @@ struct RequestsTrackerTests {
     @Test("concurrent consumers: exactly one wins")
     func concurrentConsume() async throws {
         let tracker: any RequestTracker = InMemoryRequestTracker()
-        try await tracker.store(TrackedRequest(id: "_race", relayState: "s", expiresAt: Date().addingTimeInterval(60)))
+        // a fixed instant well inside the request's life: a loaded machine cannot make it expire mid-test
+        let now = Date()
+        try await tracker.store(TrackedRequest(id: "_race", relayState: "s", expiresAt: now.addingTimeInterval(60)))
         let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<50 { group.addTask { try await tracker.consume("_race") != nil } }
+            for _ in 0..<50 { group.addTask { try await tracker.consume("_race", at: now) != nil } }
             var count = 0
             for try await won in group where won { count += 1 }
             return count

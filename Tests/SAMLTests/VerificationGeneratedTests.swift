@@ -64,8 +64,18 @@ import Testing
 
     @Test func sha1AcceptedOnlyWhenAllowed() async throws {
         let xml = Array(try Generated.response("assertion-signed-rsa-sha1.xml").utf8)
-        let a = try await Generated.verifier(policy: VerificationPolicy(allowSHA1: true)).verify(responseXML: xml, inResponseTo: Generated.requestID, now: Generated.now)
+        await expectRejection(.algorithmNotAllowed) {
+            _ = try await Generated.verifier().verify(responseXML: xml, inResponseTo: Generated.requestID, now: Generated.now)
+        }
+        var diagnostics: [VerificationDiagnostic] = []
+        let a = try await Generated.verifier(policy: VerificationPolicy(allowSHA1: true)).verify(responseXML: xml, inResponseTo: Generated.requestID, now: Generated.now) { diagnostics.append($0) }
         #expect(a.assertionSigned)
+        #expect(a.nameID.value == "alice@example.com")
+        // it was the SHA-1 signature that verified
+        let signature = try #require(diagnostics.first { $0.check == .assertionSignature })
+        #expect(signature.passed)
+        #expect(signature.fact("signature method") == "http://www.w3.org/2000/09/xmldsig#rsa-sha1")
+        #expect(signature.fact("digest method") == "http://www.w3.org/2000/09/xmldsig#sha1")
     }
 
     @Test func awsRoleParsing() {
@@ -92,9 +102,20 @@ import Testing
     }
 
     @Test func rolloverKeysAreTriedInOrder() async throws {
-        await expectRejection(.decryptionFailed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", keys: ["sp-rsa"]) }
-        _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", keys: ["sp-rsa", "sp-rsa-next"])
-        _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-next-sp-key.xml", keys: ["sp-rsa-next", "sp-rsa"])
+        let file = "encrypted/assertion-signed-aes256-cbc-next-sp-key.xml"
+        await expectRejection(.decryptionFailed) { _ = try await Self.verify(file, keys: ["sp-rsa"]) }
+        /// Which configured key unwrapped the session key, as the decryption step reports it.
+        func unwrappedWith(_ keys: [String]) async throws -> String? {
+            var diagnostics: [VerificationDiagnostic] = []
+            let a = try await Generated.verifier(decryptionKeys: keys, replayStore: InMemoryReplayStore())
+                .verify(responseXML: Array(try Generated.response(file).utf8), inResponseTo: Generated.requestID, now: Generated.now) { diagnostics.append($0) }
+            #expect(a.wasEncrypted && a.assertionSigned)
+            return diagnostics.first { $0.check == .decryption }?.fact("unwrapped with SP key")
+        }
+        // the old key is tried first and fails; the second, the next key, unwraps
+        #expect(try await unwrappedWith(["sp-rsa", "sp-rsa-next"]) == "2 of 2")
+        #expect(try await unwrappedWith(["sp-rsa-next", "sp-rsa"]) == "1 of 2")
+        #expect(try await unwrappedWith(["attacker-rsa", "sp-rsa", "sp-rsa-next"]) == "3 of 3")
     }
 
     @Test func wrongOrMissingKey() async throws {
@@ -105,9 +126,15 @@ import Testing
     }
 
     @Test func unsignedEncryptedAssertionInUnsignedResponse() async throws {
-        await expectRejection(.signatureMissing) {
-            _ = try await Self.verify("encrypted/response-unsigned-assertion-unsigned-encrypted.xml", keys: ["sp-rsa"])
+        // In an unsigned Response every failure after key transport reads as decryptionFailed
+        // (no oracle); the missing signature is the detail, reported to diagnostics only.
+        var diagnostics: [VerificationDiagnostic] = []
+        await expectRejection(.decryptionFailed) {
+            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"])
+                .verify(responseXML: Array(try Generated.response("encrypted/response-unsigned-assertion-unsigned-encrypted.xml").utf8),
+                        inResponseTo: Generated.requestID, now: Generated.now) { diagnostics.append($0) }
         }
+        #expect(diagnostics.last?.error?.code == .signatureMissing)
         let a = try await Self.verify("encrypted/response-signed-assertion-unsigned-encrypted.xml", keys: ["sp-rsa"])
         #expect(a.responseSigned && !a.assertionSigned && a.wasEncrypted)
         await expectRejection(.signatureMissing) {

@@ -28,7 +28,8 @@ int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int fla
 /* xmlsec's generic path, run by saml_signature_verify itself, also handing back the canonical
    bytes xmlsec digested for the first reference (the oracle for the narrow path). */
 int saml_generic_signature_verify_predigest(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
-                                            saml_verification *result, xmlBufferPtr predigest);
+                                            const saml_allowlist *allowed, saml_verification *result,
+                                            xmlBufferPtr predigest);
 
 /* The hooks saml_signature_verify calls around xmlSecDSigCtxVerify (no-ops unless the oracle
    above is running on this thread). */

@@ -6,28 +6,8 @@
 #ifndef CSAML_SHIMS_H
 #define CSAML_SHIMS_H
 
-/* xmlsec's ABI-changing defines (SwiftPM drops the ones pkg-config lists). */
-#ifndef XMLSEC_NO_SIZE_T
-#define XMLSEC_NO_SIZE_T
-#endif
-#ifndef XMLSEC_OPENSSL3_ENGINES
-#define XMLSEC_OPENSSL3_ENGINES 1
-#endif
-#ifndef XMLSEC_NO_GOST
-#define XMLSEC_NO_GOST 1
-#endif
-#ifndef XMLSEC_NO_GOST2012
-#define XMLSEC_NO_GOST2012 1
-#endif
-#ifndef XMLSEC_NO_CRYPTO_DYNAMIC_LOADING
-#define XMLSEC_NO_CRYPTO_DYNAMIC_LOADING 1
-#endif
-#ifndef XMLSEC_CRYPTO_OPENSSL
-#define XMLSEC_CRYPTO_OPENSSL 1
-#endif
+#include "CSAMLXMLSecABI.h"
 
-#include <libxml/xmlversion.h>
-#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -80,12 +60,33 @@ xmlNodePtr saml_element_by_id(xmlDocPtr doc, const char *id);
 
 /* ---- keys and certificates ----------------------------------------------------------------- */
 
+/* Key types, as saml_evp_key_type and saml_certificate_info report them. */
+enum {
+    SAML_KEY_OTHER = 0,
+    SAML_KEY_RSA = 1,
+    SAML_KEY_EC = 2,
+};
+
+/* Message digests, named by their output bits (SHA-1 is 1). */
+enum {
+    SAML_DIGEST_SHA1 = 1,
+    SAML_DIGEST_SHA256 = 256,
+    SAML_DIGEST_SHA384 = 384,
+    SAML_DIGEST_SHA512 = 512,
+};
+
+/* RSA key-transport paddings for saml_rsa_unwrap. */
+enum {
+    SAML_PADDING_OAEP = 1,
+    SAML_PADDING_PKCS1 = 2,
+};
+
 typedef struct {
     char subject[1024];
     char issuer[1024];
     int64_t not_before;   /* seconds since 1970 */
     int64_t not_after;
-    int key_type;         /* 1 RSA, 2 EC, 0 other */
+    int key_type;         /* SAML_KEY_* */
     int key_bits;
     char curve[64];
     unsigned char sha256[32];
@@ -102,7 +103,7 @@ xmlSecKeyPtr saml_public_key_from_certificate(const unsigned char *der, int leng
 /* A private key from PEM (PKCS#1, PKCS#8, encrypted PKCS#8 when `passphrase` is set). Returns the
    OpenSSL key (caller frees with saml_evp_free), NULL on failure. */
 void *saml_private_key_read_pem(const char *pem, int length, const char *passphrase);
-/* 1 RSA, 2 EC, 0 other; bits in *bits. */
+/* SAML_KEY_*; bits in *bits. */
 int saml_evp_key_type(void *pkey, int *bits);
 /* Whether the private key matches the certificate's public key (1), not (0), error (-1). */
 int saml_evp_matches_certificate(void *pkey, const unsigned char *der, int length);
@@ -111,7 +112,6 @@ xmlSecKeyPtr saml_xmlsec_key_from_evp(void *pkey);
 void saml_evp_free(void *pkey);
 void saml_key_destroy(xmlSecKeyPtr key);
 
-/* Message digests for raw signatures: 1 SHA-1, 256, 384, 512. */
 /* Signs `data` (RSA PKCS#1 v1.5 or ECDSA with a DER signature). Returns the signature length or -1. */
 int saml_evp_sign(void *pkey, int digest_bits, const unsigned char *data, size_t length,
                   unsigned char *signature, size_t capacity);
@@ -141,14 +141,32 @@ typedef struct {
 } saml_verification;
 
 enum {
-    SAML_VERIFY_ALLOW_SHA1 = 1,       /* RSA-SHA1 signatures and SHA-1 digests */
     SAML_VERIFY_ALLOW_EMPTY_URI = 2,  /* Reference URI="" (the whole document) */
 };
 
+/* The algorithm allowlists, as URIs, decided by the Swift caller (the one table of allowed
+   algorithms lives there). `signature_transforms` governs CanonicalizationMethod and
+   SignatureMethod; `reference_transforms` governs Reference transforms and DigestMethod. */
+typedef struct {
+    const char *const *signature_transforms;
+    int signature_count;
+    const char *const *reference_transforms;
+    int reference_count;
+} saml_allowlist;
+
 /* Verifies the <ds:Signature> node with exactly this key: KeyInfo is never consulted. Only the
-   safe transforms are enabled; SHA-1 and whole-document references only when `flags` say so. */
-int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
+   algorithms in `allowed` are enabled; a URI xmlsec does not know fails the call (-2) rather
+   than being skipped. Whole-document references only when `flags` say so. */
+int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result);
+
+/* Checks only the SignatureValue over the canonicalized <ds:SignedInfo> (no Reference is
+   digested): 1 when `key` signed it with `digest_bits` (SAML_DIGEST_*; RSA PKCS#1 v1.5 or ECDSA
+   with r||s as XML Signature has it), 0 when not, -1 on error. The Swift caller uses it to pick
+   the one configured key worth a full verification, so the referenced content is
+   canonicalized and digested once, and never for a key that cannot have signed. */
+int saml_signed_info_verify(xmlNodePtr signed_info, xmlNodePtr canonicalization_method, xmlSecKeyPtr key,
+                            int digest_bits, const unsigned char *signature, size_t signature_length);
 
 /* Algorithms for enveloped signing. */
 enum {
@@ -168,16 +186,18 @@ int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xm
 
 /* ---- encryption ---------------------------------------------------------------------------- */
 
-/* Decrypts an RSA-wrapped key with OpenSSL. padding: 1 OAEP, 2 PKCS#1 v1.5. oaep_digest/mgf_digest
-   in bits (1 = SHA-1). Returns the plaintext length or -1. */
+/* Decrypts an RSA-wrapped key with OpenSSL. padding: SAML_PADDING_*; oaep_digest/mgf_digest:
+   SAML_DIGEST_*. Returns the plaintext length or -1. */
 int saml_rsa_unwrap(void *pkey, int padding, int oaep_digest, int mgf_digest,
                     const unsigned char *label, size_t label_length,
                     const unsigned char *input, size_t input_length,
                     unsigned char *output, size_t capacity);
 
-/* Decrypts <xenc:EncryptedData> in place with a raw AES key; only AES-CBC and AES-GCM are
-   enabled. 0 on success. */
-int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length);
+/* Decrypts <xenc:EncryptedData> in place with a raw AES key; only the content algorithms whose
+   URIs are in `algorithms` are enabled (an unknown URI fails the call). 0 on success, -2 when the
+   plaintext is not well-formed XML. */
+int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
+                      const char *const *algorithms, int algorithm_count);
 
 /* ---- DEFLATE ------------------------------------------------------------------------------- */
 

@@ -9,10 +9,10 @@ enum DestinationCheck {
         try run.step(.destination) { facts in
             facts.add("expected destination", run.sp.acsURL)
             let destination = response.attribute("Destination")
-            facts.add("found destination", destination ?? "(none)")
+            facts.add("found destination", destination.map(VerificationRun.shown) ?? "(none)")
             if let destination {
                 guard destination == run.sp.acsURL else {
-                    throw SAMLError(.destinationMismatch, "The Response is addressed to \"\(destination)\", not this SP's ACS URL \"\(run.sp.acsURL)\".")
+                    throw SAMLError(.destinationMismatch, "The Response is addressed to \"\(VerificationRun.shown(destination))\", not this SP's ACS URL \"\(run.sp.acsURL)\".")
                 }
             } else if responseSigned {
                 throw SAMLError(.destinationMismatch, "The signed Response has no Destination; it could have been meant for another SP.")

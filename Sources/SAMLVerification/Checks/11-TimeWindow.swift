@@ -11,6 +11,10 @@ enum TimeWindowCheck {
     struct Window {
         var notOnOrAfter: Date?
         var sessionNotOnOrAfter: Date?
+        /// The last instant this assertion could still be accepted, however the checks are
+        /// passed: the later of NotOnOrAfter and each IssueInstant plus the maximum age, plus
+        /// the skew. The replay store remembers the assertion at least that long.
+        var acceptableUntil = Date.distantPast
     }
 
     static func run(_ run: VerificationRun, response: XMLElement, assertion: XMLElement) throws -> Window {
@@ -18,9 +22,10 @@ enum TimeWindowCheck {
             facts.add("now", run.now)
             facts.add("clock skew", "\(run.skew) s")
             facts.add("maximum message age", "\(run.policy.maximumMessageAge.timeInterval) s")
-            try issueInstant(run, response, what: "Response", facts: &facts)
-            try issueInstant(run, assertion, what: "Assertion", facts: &facts)
+            let responseIssued = try issueInstant(run, response, what: "Response", facts: &facts)
+            let assertionIssued = try issueInstant(run, assertion, what: "Assertion", facts: &facts)
             var window = Window()
+            let age = run.policy.maximumMessageAge.timeInterval
             if let conditions = assertion.child("Conditions", NS.assertion) {
                 let notBefore = try run.time(conditions, "NotBefore")
                 let notOnOrAfter = try run.time(conditions, "NotOnOrAfter")
@@ -44,11 +49,14 @@ enum TimeWindowCheck {
                 }
                 window.sessionNotOnOrAfter = end
             }
+            window.acceptableUntil = max(window.notOnOrAfter ?? .distantPast, responseIssued.addingTimeInterval(age),
+                                         assertionIssued.addingTimeInterval(age)).addingTimeInterval(run.skew)
             return window
         }
     }
 
-    static func issueInstant(_ run: VerificationRun, _ element: XMLElement, what: String, facts: inout [VerificationDiagnostic.Fact]) throws {
+    @discardableResult
+    static func issueInstant(_ run: VerificationRun, _ element: XMLElement, what: String, facts: inout [VerificationDiagnostic.Fact]) throws -> Date {
         guard let instant = try run.time(element, "IssueInstant") else {
             throw SAMLError(.invalidMessage, "The \(what) has no IssueInstant.")
         }
@@ -60,5 +68,6 @@ enum TimeWindowCheck {
         if run.now.timeIntervalSince(instant) > age + run.skew {
             throw SAMLError(.expired, "The \(what) was issued at \(SAMLTime.format(instant)), more than \(Int(age)) s ago (now \(SAMLTime.format(run.now))).")
         }
+        return instant
     }
 }

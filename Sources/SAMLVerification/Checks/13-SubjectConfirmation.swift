@@ -5,20 +5,26 @@ import SAMLXMLSec
 
 /// Rule 13: the Subject has a bearer SubjectConfirmation whose data is for this ACS URL
 /// (Recipient), carries no NotBefore, has not expired (NotOnOrAfter, required) and answers the
-/// expected request; and a response to a request names that request somewhere.
+/// expected request; a response to a request names that request in signed data (the
+/// confirmation, or a signed Response); and the bearer assertion carries an AuthnStatement, as
+/// the Web SSO profile requires.
 enum SubjectConfirmationCheck {
     static let bearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 
-    /// Returns the confirming SubjectConfirmationData's InResponseTo.
-    static func run(_ run: VerificationRun, assertion: XMLElement, responseInResponseTo: String?) throws -> String? {
+    /// Returns the confirming SubjectConfirmationData's InResponseTo. `signedResponseInResponseTo`
+    /// is the Response's value when the Response is signed, else nil.
+    static func run(_ run: VerificationRun, assertion: XMLElement, signedResponseInResponseTo: String?) throws -> String? {
         try run.step(.subjectConfirmation) { facts in
             guard let subject = assertion.child("Subject", NS.assertion) else {
                 throw SAMLError(.subjectConfirmationFailed, "The Assertion has no Subject.")
             }
             facts.add("expected recipient", run.sp.acsURL)
             let inResponseTo = try confirm(run, subject, facts: &facts)
-            if let expected = run.expectedRequestID, responseInResponseTo == nil, inResponseTo == nil {
-                throw SAMLError(.inResponseToMismatch, "A response to request \"\(expected)\" was expected, but this one names no request (InResponseTo missing).")
+            if let expected = run.expectedRequestID, signedResponseInResponseTo == nil, inResponseTo == nil {
+                throw SAMLError(.inResponseToMismatch, "A response to request \"\(expected)\" was expected, but no signed data names a request (InResponseTo missing from the bearer confirmation, and the Response is unsigned or names none); this is an unsolicited response.")
+            }
+            guard assertion.child("AuthnStatement", NS.assertion) != nil else {
+                throw SAMLError(.invalidMessage, "The bearer assertion carries no AuthnStatement; the Web SSO profile requires one.")
             }
             return inResponseTo
         }
@@ -38,12 +44,12 @@ enum SubjectConfirmationCheck {
                 guard let data = confirmation.child("SubjectConfirmationData", NS.assertion) else {
                     throw SAMLError(.subjectConfirmationFailed, "The bearer SubjectConfirmation has no SubjectConfirmationData.")
                 }
-                facts.add("found recipient", data.attribute("Recipient") ?? "(none)")
+                facts.add("found recipient", data.attribute("Recipient").map(VerificationRun.shown) ?? "(none)")
                 guard let recipient = data.attribute("Recipient") else {
                     throw SAMLError(.recipientMismatch, "The bearer SubjectConfirmationData has no Recipient.")
                 }
                 guard recipient == run.sp.acsURL else {
-                    throw SAMLError(.recipientMismatch, "The bearer confirmation is for \"\(recipient)\", not this SP's ACS URL \"\(run.sp.acsURL)\".")
+                    throw SAMLError(.recipientMismatch, "The bearer confirmation is for \"\(VerificationRun.shown(recipient))\", not this SP's ACS URL \"\(run.sp.acsURL)\".")
                 }
                 if data.attribute("NotBefore") != nil {
                     throw SAMLError(.subjectConfirmationFailed, "A bearer SubjectConfirmationData must not carry NotBefore.")

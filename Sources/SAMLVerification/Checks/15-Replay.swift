@@ -4,8 +4,8 @@ import SAMLMetadata
 import SAMLXMLSec
 
 /// Rule 15: each assertion is accepted once. Its issuer and ID are recorded in the replay store
-/// until the assertion could no longer be accepted anyway (NotOnOrAfter, or IssueInstant plus
-/// the maximum message age, plus the clock skew); a second use is refused.
+/// until the assertion could no longer be accepted anyway (the later of NotOnOrAfter and
+/// IssueInstant plus the maximum message age, plus the clock skew); a second use is refused.
 enum ReplayCheck {
     static func run(_ run: VerificationRun, assertion: VerifiedAssertion, store: any ReplayStore) async throws {
         guard run.policy.detectReplay else {
@@ -13,7 +13,7 @@ enum ReplayCheck {
             return
         }
         var facts: [VerificationDiagnostic.Fact] = []
-        let until = (assertion.notOnOrAfter ?? run.now.addingTimeInterval(run.policy.maximumMessageAge.timeInterval)).addingTimeInterval(run.skew)
+        let until = assertion.acceptableUntil
         facts.add("assertion ID", assertion.assertionID)
         facts.add("remembered until", until)
         do {

@@ -11,22 +11,22 @@ enum ResponsePipeline {
             throw SAMLError(.invalidConfiguration, "The IdP \"\(run.idp.entityID)\" has no signing certificate configured; nothing can be verified.")
         }
         let (document, response, responseID) = try ParsingCheck.run(run, xml: xml)
-        try StatusCheck.run(run, response: response)
-        let container = try MessageShapeCheck.run(run, response: response)
         let responseSigned = try ResponseSignatureCheck.run(run, response: response)
-        let (assertion, wasEncrypted) = try DecryptionCheck.run(run, document: document, response: response, assertion: container)
-        let assertionSigned = try AssertionSignatureCheck.run(run, assertion: assertion)
+        try StatusCheck.run(run, response: response, responseSigned: responseSigned)
+        let container = try MessageShapeCheck.run(run, response: response)
+        let (assertion, wasEncrypted, assertionSigned) = try DecryptionCheck.run(
+            run, document: document, response: response, assertion: container, responseSigned: responseSigned)
         try SignatureRequirementCheck.run(run, responseSigned: responseSigned, assertionSigned: assertionSigned)
         let assertionID = try MessageShapeCheck.assertion(run, assertion)
-        try IssuerCheck.run(run, response: response, assertion: assertion)
+        try IssuerCheck.run(run, response: response, assertion: assertion, responseSigned: responseSigned)
         try DestinationCheck.run(run, response: response, responseSigned: responseSigned)
-        let responseInResponseTo = try InResponseToCheck.run(run, response: response)
+        let responseInResponseTo = try InResponseToCheck.run(run, response: response, responseSigned: responseSigned)
         let window = try TimeWindowCheck.run(run, response: response, assertion: assertion)
         try AudienceCheck.run(run, assertion: assertion)
-        let confirmationInResponseTo = try SubjectConfirmationCheck.run(run, assertion: assertion, responseInResponseTo: responseInResponseTo)
+        let confirmationInResponseTo = try SubjectConfirmationCheck.run(run, assertion: assertion, signedResponseInResponseTo: responseInResponseTo)
         try AuthenticationContextCheck.run(run, assertion: assertion)
         return try AssertionReader.read(run, assertion: assertion, established: .init(
-            responseID: responseID, assertionID: assertionID, inResponseTo: responseInResponseTo ?? confirmationInResponseTo,
+            responseID: responseID, assertionID: assertionID, inResponseTo: confirmationInResponseTo ?? responseInResponseTo,
             window: window, responseSigned: responseSigned, assertionSigned: assertionSigned, wasEncrypted: wasEncrypted))
     }
 }

@@ -52,18 +52,38 @@ final class VerificationRun {
             for fact in diagnostic.facts { metadata["saml.\(fact.label)"] = "\(fact.value)" }
             logger.debug("SAML response check \(diagnostic.passed ? "passed" : "failed"): \(diagnostic.check.name)", metadata: metadata)
         }
-        if let error = diagnostic.error {
-            logger.notice("SAML response rejected", metadata: [
-                "saml.check": "\(diagnostic.check.name)", "saml.code": "\(error.code)", "saml.reason": "\(error.reason)",
-            ])
+    }
+
+    /// Logs the rejection the caller sees (notice), once per verification.
+    func logRejection(_ error: SAMLError) {
+        logger?.notice("SAML response rejected", metadata: ["saml.code": "\(error.code)", "saml.reason": "\(error.reason)"])
+    }
+
+    /// Message text as it may appear in an error or a log line: control characters, line and
+    /// paragraph separators and bidirectional controls escaped as `\u{…}`, at most 200
+    /// characters (then `…`). Anything read from an unsigned element goes through here.
+    static func shown(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 200 { out += "…"; break }
+            let v = scalar.value
+            if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x5C {
+                out += v == 0x5C ? "\\\\" : "\\u{\(String(v, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
         }
+        return out
     }
 
     /// An optional xs:dateTime attribute; a value that is not one is refused.
     func time(_ element: XMLElement, _ attribute: String) throws -> Date? {
         guard let text = element.attribute(attribute) else { return nil }
         guard let date = SAMLTime.parse(text) else {
-            throw SAMLError(.invalidMessage, "\(element.localName) \(attribute) \"\(text)\" is not an xs:dateTime.")
+            throw SAMLError(.invalidMessage, "\(element.localName) \(attribute) \"\(Self.shown(text))\" is not an xs:dateTime.")
         }
         return date
     }

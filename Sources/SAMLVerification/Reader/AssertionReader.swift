@@ -67,7 +67,8 @@ enum AssertionReader {
                 assertionID: established.assertionID, responseID: established.responseID,
                 inResponseTo: established.inResponseTo, notOnOrAfter: established.window.notOnOrAfter,
                 responseSigned: established.responseSigned, assertionSigned: established.assertionSigned,
-                wasEncrypted: established.wasEncrypted, emailAttributeName: run.idp.emailAttributeName
+                wasEncrypted: established.wasEncrypted, emailAttributeName: run.idp.emailAttributeName,
+                acceptableUntil: established.window.acceptableUntil
             )
         }
     }

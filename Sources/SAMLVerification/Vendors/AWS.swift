@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An AWS role the IdP lets the user assume (`https://aws.amazon.com/SAML/Attributes/Role`).
 public struct AWSRole: Sendable, Hashable, Codable {

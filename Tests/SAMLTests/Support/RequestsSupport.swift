@@ -123,7 +123,7 @@ enum RequestsSupport {
 
     /// Runs the pysaml2 IdP-side script.
     static func peer(_ arguments: [String]) throws -> Run {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peer/pysaml2_idp.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Peer/pysaml2_idp.py").path
         return try run(try systemPython(), [script] + arguments)
     }
 

@@ -3,9 +3,10 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 3: exactly one assertion, a direct child of the Response, and none hidden anywhere else
+/// Rule 4: exactly one assertion, a direct child of the Response, and none hidden anywhere else
 /// (extra copies are how signature-wrapping attacks hide the signed one); after decryption the
-/// assertion is SAML 2.0 and has an ID.
+/// assertion is SAML 2.0, has an ID and at most one Conditions element (a second one would go
+/// unchecked).
 enum MessageShapeCheck {
     /// Returns the single `Assertion` or `EncryptedAssertion`.
     static func run(_ run: VerificationRun, response: XMLElement) throws -> XMLElement {
@@ -38,6 +39,11 @@ enum MessageShapeCheck {
                 throw SAMLError(.invalidMessage, "The Assertion has no ID.")
             }
             facts.add("assertion ID", assertionID)
+            let conditions = assertion.children("Conditions", NS.assertion).count
+            facts.add("Conditions elements", "\(conditions) (at most 1)")
+            guard conditions <= 1 else {
+                throw SAMLError(.invalidMessage, "The Assertion carries \(conditions) Conditions elements; at most one is allowed, and every condition must be checked.")
+            }
             return assertionID
         }
     }

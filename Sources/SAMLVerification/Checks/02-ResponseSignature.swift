@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 4: a signature on the Response verifies with a configured IdP key, uses allowed
+/// Rule 2: a signature on the Response verifies with a configured IdP key, uses allowed
 /// algorithms, and covers the Response itself. Runs before anything inside is trusted or decrypted.
 enum ResponseSignatureCheck {
     /// Returns whether the Response is signed (and verified). Reports nothing when unsigned.
@@ -30,8 +30,16 @@ enum SignatureFacts {
                 facts.add("reference", reference?.attribute("URI") ?? "(none)")
             }
             facts.add("signed element ID", element.attribute("ID") ?? "(none)")
+            var work = EnvelopedSignature.Work()
+            defer {
+                facts.add("SignedInfo checks", "\(work.signedInfoChecks) of \(run.idp.signingCertificates.count) configured keys")
+                facts.add("SignedInfo signed by a configured key", work.signedInfoMatched ? "yes" : "no")
+                facts.add("content digests computed", "\(work.fullVerifications)")
+            }
             let certificate = try EnvelopedSignature.verify(element, trusted: run.idp.signingCertificates,
-                                                            allowSHA1: run.policy.allowSHA1, what: what)
+                                                            allowSHA1: run.policy.allowSHA1, what: what,
+                                                            allowInclusiveCanonicalization: run.policy.allowInclusiveCanonicalization,
+                                                            work: &work)
             facts.add("verified with", certificate.description)
             return true
         }

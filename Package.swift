@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SAMLMetadata", targets: ["SAMLMetadata"]),
         .library(name: "SAMLRequests", targets: ["SAMLRequests"]),
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
+        .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
     ],
     dependencies: [
@@ -71,17 +72,23 @@ let package = Package(
             dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification"],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SAMLTesting",
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "SAMLCommand",
             dependencies: [
                 "SAML",
+                "SAMLTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "SAMLTests",
-            dependencies: ["SAML", "SAMLCore", "SAMLXMLSec"],
+            dependencies: ["SAML", "SAMLCore", "SAMLXMLSec", "SAMLTesting"],
             exclude: ["Peer"],
             swiftSettings: upcoming
         ),

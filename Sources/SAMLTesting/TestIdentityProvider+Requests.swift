@@ -99,6 +99,14 @@ extension TestIdentityProvider {
         return request.result(relayState: relayState, verified: verified, algorithm: algorithm, xml: xml)
     }
 
+    /// Reads an HTTP-Redirect AuthnRequest from the full URL the browser requested.
+    public func receiveRedirect(url: String, now: Date = Date(), limits: XMLLimits = .default) throws -> ReceivedAuthnRequest {
+        guard url.contains("?") else {
+            throw SAMLError(.invalidRequest, "The URL has no query string, so no SAMLRequest.")
+        }
+        return try receiveRedirect(query: url, now: now, limits: limits)
+    }
+
     /// Reads an HTTP-POST AuthnRequest from the `SAMLRequest` form value (base64). An enveloped
     /// signature is checked against the registered SP's certificates only, and must cover the
     /// request element itself.

@@ -116,6 +116,19 @@ struct TestIdPDocumentTests {
         #expect(!styled.contains("<script"))
     }
 
+    @Test("a received request and an issued response survive a JSON round trip (server-side state)")
+    func codable() throws {
+        let idp = try W.idp(wantSigned: true)
+        let request = try AuthnRequest(serviceProvider: W.serviceProvider(), identityProvider: idp.identityProvider,
+                                       options: AuthnRequestOptions(relayState: "/here")).post()
+        let received = try idp.receivePost(samlRequest: request.base64, relayState: request.relayState)
+        let decoded = try JSONDecoder().decode(ReceivedAuthnRequest.self, from: JSONEncoder().encode(received))
+        #expect(decoded == received)
+        let issued = try idp.issueResponse(for: .bob, answering: decoded)
+        #expect(try JSONDecoder().decode(IssuedResponse.self, from: JSONEncoder().encode(issued)) == issued)
+        #expect(issued.relayState == "/here")
+    }
+
     @Test("POST form: SAMLResponse and RelayState escaped, a visible button, script only with a nonce")
     func postForm() throws {
         let idp = try W.idp()

@@ -71,7 +71,7 @@ struct IdPIssueCommand: ParsableCommand {
         }
         var instant = Date()
         if let now {
-            guard let parsed = SAMLTime.parseRFC3339(now) else {
+            guard let parsed = SAMLTime.parse(now) else {
                 Output.error("saml idp issue: --now \"\(now)\" is not an RFC 3339 time such as 2026-01-15T10:00:00Z.")
                 throw ExitCode(2)
             }

@@ -65,7 +65,7 @@ struct TestIdPCLITests {
         let login = try await Self.verifier(certificatePEM: DemoOnlyCredentials.idpECCertificatePEM)
             .verify(samlResponse: base64, inResponseTo: "_cli-request", now: at)
         #expect(login.nameID.value == "dana@example.com")
-        #expect(login.nameID.format == NameIDFormat.persistent.rawValue)
+        #expect(login.nameID.format == .persistent)
         #expect(login.values(of: "groups") == ["a", "b=c"])
         #expect(login.wasEncrypted && login.assertionSigned && !login.responseSigned)
         await expectRejection(.expired) {

@@ -67,7 +67,7 @@ public struct ResponseOptions: Sendable, Hashable {
     }
 }
 
-/// A deliberately defective response, and the ``SAMLError/Code`` a correct SP answers it with.
+/// A deliberately defective response, and the `SAMLError.Code` a correct SP answers it with.
 public enum BrokenVariant: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Issued two hours ago with the normal lifetime: every time limit has passed.
     case expired

@@ -88,7 +88,8 @@ public enum BrokenVariant: String, Sendable, Hashable, Codable, CaseIterable, Cu
     /// the genuine signed one.
     case wrapped
     /// A good response meant to be posted twice (see ``TestIdentityProvider/replay(_:)``); the
-    /// second use must fail.
+    /// second use must fail. (`ResponseVerifier` says `replayed`; the `SAMLServiceProvider`
+    /// façade, whose request tracker has already consumed the request, says `inResponseToMismatch`.)
     case replayed
     /// `InResponseTo` names a request the SP never sent.
     case otherRequestInResponseTo

@@ -44,7 +44,7 @@ public struct SAMLServiceProvider: Sendable {
     /// their code and reason; attribute values never above `debug`.
     public let logger: Logger?
 
-    private let secrets: [StateSecret]
+    let secrets: [StateSecret]
 
     /// Creates the façade.
     ///
@@ -175,6 +175,9 @@ public struct SAMLServiceProvider: Sendable {
         metadata.assertionConsumerServices = configuration.acsURLs.enumerated().map { index, url in
             .init(location: url, binding: .httpPost, index: index, isDefault: index == 0)
         }
+        if let slo = configuration.singleLogoutURL {
+            metadata.singleLogoutServices = [Endpoint(binding: .httpRedirect, location: slo), Endpoint(binding: .httpPost, location: slo)]
+        }
         metadata.validUntil = validUntil
         return try metadata.xml(signedWith: configuration.signingKey)
     }
@@ -233,7 +236,7 @@ public struct SAMLServiceProvider: Sendable {
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
-    private func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
+    func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
         if let entityID {
             guard let found = configuration.identityProviders.first(where: { $0.entityID == entityID }) else {
                 throw SAMLError(.entityNotFound, "No configured IdP has the entity ID \(entityID).")
@@ -246,7 +249,7 @@ public struct SAMLServiceProvider: Sendable {
         return configuration.identityProviders[0]
     }
 
-    private func serviceProvider(acsURL: String) -> ServiceProvider {
+    func serviceProvider(acsURL: String) -> ServiceProvider {
         ServiceProvider(entityID: configuration.entityID, acsURL: acsURL, signingKey: configuration.signingKey,
                         decryptionKeys: configuration.decryptionKeys.map(\.privateKey))
     }

@@ -129,7 +129,7 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection.",
-        discussion: "Exit 0: verified (the identity on stdout). Exit 1: rejected (the code and reason on stdout; in JSON {\"error\", \"message\"}). Exit 2: usage error, unreadable file, or unusable IdP metadata or SP key."
+        discussion: "\(Exit.help) Exit 0 prints the identity; exit 1 the code and reason (in JSON {\"error\", \"message\"}); exit 2 also covers unusable IdP metadata or SP keys."
     )
 
     @OptionGroup var options: VerifyOptions

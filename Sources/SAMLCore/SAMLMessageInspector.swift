@@ -111,7 +111,9 @@ public enum SAMLMessageInspector {
             return rest
         }
         if rest.first == "?" { rest = rest.dropFirst() }
-        return rest.contains("=") && rest.split(separator: "&").contains(where: { $0.contains("=") }) ? rest : nil
+        // base64 padding also contains "=": only a named SAML parameter makes this a query or form body
+        let named = rest.split(separator: "&").contains { pair in messageParameters.contains { pair.hasPrefix($0 + "=") } }
+        return named ? rest : nil
     }
 
     static func parse(query: Substring) throws -> [(name: String, value: String)] {

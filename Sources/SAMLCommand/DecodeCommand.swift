@@ -5,11 +5,11 @@ import SAML
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Show what a captured SAML message says — without verifying anything.",
+        abstract: "Show what a captured SAML message says, without verifying anything.",
         discussion: """
             INPUT is whatever the browser carried: a full HTTP-Redirect URL or its query string (the \
             SAMLRequest/SAMLResponse is inflated, RelayState and SigAlg shown), an HTTP-POST body \
-            (SAMLResponse=…&RelayState=…), a bare base64 value, or the XML. It may be given inline, \
+            (SAMLResponse=...&RelayState=...), a bare base64 value, or the XML. It may be given inline, \
             as a file, or as - for standard input (the default). The output is the re-indented XML and \
             a summary: message type, IDs, issuer, destination, times relative to now, NameID, \
             attributes, and which elements carry signatures with which algorithms and certificates. \

@@ -30,6 +30,9 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let bytes: [UInt8]
+        if input == "-" && isatty(STDIN_FILENO) == 1 {
+            Output.error("saml decode: reading the message from standard input (paste it, then Ctrl-D)")
+        }
         if input == "-" || FileManager.default.fileExists(atPath: input) {
             bytes = try Output.read(input)
         } else if input.hasPrefix("<") || input.contains("=") || input.count > 64 {

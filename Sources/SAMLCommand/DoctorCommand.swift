@@ -44,6 +44,10 @@ struct DoctorCommand: ParsableCommand {
         let metadata = try idp.bytes()
         let spMetadataBytes = try spMetadata.map { try Output.read($0) }
         var doctor = Doctor(now: instant)
+        if idp.idpMetadata.lowercased().hasPrefix("http://") {
+            doctor.add("idp.metadata.transport", .warning, "The IdP metadata was fetched over plain http; anyone on the path could have swapped its certificates.",
+                       fix: "Fetch metadata over https, or verify its signature against a certificate obtained out of band.")
+        }
         doctor.checkIdP(metadata: metadata, entityID: idp.idpEntityID, source: idp.idpMetadata, signingGiven: signing.signKey != nil)
         doctor.checkACS(sp.acsURL, entityIDGiven: sp.spEntityID != nil)
         let signingPair = doctor.checkSigning(signing)

@@ -39,12 +39,31 @@ enum Output {
 
     /// Reads a file, standard input for "-", or (when `allowURL`) an http(s) URL; exits 2 when unreadable.
     static func read(_ path: String, allowURL: Bool = false) throws -> [UInt8] {
-        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile().prefix(maximumInput + 1)) }
         if allowURL, let url = URL(string: path), ["https", "http"].contains(url.scheme?.lowercased() ?? "") {
             return try fetch(url)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            error("saml: cannot read \(path)")
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let file = FileHandle(forReadingAtPath: path) else {
+                error("saml: cannot read \(path)")
+                throw Exit.usage
+            }
+            handle = file
+        }
+        defer { if path != "-" { try? handle.close() } }
+        // read in pieces, never more than the limit
+        var data = Data()
+        while data.count <= maximumInput {
+            let piece = handle.readData(ofLength: 1 << 16)
+            if piece.isEmpty { break }
+            data.append(piece)
+        }
+        guard data.count <= maximumInput else {
+            error("saml: \(path == "-" ? "standard input" : path) holds more than \(maximumInput) bytes; refused")
             throw Exit.usage
         }
         return [UInt8](data)

@@ -469,3 +469,65 @@ struct CLIToolTests {
         #expect(words.contains("2 usage error or unreadable input"), "\(command) help: \(result.stdout)")
     }
 }
+
+/// `--idp-metadata URL`, served by a local `python3 -m http.server` (no outside network).
+@Suite("CLI: metadata fetched over http")
+struct CLIFetchTests {
+    @Test("doctor: metadata from an http URL is read and the plain-http transport is a warning; a 404 exits 2")
+    func doctorOverHTTP() throws {
+        // One shell runs the server, waits until it answers, runs saml twice and stops the server,
+        // so no server process outlives the test. The server closes the descriptors it inherits
+        // (Foundation watches one to see the shell exit) and is stopped with SIGKILL, as the test
+        // process may hand down an ignored SIGTERM.
+        let port = Int.random(in: 20_000..<60_000)
+        let base = "http://127.0.0.1:\(port)"
+        let script = """
+            python3 -c 'import os, runpy, sys; os.closerange(3, 4096); sys.argv = ["http.server", sys.argv[1], "--bind", "127.0.0.1", "--directory", "Fixtures"]; runpy.run_module("http.server", run_name="__main__")' \(port) >/dev/null 2>&1 &
+            server=$!
+            trap 'kill -9 $server 2>/dev/null' EXIT
+            for i in $(seq 100); do
+              "$SAML" doctor --json --idp-metadata \(base)/reference/idp-metadata/aws-iam-identity-center_us-east-1.xml \\
+                --acs-url \(Generated.acs) --now 2026-01-15T10:01:00Z > "$OUT/found.json" 2> "$OUT/found.err"
+              status=$?
+              grep -q "cannot fetch" "$OUT/found.err" || break
+              sleep 0.1
+            done
+            echo "$status" > "$OUT/found.status"
+            "$SAML" doctor --json --idp-metadata \(base)/no-such.xml --acs-url \(Generated.acs) > /dev/null 2> "$OUT/missing.err"
+            echo $? > "$OUT/missing.status"
+            """
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("saml-fetch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", script]
+        shell.currentDirectoryURL = CLI.repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["SAML"] = try CLI.executable().path
+        environment["OUT"] = out.path
+        shell.environment = environment
+        try shell.run()
+        shell.waitUntilExit()
+        func read(_ name: String) throws -> String { try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8) }
+
+        let found = CLI.Result(status: Int32(try read("found.status").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1,
+                               stdout: try read("found.json"), stderr: try read("found.err"))
+        #expect(found.status == 1, "\(found.summary)")
+        let findings = try CLIToolTests.findings(found)
+        #expect(findings["idp.metadata"] == "ok")
+        #expect(findings["idp.certificate.signing"] == "ok")
+        #expect(findings["idp.metadata.transport"] == "warning")
+        #expect(try read("missing.status").trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        #expect(try read("missing.err").contains("HTTP status 404"))
+    }
+
+    @Test("input limits: a directory is unreadable (2); more than 16 MiB on standard input is refused (2)")
+    func inputLimits() throws {
+        let directory = try CLI.run(["decode", "Fixtures"])
+        #expect(directory.status == 2, "\(directory.summary)")
+        let huge = try CLI.run(["decode", "-"], stdin: Data(repeating: 0x41, count: (16 << 20) + 10))
+        #expect(huge.status == 2, "\(huge.summary)")
+        #expect(huge.stderr.contains("more than 16777216 bytes"))
+    }
+}

@@ -12,7 +12,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON; the same as --format json.")
     var json = false
 
-    @Option(help: ArgumentHelp("text or json. Without it: text on a terminal, JSON otherwise (or what the SAML_FORMAT environment variable says).",
+    @Option(help: ArgumentHelp("The output format. Without it: text on a terminal, JSON otherwise, unless the SAML_FORMAT environment variable says which.",
                                valueName: "format"))
     var format: OutputFormat?
 

@@ -16,10 +16,13 @@ let package = Package(
         .library(name: "SAMLMetadata", targets: ["SAMLMetadata"]),
         .library(name: "SAMLRequests", targets: ["SAMLRequests"]),
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
+        .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -63,12 +66,20 @@ let package = Package(
         ),
         .target(
             name: "SAMLVerification",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLLogin",
+            dependencies: [
+                "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
         .target(
             name: "SAML",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin"],
             swiftSettings: upcoming
         ),
         .executableTarget(
@@ -81,7 +92,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SAMLTests",
-            dependencies: ["SAML", "SAMLCore", "SAMLXMLSec"],
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Peer"],
             swiftSettings: upcoming
         ),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the C peer into Benchmarks/.build-c/verify-peer.
+# Builds the C peers into Benchmarks/.build-c/: verify-peer (verification) and sign-peer
+# (xmlsec1's own enveloped signing).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$here/../.build-c"
@@ -8,4 +9,7 @@ mkdir -p "$out"
 # shellcheck disable=SC2046
 gcc -O2 -Wall -Wextra -Wno-unused-parameter $(pkg-config --cflags xmlsec1-openssl) \
     "$here/verify.c" -o "$out/verify-peer" $(pkg-config --libs xmlsec1-openssl) -lpthread
-echo "built $out/verify-peer"
+# shellcheck disable=SC2046
+gcc -O2 -Wall -Wextra -Wno-unused-parameter $(pkg-config --cflags xmlsec1-openssl) \
+    "$here/sign.c" -o "$out/sign-peer" $(pkg-config --libs xmlsec1-openssl)
+echo "built $out/verify-peer $out/sign-peer"

@@ -495,6 +495,7 @@ static void saml_enable_common_c14n(xmlSecDSigCtxPtr ctx, int reference) {
 
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
                           saml_verification *result) {
+    if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, key, flags, result, NULL) == 1) return 0;
     int allow_sha1 = (flags & SAML_VERIFY_ALLOW_SHA1) != 0;
     memset(result, 0, sizeof *result);
     result->call_result = -1;
@@ -524,7 +525,9 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
 
     /* The pinned key: with signKey set, xmlsec never reads a key from KeyInfo. */
     ctx->signKey = key;
+    saml_narrow_oracle_prepare(ctx);
     int rc = xmlSecDSigCtxVerify(ctx, signature);
+    saml_narrow_oracle_collect(ctx);
     ctx->signKey = NULL; /* lent, not given */
 
     result->call_result = rc;
@@ -683,7 +686,10 @@ int saml_deflate(const unsigned char *input, size_t length, unsigned char **outp
     *output_length = 0;
     z_stream stream;
     memset(&stream, 0, sizeof stream);
-    if (deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
+    /* A window no larger than the input compresses it the same; for a small request it saves
+       setting up zlib's 256 KB of state (about 40 us of the Redirect binding's cost). */
+    int small = length <= 4096;
+    if (deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, small ? -12 : -15, small ? 5 : 8, Z_DEFAULT_STRATEGY,
                       ZLIB_VERSION, (int)sizeof(z_stream)) != Z_OK) return -1;
     uLong bound = deflateBound(&stream, (uLong)length);
     unsigned char *buffer = malloc(bound + 16);

@@ -3,3 +3,4 @@
 @_exported public import SAMLMetadata
 @_exported public import SAMLRequests
 @_exported public import SAMLVerification
+@_exported public import SAMLLogin

@@ -34,13 +34,13 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let now, SAMLTime.parseRFC3339(now) == nil {
-            throw ValidationError("--now must be an RFC 3339 instant such as 2026-01-15T10:01:00Z.")
+        if let now, SAMLTime.parse(now) == nil {
+            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
         }
     }
 
     func run() throws {
-        let instant = now.flatMap(SAMLTime.parseRFC3339) ?? Date()
+        let instant = now.flatMap(SAMLTime.parse) ?? Date()
         let metadata = try idp.bytes()
         let spMetadataBytes = try spMetadata.map { try Output.read($0) }
         var doctor = Doctor(now: instant)

@@ -32,14 +32,15 @@ struct VerifyOptions: ParsableArguments {
         if requestID != nil && allowUnsolicited {
             throw ValidationError("--request-id and --allow-unsolicited exclude each other.")
         }
-        if let now, SAMLTime.parseRFC3339(now) == nil {
-            throw ValidationError("--now must be an RFC 3339 instant such as 2026-01-15T10:01:00Z.")
+        if let now, SAMLTime.parse(now) == nil {
+            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
         }
         guard clockSkew >= 0, clockSkew <= 3600 else { throw ValidationError("--clock-skew must be between 0 and 3600 seconds.") }
     }
 
-    /// Builds the verifier and reads the response; exits 2 on unusable configuration or input.
-    func prepare() throws -> (ResponseVerifier, String, Date) {
+    /// Builds the verifier and reads the response (or takes `text`); exits 2 on unusable
+    /// configuration or input.
+    func prepare(text: String? = nil) throws -> (ResponseVerifier, String, Date) {
         let idp = try self.idp.load(command: "verify")
         let keys: [SAMLPrivateKey]
         do {
@@ -49,10 +50,11 @@ struct VerifyOptions: ParsableArguments {
             throw Exit.usage
         }
         let sp = ServiceProvider(entityID: self.sp.entityID, acsURL: self.sp.acsURL, decryptionKeys: keys)
-        let policy = VerificationPolicy(clockSkew: clockSkew, allowSHA1: allowSHA1, allowUnsolicited: allowUnsolicited)
+        let policy = VerificationPolicy(clockSkew: .milliseconds(Int64((clockSkew * 1000).rounded())), allowSHA1: allowSHA1,
+                                        allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
-        let response = Self.formValue(try Output.readText(responseFile))
-        let instant = now.flatMap(SAMLTime.parseRFC3339) ?? Date()
+        let response = try Self.formValue(try text ?? Output.readText(responseFile))
+        let instant = now.flatMap(SAMLTime.parse) ?? Date()
         return (verifier, response, instant)
     }
 }
@@ -60,16 +62,20 @@ struct VerifyOptions: ParsableArguments {
 extension VerifyOptions {
     /// Accepts what operators paste: the bare value, or `SAMLResponse=…` still URL-encoded as it
     /// appears in a captured request body.
-    static func formValue(_ text: String) -> String {
-        var value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let field = value.split(separator: "&").first(where: { $0.hasPrefix("SAMLResponse=") }) {
-            value = String(field.dropFirst("SAMLResponse=".count))
+    /// Both are read by the library's own form reader (``SAMLFormBody``).
+    static func formValue(_ text: String) throws -> String {
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard value.first != "<" else { return value }
+        do {
+            if value.contains("SAMLResponse=") {
+                return try SAMLFormBody(value).samlResponse ?? value
+            }
+            // "+" in a form value is a space, which base64 decoding skips; "%2B" is a real plus.
+            return value.contains("%") ? try SAMLFormBody.decodeValue(value) : value
+        } catch let error as SAMLError {
+            Output.error("saml: \(error)")
+            throw Exit.usage
         }
-        if value.first != "<", value.contains("%"), let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding {
-            // "+" in a form body is a space, which base64 decoding skips; "%2B" is a real plus.
-            value = decoded
-        }
-        return value
     }
 }
 
@@ -104,7 +110,7 @@ struct VerifiedJSON: Encodable {
 
     init(_ a: VerifiedAssertion) {
         issuer = a.issuer
-        nameID = NameIDJSON(value: a.nameID.value, format: a.nameID.format, nameQualifier: a.nameID.nameQualifier, spNameQualifier: a.nameID.spNameQualifier)
+        nameID = NameIDJSON(value: a.nameID.value, format: a.nameID.format?.rawValue, nameQualifier: a.nameID.nameQualifier, spNameQualifier: a.nameID.spNameQualifier)
         sessionIndex = a.sessionIndex
         authnInstant = a.authnInstant
         authnContextClassRef = a.authnContextClassRef
@@ -129,24 +135,36 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection.",
-        discussion: "\(Exit.help) Exit 0 prints the identity; exit 1 the code and reason (in JSON {\"error\", \"message\"}); exit 2 also covers unusable IdP metadata or SP keys."
+        discussion: "\(Exit.help) Exit 0 prints the identity; exit 1 the code and reason (in JSON {\"error\", \"message\"}); exit 2 also covers unusable IdP metadata or SP keys. With --explain, a text trace of every check replaces the report (same exit codes)."
     )
 
     @OptionGroup var options: VerifyOptions
 
     @OptionGroup var output: OutputOptions
 
+    @Flag(name: .customLong("explain"), help: "Print each check as a line (✓ passed, ✗ failed) with the values it compared, instead of the report.")
+    var explain = false
+
     func run() async throws {
         let (verifier, response, now) = try options.prepare()
+        let trace = Trace()
         do {
-            let assertion = try await verifier.verify(samlResponse: response, inResponseTo: options.requestID, now: now)
-            if output.mode == .json {
+            let assertion = try await verifier.verify(samlResponse: response, inResponseTo: options.requestID, now: now,
+                                                      diagnostics: explain ? trace.record : nil)
+            if explain {
+                print(trace.text)
+                print("accepted: \(assertion.nameID.value) from \(assertion.issuer) (assertion \(assertion.assertionID))")
+            } else if output.mode == .json {
                 print(Output.json(VerifiedJSON(assertion)))
             } else {
                 Self.printText(assertion, now: now, style: output.style)
             }
         } catch let error as SAMLError {
-            if output.mode == .json {
+            if explain {
+                print(trace.text)
+                print("rejected: \(error.code): \(error.reason)")
+                if let library = error.libraryMessage { print("library: \(library)") }
+            } else if output.mode == .json {
                 print(Output.json(RejectionJSON(error)))
             } else {
                 print("\(output.style.fail) Rejected: \(error.code)")
@@ -163,7 +181,7 @@ struct VerifyCommand: AsyncParsableCommand {
         print("\(style.pass) Verified: \(a.nameID.value)")
         var r = TextReport()
         r.row("issuer", a.issuer, indent: 1)
-        r.row("NameID", a.nameID.value + (a.nameID.format.map { " (\(Output.short($0)))" } ?? ""), indent: 1)
+        r.row("NameID", a.nameID.value + (a.nameID.format.map { " (\(Output.short($0.rawValue)))" } ?? ""), indent: 1)
         r.row("signed", "response \(a.responseSigned ? style.pass : "-"), assertion \(a.assertionSigned ? style.pass : "-")\(a.wasEncrypted ? ", encrypted" : "")", indent: 1)
         r.row("assertion", a.assertionID, indent: 1)
         r.row("response", a.responseID, indent: 1)
@@ -177,6 +195,24 @@ struct VerifyCommand: AsyncParsableCommand {
         if !a.attributes.isEmpty { r.line("attributes", indent: 1) }
         for attribute in a.attributes { r.row(attribute.name, attribute.values.joined(separator: " | "), indent: 2) }
         r.print()
+    }
+}
+
+/// The checks `--explain` prints, one line each with the values compared.
+final class Trace {
+    private(set) var diagnostics: [VerificationDiagnostic] = []
+
+    func record(_ diagnostic: VerificationDiagnostic) { diagnostics.append(diagnostic) }
+
+    var text: String {
+        let width = diagnostics.map(\.check.name.count).max() ?? 0
+        return diagnostics.map { d in
+            let name = d.check.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            var line = "\(d.passed ? "✓" : "✗") \(name)"
+            if !d.facts.isEmpty { line += "  " + d.facts.map { "\($0.label): \($0.value)" }.joined(separator: "; ") }
+            if let error = d.error { line += "\n  \(String(repeating: " ", count: width)) → \(error.code): \(error.reason)" }
+            return line
+        }.joined(separator: "\n")
     }
 }
 

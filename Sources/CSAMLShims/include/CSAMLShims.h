@@ -124,6 +124,11 @@ int saml_evp_verify_with_certificate(const unsigned char *der, int der_length, i
 void saml_sha256(const unsigned char *data, size_t length, unsigned char out[32]);
 /* Fills `out` with cryptographically secure random bytes. 0 on success. */
 int saml_random(unsigned char *out, int length);
+/* HMAC-SHA256 of `data` under `key`. 0 on success. */
+int saml_hmac_sha256(const unsigned char *key, size_t key_length, const unsigned char *data, size_t length,
+                     unsigned char out[32]);
+/* 1 when the two buffers are equal, compared in time independent of their contents; 0 otherwise. */
+int saml_constant_time_equal(const unsigned char *a, const unsigned char *b, size_t length);
 
 /* ---- XML signatures ------------------------------------------------------------------------ */
 
@@ -187,5 +192,8 @@ void saml_buffer_free(void *buffer);
 
 /* Serialises a document (no XML declaration when omit_declaration). Free with saml_xml_free. */
 int saml_document_serialize(xmlDocPtr doc, int omit_declaration, xmlChar **output, int *length);
+
+/* The narrow verification path for the SAML signature profile. */
+#include "CSAMLNarrowSignature.h"
 
 #endif

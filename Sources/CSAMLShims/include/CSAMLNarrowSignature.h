@@ -1,0 +1,44 @@
+/*
+ * The narrow verification path for the SAML signature profile, beside xmlsec's generic one.
+ *
+ * SAML signatures are almost always the same shape: exactly one Reference to the ID of the
+ * Signature's parent, the enveloped-signature transform then exclusive c14n (no
+ * InclusiveNamespaces), SHA-256, RSA-SHA256, exclusive c14n of SignedInfo, and a pinned key.
+ * For that shape this path does the work itself — libxml2's exclusive c14n with a visibility
+ * callback that leaves out the Signature subtree, digest and RSA check through OpenSSL EVP —
+ * instead of xmlsec's keys manager, transform chain and XPath node sets. Anything else is
+ * declined and left to xmlsec, which stays the oracle (a differential test runs both).
+ */
+#ifndef CSAML_NARROW_SIGNATURE_H
+#define CSAML_NARROW_SIGNATURE_H
+
+#include "CSAMLShims.h"
+
+/* A flag for saml_signature_verify: use xmlsec's generic path only (never the narrow one). */
+#define SAML_VERIFY_GENERIC_ONLY 0x100
+
+/* Verifies `signature` on the narrow path when it has exactly the SAML profile's shape and `key`
+   is an RSA key. Returns 1 when it decided (`result` filled as saml_signature_verify fills it:
+   call_result 0; status 1 succeeded or 2 invalid; one reference, its status and URI), 0 when it
+   declined (the caller must use the generic path). With `predigest` non-NULL, the canonical
+   bytes that were digested are appended to it (for the differential test). */
+int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
+                                 saml_verification *result, xmlBufferPtr predigest);
+
+/* xmlsec's generic path, run by saml_signature_verify itself, also handing back the canonical
+   bytes xmlsec digested for the first reference (the oracle for the narrow path). */
+int saml_generic_signature_verify_predigest(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
+                                            saml_verification *result, xmlBufferPtr predigest);
+
+/* The hooks saml_signature_verify calls around xmlSecDSigCtxVerify (no-ops unless the oracle
+   above is running on this thread). */
+void saml_narrow_oracle_prepare(xmlSecDSigCtxPtr ctx);
+void saml_narrow_oracle_collect(xmlSecDSigCtxPtr ctx);
+
+/* A growable byte buffer for the functions above, and its contents. */
+xmlBufferPtr saml_c14n_buffer_create(void);
+const unsigned char *saml_c14n_buffer_bytes(xmlBufferPtr buffer);
+int saml_c14n_buffer_length(xmlBufferPtr buffer);
+void saml_c14n_buffer_free(xmlBufferPtr buffer);
+
+#endif

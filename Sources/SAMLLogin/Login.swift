@@ -1,0 +1,81 @@
+public import Foundation
+import SAMLCore
+public import SAMLVerification
+
+/// A finished, verified login: who the user is, what the IdP said about them, and where to send
+/// them. `Codable`, so an app can put it straight into its session store.
+///
+/// Only ``SAMLServiceProvider/finishLogin(samlResponse:relayState:browserState:now:diagnostics:)`` creates one
+/// from a response that passed every check.
+public struct Login: Sendable, Hashable, Codable {
+    /// The IdP that authenticated the user (the verified Issuer).
+    public let issuer: String
+    /// The subject's NameID, exactly as received (keep it for single logout).
+    public let nameID: NameID
+    /// The e-mail address, per the attribute mapping.
+    public let email: String?
+    /// The display name, per the attribute mapping.
+    public let displayName: String?
+    /// The given name, per the attribute mapping.
+    public let givenName: String?
+    /// The surname, per the attribute mapping.
+    public let surname: String?
+    /// Group memberships, per the attribute mapping.
+    public let groups: [String]
+    /// Every attribute, in document order.
+    public let attributes: [SAMLAttribute]
+    /// The IdP's session index (for single logout).
+    public let sessionIndex: String?
+    /// When the app's session must end: the IdP's `SessionNotOnOrAfter`, capped by
+    /// ``SAMLServiceProvider/Configuration/maximumSessionLifetime``.
+    public let sessionExpiresAt: Date
+    /// How the user authenticated (`AuthnContextClassRef`).
+    public let authnContextClassRef: String?
+    /// When the user authenticated at the IdP.
+    public let authnInstant: Date?
+    /// AWS role/provider pairs (`https://aws.amazon.com/SAML/Attributes/Role`).
+    public let awsRoles: [AWSRole]
+    /// AWS `RoleSessionName`.
+    public let awsRoleSessionName: String?
+    /// AWS `SessionDuration`, in seconds.
+    public let awsSessionDuration: Int?
+    /// Where to send the browser now: a validated relative path or allow-listed URL.
+    public let returnTo: String
+    /// Whether the login answered a request this SP sent (false: IdP-initiated).
+    public let wasRequested: Bool
+    /// The Assertion's ID.
+    public let assertionID: String
+    /// The Response's ID.
+    public let responseID: String
+
+    init(assertion: VerifiedAssertion, mapping: AttributeMapping, returnTo: String, sessionExpiresAt: Date) {
+        issuer = assertion.issuer
+        nameID = assertion.nameID
+        email = mapping.email(of: assertion)
+        displayName = mapping.firstValue(mapping.displayName, in: assertion.attributes)
+        givenName = mapping.firstValue(mapping.givenName, in: assertion.attributes)
+        surname = mapping.firstValue(mapping.surname, in: assertion.attributes)
+        groups = mapping.allValues(mapping.groups, in: assertion.attributes)
+        attributes = assertion.attributes
+        sessionIndex = assertion.sessionIndex
+        self.sessionExpiresAt = sessionExpiresAt
+        authnContextClassRef = assertion.authnContextClassRef
+        authnInstant = assertion.authnInstant
+        awsRoles = assertion.awsRoles
+        awsRoleSessionName = assertion.awsRoleSessionName
+        awsSessionDuration = assertion.awsSessionDuration
+        self.returnTo = returnTo
+        wasRequested = assertion.inResponseTo != nil
+        assertionID = assertion.assertionID
+        responseID = assertion.responseID
+    }
+
+    /// Every value of the attributes named `name` (by Name, else by FriendlyName).
+    public func values(of name: String) -> [String] {
+        let byName = attributes.filter { $0.name == name }
+        return (byName.isEmpty ? attributes.filter { $0.friendlyName == name } : byName).flatMap(\.values)
+    }
+
+    /// The first value of `name`.
+    public func value(of name: String) -> String? { values(of: name).first }
+}

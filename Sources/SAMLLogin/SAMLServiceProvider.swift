@@ -1,0 +1,298 @@
+public import Foundation
+public import Logging
+import SAMLCore
+import SAMLMetadata
+public import SAMLRequests
+public import SAMLVerification
+import SAMLXMLSec
+
+/// This app as a SAML service provider: one value from "log in" to a verified, session-ready
+/// ``Login``, with every security rule on by default.
+///
+/// ```swift
+/// let saml = try SAMLServiceProvider(configuration: .init(
+///     acsURL: "https://app.example.com/saml/acs",             // also the entity ID (audience)
+///     identityProviders: [.init(try IdentityProvider(metadata: awsMetadata))]))
+///
+/// // GET /login
+/// let start = try await saml.login(returnTo: request.query["returnTo"])
+/// // set cookie SAMLServiceProvider.stateCookieName = start.browserState; redirect or post start.action
+///
+/// // POST /saml/acs
+/// let login = try await saml.finishLogin(samlResponse: form["SAMLResponse"] ?? "",
+///                                        relayState: form["RelayState"], browserState: cookie)
+/// // store `login` in the session, redirect to login.returnTo
+/// ```
+///
+/// It wires in what every ACS needs and apps get wrong: the request tracker (each response must
+/// answer a request *this browser* started, consumed once), the replay store, RelayState as an
+/// opaque reference, return-to validation (no open redirects), IdP-initiated logins only where
+/// enabled, several IdPs (chosen by the response's Issuer, then fully verified by that IdP's keys)
+/// and several ACS URLs. Copies share their stores; the default stores and state secret are
+/// process-wide, so a façade built per request still refuses replays.
+public struct SAMLServiceProvider: Sendable {
+    /// The cookie name the framework integrations use for ``LoginStart/browserState``.
+    public static let stateCookieName = "saml_login_state"
+
+    /// The configuration.
+    public let configuration: Configuration
+    /// Where started logins are remembered until their response arrives.
+    public let requestTracker: any RequestTracker
+    /// Where accepted assertion IDs are remembered.
+    public let replayStore: any ReplayStore
+    /// Where decisions are logged (nothing is logged without one). Rejections at `notice` with
+    /// their code and reason; attribute values never above `debug`.
+    public let logger: Logger?
+
+    let secrets: [StateSecret]
+
+    /// Creates the façade.
+    ///
+    /// - Parameters:
+    ///   - configuration: this SP, its IdPs and rules.
+    ///   - requestTracker: defaults to one in-memory tracker shared by the whole process; use a
+    ///     shared store (e.g. PostgreSQL) when several instances serve the same users.
+    ///   - replayStore: defaults to one in-memory store shared by the whole process.
+    ///   - logger: optional.
+    /// - Throws: `SAMLError` `.invalidConfiguration` when the configuration cannot work.
+    public init(configuration: Configuration, requestTracker: (any RequestTracker)? = nil,
+                replayStore: (any ReplayStore)? = nil, logger: Logger? = nil) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.requestTracker = requestTracker ?? ProcessDefaults.requestTracker
+        self.replayStore = replayStore ?? ProcessDefaults.replayStore
+        self.logger = logger
+        self.secrets = configuration.stateSecrets.isEmpty ? [try ProcessDefaults.stateSecret()] : configuration.stateSecrets
+    }
+
+    // MARK: - Login
+
+    /// Starts a login: builds the AuthnRequest, remembers it, and says what to send the browser.
+    ///
+    /// - Parameters:
+    ///   - idp: the IdP's entity ID; may be nil when exactly one IdP is configured.
+    ///   - returnTo: where to land after the ACS; validated by the ``ReturnToPolicy`` (an unsafe
+    ///     value becomes its default path). It never travels to the IdP: RelayState is an opaque token.
+    ///   - options: binding, ForceAuthn, IsPassive, RequestedAuthnContext, NameIDPolicy, ACS URL.
+    ///   - now: the current time (injectable for tests).
+    public func login(idp: String? = nil, returnTo: String? = nil, options: LoginOptions = LoginOptions(),
+                      now: Date = Date()) async throws -> LoginStart {
+        let trusted = try identityProvider(named: idp)
+        let acsURL = options.acsURL ?? configuration.acsURLs[0]
+        guard configuration.acsURLs.contains(acsURL) else {
+            throw SAMLError(.invalidRequest, "The ACS URL \(acsURL) is not one of this SP's configured ACS URLs.")
+        }
+        let relayToken = try Crypto.randomBytes(16).hex
+        let requestOptions = AuthnRequestOptions(
+            nameIDPolicy: options.nameIDPolicy, forceAuthn: options.forceAuthn, isPassive: options.isPassive,
+            requestedAuthnContext: options.requestedAuthnContext, providerName: options.providerName,
+            relayState: relayToken)
+        let builder = AuthnRequest(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
+                                   options: requestOptions)
+        let requestID: String
+        let action: LoginStart.Action
+        switch options.binding {
+        case .httpRedirect:
+            let request = try builder.redirect(now: now)
+            requestID = request.id
+            action = .redirect(url: request.url)
+        case .httpPost:
+            let request = try builder.post(now: now)
+            requestID = request.id
+            action = .post(PostForm(action: request.destination,
+                                    fields: [("SAMLRequest", request.base64), ("RelayState", relayToken)]))
+        default:
+            throw SAMLError(.invalidRequest, "AuthnRequests travel by HTTP-Redirect or HTTP-POST, not \(options.binding).")
+        }
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
+        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let state = BrowserState(requestID: requestID, identityProvider: trusted.entityID, acsURL: acsURL,
+                                 relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
+                                 expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
+        logger?.debug("SAML login started", metadata: [
+            "saml.idp": .string(trusted.entityID), "saml.request_id": .string(requestID), "saml.binding": .string(options.binding.description),
+        ])
+        return LoginStart(action: action, browserState: try state.sealed(with: secrets[0]), expiresAt: expiresAt,
+                          requestID: requestID, identityProvider: trusted.entityID)
+    }
+
+    /// Finishes a login at the ACS: checks the browser's login state, verifies the response with
+    /// the IdP's keys and every rule, consumes the request and records the assertion (each once).
+    ///
+    /// - Parameters:
+    ///   - samlResponse: the posted `SAMLResponse` value.
+    ///   - relayState: the posted `RelayState`, if any.
+    ///   - browserState: the value ``login(idp:returnTo:options:now:)`` gave this browser (its
+    ///     cookie), or nil when there is none (only IdP-initiated logins can then succeed).
+    ///   - now: the current time (injectable for tests).
+    ///   - diagnostics: called once per verification check with the values it compared (a
+    ///     "test connection" page shows them); protocol values only, never attribute values.
+    /// - Returns: the verified ``Login``.
+    /// - Throws: `SAMLError` with a stable code; show the user a generic failure and log the rest.
+    public func finishLogin(samlResponse: String, relayState: String?, browserState: String?,
+                            now: Date = Date(), diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> Login {
+        var requestID: String?
+        var issuerHint: String?
+        do {
+            let state = try browserState.flatMap { $0.isEmpty ? nil : $0 }.map {
+                try BrowserState.open($0, secrets: secrets, now: now)
+            }
+            let login: Login
+            if let state, try !answersNothing(samlResponse, state: state) {
+                requestID = state.requestID
+                issuerHint = state.identityProvider
+                login = try await finishRequested(samlResponse: samlResponse, relayState: relayState, state: state, now: now,
+                                                  diagnostics: diagnostics)
+            } else {
+                login = try await finishUnsolicited(samlResponse: samlResponse, relayState: relayState, now: now, issuer: &issuerHint,
+                                                    diagnostics: diagnostics)
+            }
+            logger?.info("SAML login accepted", metadata: [
+                "saml.idp": .string(login.issuer), "saml.request_id": .string(requestID ?? "-"),
+                "saml.assertion_id": .string(login.assertionID),
+            ])
+            logger?.debug("SAML login identity", metadata: [
+                "saml.name_id": .string(login.nameID.value), "saml.email": .string(login.email ?? "-"),
+                "saml.attributes": .string(login.attributes.map { "\($0.name)=\($0.values)" }.joined(separator: "; ")),
+            ])
+            return login
+        } catch let error as SAMLError {
+            logger?.notice("SAML login refused", metadata: [
+                "saml.code": .string(error.code.description), "saml.reason": .string(error.reason),
+                "saml.idp": .string(issuerHint ?? "-"), "saml.request_id": .string(requestID ?? "-"),
+            ])
+            throw error
+        }
+    }
+
+    /// This SP's metadata: every ACS URL (indexed, the first as default), the signing and
+    /// encryption certificates; signed when a signing key is configured.
+    public func metadata(validUntil: Date? = nil) throws -> String {
+        var metadata = ServiceProviderMetadata(
+            entityID: configuration.entityID, acsURL: configuration.acsURLs[0],
+            signingCertificates: configuration.signingKey.map { [$0.certificate] } ?? [],
+            encryptionCertificates: configuration.decryptionKeys.map(\.certificate))
+        metadata.assertionConsumerServices = configuration.acsURLs.enumerated().map { index, url in
+            .init(location: url, binding: .httpPost, index: index, isDefault: index == 0)
+        }
+        if let slo = configuration.singleLogoutURL {
+            metadata.singleLogoutServices = [Endpoint(binding: .httpRedirect, location: slo), Endpoint(binding: .httpPost, location: slo)]
+        }
+        metadata.validUntil = validUntil
+        return try metadata.xml(signedWith: configuration.signingKey)
+    }
+
+    // MARK: - Internals
+
+    /// Whether a response arriving with login state is nonetheless IdP-initiated: only considered
+    /// when that IdP allows IdP-initiated logins, and then only as routing (the verifier decides).
+    private func answersNothing(_ samlResponse: String, state: BrowserState) throws -> Bool {
+        guard configuration.identityProviders.contains(where: { $0.allowsIdPInitiatedLogin }) else { return false }
+        let hints = try ResponseHints.read(samlResponse, limits: configuration.policy.limits)
+        guard hints.inResponseTo == nil, let issuer = hints.issuer else { return false }
+        return configuration.identityProviders.contains { $0.entityID == issuer && $0.allowsIdPInitiatedLogin }
+    }
+
+    private func finishRequested(samlResponse: String, relayState: String?, state: BrowserState, now: Date,
+                                 diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
+        guard let trusted = configuration.identityProviders.first(where: { $0.entityID == state.identityProvider }) else {
+            throw SAMLError(.invalidConfiguration, "The login was started with the IdP \(state.identityProvider), which is no longer configured.")
+        }
+        if let relayState, !relayState.isEmpty,
+           !MessageAuthentication.constantTimeEqual(Array(relayState.utf8), Array(state.relayToken.utf8)) {
+            throw SAMLError(.inResponseToMismatch, "The RelayState does not belong to the login this browser started.")
+        }
+        guard try await requestTracker.consume(state.requestID, at: now) != nil else {
+            throw SAMLError(.inResponseToMismatch, "The login request \(state.requestID) is unknown, expired or already answered; start the login again.")
+        }
+        var policy = configuration.policy
+        policy.allowUnsolicited = false
+        let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL), identityProvider: trusted.identityProvider,
+                                        policy: policy, replayStore: replayStore, logger: logger)
+        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now,
+                                                  diagnostics: diagnostics)
+        return Login(assertion: assertion, mapping: mapping(for: trusted), returnTo: state.returnTo,
+                     sessionExpiresAt: sessionEnd(assertion, now: now))
+    }
+
+    private func finishUnsolicited(samlResponse: String, relayState: String?, now: Date, issuer: inout String?,
+                                   diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
+        let candidates = configuration.identityProviders.filter(\.allowsIdPInitiatedLogin)
+        guard !candidates.isEmpty else {
+            throw SAMLError(.unsolicitedResponse, "No login was started in this browser (no login state cookie), and IdP-initiated logins are not enabled for any IdP.")
+        }
+        let hints = try ResponseHints.read(samlResponse, limits: configuration.policy.limits)
+        issuer = hints.issuer
+        guard let trusted = candidates.first(where: { $0.entityID == hints.issuer }) else {
+            throw SAMLError(.unsolicitedResponse, "No login was started in this browser, and the response's issuer is not an IdP allowed to start logins.")
+        }
+        let acsURL = hints.destination.flatMap { configuration.acsURLs.contains($0) ? $0 : nil } ?? configuration.acsURLs[0]
+        var policy = configuration.policy
+        policy.allowUnsolicited = true
+        let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
+                                        policy: policy, replayStore: replayStore, logger: logger)
+        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: nil, now: now, diagnostics: diagnostics)
+        return Login(assertion: assertion, mapping: mapping(for: trusted), returnTo: configuration.returnTo.resolve(relayState),
+                     sessionExpiresAt: sessionEnd(assertion, now: now))
+    }
+
+    func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
+        if let entityID {
+            guard let found = configuration.identityProviders.first(where: { $0.entityID == entityID }) else {
+                throw SAMLError(.entityNotFound, "No configured IdP has the entity ID \(entityID).")
+            }
+            return found
+        }
+        guard configuration.identityProviders.count == 1 else {
+            throw SAMLError(.invalidRequest, "Several IdPs are configured (\(configuration.identityProviders.map(\.entityID).joined(separator: ", "))); name the one to log in with.")
+        }
+        return configuration.identityProviders[0]
+    }
+
+    func serviceProvider(acsURL: String) -> ServiceProvider {
+        ServiceProvider(entityID: configuration.entityID, acsURL: acsURL, signingKey: configuration.signingKey,
+                        decryptionKeys: configuration.decryptionKeys.map(\.privateKey))
+    }
+
+    private func mapping(for trusted: TrustedIdentityProvider) -> AttributeMapping {
+        if let mapping = trusted.attributeMapping { return mapping }
+        if let name = trusted.identityProvider.emailAttributeName { return configuration.attributeMapping.withEmailAttribute(name) }
+        return configuration.attributeMapping
+    }
+
+    private func sessionEnd(_ assertion: VerifiedAssertion, now: Date) -> Date {
+        let cap = now.addingTimeInterval(configuration.maximumSessionLifetime.seconds)
+        guard let idpEnd = assertion.sessionNotOnOrAfter else { return cap }
+        return min(idpEnd, cap)
+    }
+}
+
+extension Duration {
+    var seconds: TimeInterval {
+        let (s, atto) = components
+        return TimeInterval(s) + TimeInterval(atto) / 1e18
+    }
+}
+
+/// The in-memory stores and state secret a façade uses when none are given: one per process.
+enum ProcessDefaults {
+    static let requestTracker = InMemoryRequestTracker()
+    static let replayStore: any ReplayStore = InMemoryReplayStore.shared
+    private static let secret = Result { try StateSecret.random() }
+    static func stateSecret() throws -> StateSecret { try secret.get() }
+}
+
+extension SAMLServiceProvider {
+    /// The login state for a request sent earlier with a known ID, tracked as `login` tracks it.
+    /// For tests that replay recorded responses, whose `InResponseTo` is fixed.
+    package func resumableState(requestID: String, idp: String, acsURL: String? = nil, returnTo: String? = nil,
+                                now: Date) async throws -> String {
+        let relayToken = try Crypto.randomBytes(16).hex
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
+        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let state = BrowserState(requestID: requestID, identityProvider: idp, acsURL: acsURL ?? configuration.acsURLs[0],
+                                 relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
+                                 expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
+        return try state.sealed(with: secrets[0])
+    }
+}

@@ -1,4 +1,4 @@
-package import CSAMLShims
+import CSAMLShims
 
 extension XMLDocument {
     /// The document re-indented for people to read: a copy with whitespace-only text between

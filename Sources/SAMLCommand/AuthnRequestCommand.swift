@@ -6,32 +6,26 @@ struct AuthnRequestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authn-request",
         abstract: "Build an AuthnRequest for an IdP: a redirect URL, or an auto-submitting HTML form.",
-        discussion: "The request ID goes to standard error as `request-id: ID` (or into the JSON with --json)."
+        discussion: """
+            Text output is the URL (or the HTML form) alone on standard output, with `request-id: ID` \
+            on standard error; JSON output holds the URL or form, the ID and the RelayState.
+
+            \(Exit.help) Exit 2 also when the IdP wants signed requests and no --sign-key is given, \
+            or the key does not match its certificate.
+            """
     )
 
-    @Option(name: .customLong("idp-metadata"), help: "The IdP metadata file.")
-    var idpMetadata: String
+    @OptionGroup var idp: IdPOptions
 
-    @Option(name: .customLong("idp-entity-id"), help: "Which IdP when the metadata holds several.")
-    var idpEntityID: String?
+    @OptionGroup var sp: SPOptions
 
-    @Option(name: .customLong("sp-entity-id"), help: "This SP's entity ID (the request's Issuer).")
-    var spEntityID: String
+    @Option(help: "How the request travels.")
+    var binding: RequestBinding = .redirect
 
-    @Option(name: .customLong("acs-url"), help: "This SP's Assertion Consumer Service URL.")
-    var acsURL: String
-
-    @Option(help: "redirect (default) or post.")
-    var binding: String = "redirect"
-
-    @Option(name: .customLong("relay-state"), help: "RelayState to send along (at most 80 bytes).")
+    @Option(name: .customLong("relay-state"), help: ArgumentHelp("RelayState to send along (at most 80 bytes).", valueName: "text"))
     var relayState: String?
 
-    @Option(name: .customLong("sign-key"), help: "PEM private key to sign the request with (needs --sign-cert).")
-    var signKey: String?
-
-    @Option(name: .customLong("sign-cert"), help: "PEM certificate of the signing key.")
-    var signCert: String?
+    @OptionGroup var signing: SigningOptions
 
     @Flag(name: .customLong("force-authn"), help: "Ask the IdP to authenticate again.")
     var forceAuthn = false
@@ -39,11 +33,14 @@ struct AuthnRequestCommand: ParsableCommand {
     @Flag(name: .customLong("is-passive"), help: "Ask the IdP not to interact with the user.")
     var isPassive = false
 
-    @Option(name: .customLong("name-id-format"), help: "NameIDPolicy Format URN.")
+    @Option(name: .customLong("name-id-format"), help: ArgumentHelp("NameIDPolicy Format URN.", valueName: "urn"))
     var nameIDFormat: String?
 
-    @Flag(help: "Print one JSON object (url or form, id, relayState).")
-    var json = false
+    @OptionGroup var output: OutputOptions
+
+    enum RequestBinding: String, ExpressibleByArgument, CaseIterable {
+        case redirect, post
+    }
 
     struct Report: Encodable {
         var id: String
@@ -55,33 +52,23 @@ struct AuthnRequestCommand: ParsableCommand {
         var relayState: String?
     }
 
+    func validate() throws {
+        if signing.signCert != nil && signing.signKey == nil {
+            throw ValidationError("--sign-cert needs --sign-key to sign requests.")
+        }
+    }
+
     func run() throws {
+        let provider = try idp.load(command: "authn-request")
         do {
-            let chosen: SAMLBinding
-            switch binding.lowercased() {
-            case "redirect": chosen = .httpRedirect
-            case "post": chosen = .httpPost
-            default:
-                Output.error("saml authn-request: --binding must be redirect or post, not \"\(binding)\".")
-                throw ExitCode(2)
-            }
-            let idp = try IdentityProvider(metadata: try Output.read(idpMetadata), entityID: idpEntityID)
-            var key: SAMLKeyPair?
-            switch (signKey, signCert) {
-            case (nil, nil): key = nil
-            case (let k?, let c?):
-                key = try SAMLKeyPair(privateKeyPEM: try Output.readText(k), certificatePEM: try Output.readText(c))
-            default:
-                Output.error("saml authn-request: --sign-key and --sign-cert go together.")
-                throw ExitCode(2)
-            }
-            let sp = ServiceProvider(entityID: spEntityID, acsURL: acsURL, signingKey: key)
+            let sp = ServiceProvider(entityID: self.sp.entityID, acsURL: self.sp.acsURL, signingKey: try signing.keyPair())
             let options = AuthnRequestOptions(
                 nameIDPolicy: nameIDFormat.map { NameIDPolicy(format: NameIDFormat(rawValue: $0), allowCreate: true) },
                 forceAuthn: forceAuthn, isPassive: isPassive, relayState: relayState
             )
-            let builder = AuthnRequest(serviceProvider: sp, identityProvider: idp, options: options)
-            if chosen == .httpRedirect {
+            let builder = AuthnRequest(serviceProvider: sp, identityProvider: provider, options: options)
+            let json = output.mode == .json
+            if binding == .redirect {
                 let request = try builder.redirect()
                 if json {
                     print(Output.json(Report(id: request.id, binding: "redirect", destination: request.destination,
@@ -102,7 +89,7 @@ struct AuthnRequestCommand: ParsableCommand {
             }
         } catch let error as SAMLError {
             Output.error("saml authn-request: \(error)")
-            throw ExitCode(2)
+            throw Exit.usage
         }
     }
 }

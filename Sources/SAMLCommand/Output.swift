@@ -1,6 +1,20 @@
 import ArgumentParser
 import Foundation
 import SAML
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The exit statuses every subcommand uses.
+enum Exit {
+    /// A document was refused, or a check found problems.
+    static let refused = ExitCode(1)
+    /// A usage error, or an input that could not be read at all.
+    static let usage = ExitCode(2)
+
+    /// The text every subcommand's help ends with.
+    static let help = "Exit status: 0 success; 1 the document was refused or a check found problems; 2 usage error or unreadable input."
+}
 
 /// Shared helpers for the subcommands.
 enum Output {
@@ -15,23 +29,118 @@ enum Output {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(ISO8601DateFormatter().string(from: date))
+            try c.encode(SAMLTime.format(date))
         }
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    /// Reads a file, or standard input for "-"; exits 2 when unreadable.
-    static func read(_ path: String) throws -> [UInt8] {
-        if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            error("saml: cannot read \(path)")
-            throw ExitCode(2)
+    /// Largest input read from a file, standard input or a URL.
+    static let maximumInput = 16 << 20
+
+    /// Reads a file, standard input for "-", or (when `allowURL`) an http(s) URL; exits 2 when unreadable.
+    static func read(_ path: String, allowURL: Bool = false) throws -> [UInt8] {
+        if allowURL, let url = URL(string: path), ["https", "http"].contains(url.scheme?.lowercased() ?? "") {
+            return try fetch(url)
+        }
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let file = FileHandle(forReadingAtPath: path) else {
+                error("saml: cannot read \(path)")
+                throw Exit.usage
+            }
+            handle = file
+        }
+        defer { if path != "-" { try? handle.close() } }
+        // read in pieces, never more than the limit
+        var data = Data()
+        while data.count <= maximumInput {
+            let piece = handle.readData(ofLength: 1 << 16)
+            if piece.isEmpty { break }
+            data.append(piece)
+        }
+        guard data.count <= maximumInput else {
+            error("saml: \(path == "-" ? "standard input" : path) holds more than \(maximumInput) bytes; refused")
+            throw Exit.usage
         }
         return [UInt8](data)
     }
 
     static func readText(_ path: String) throws -> String {
         String(decoding: try read(path), as: UTF8.self)
+    }
+
+    /// The first line of a passphrase file (a trailing newline is not part of the passphrase).
+    static func readPassphrase(_ path: String) throws -> String {
+        let text = try readText(path)
+        return String(text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first ?? "")
+    }
+
+    /// GETs a URL with a 20-second timeout and a size cap; exits 2 when that fails.
+    static func fetch(_ url: URL) throws -> [UInt8] {
+        final class Box: @unchecked Sendable {
+            var data: Data?
+            var failure: String?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        var request = URLRequest(url: url, timeoutInterval: 20)
+        request.setValue("application/samlmetadata+xml, application/xml;q=0.9, */*;q=0.5", forHTTPHeaderField: "Accept")
+        URLSession.shared.dataTask(with: request) { data, response, failure in
+            if let failure {
+                box.failure = failure.localizedDescription
+            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+                box.failure = "HTTP status \(http.statusCode)"
+            } else {
+                box.data = data
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        guard let data = box.data else {
+            error("saml: cannot fetch \(url.absoluteString): \(box.failure ?? "no data")")
+            throw Exit.usage
+        }
+        guard data.count <= maximumInput else {
+            error("saml: \(url.absoluteString) sent more than \(maximumInput) bytes")
+            throw Exit.usage
+        }
+        return [UInt8](data)
+    }
+
+    /// `in 3 days`, `5 min ago`, `now`.
+    static func relative(_ date: Date, to now: Date = Date()) -> String {
+        let seconds = date.timeIntervalSince(now)
+        let magnitude = abs(seconds)
+        let amount: String
+        switch magnitude {
+        case ..<5: return "now"
+        case ..<120: amount = "\(Int(magnitude)) s"
+        case ..<7200: amount = "\(Int(magnitude / 60)) min"
+        case ..<(3 * 86400): amount = "\(Int(magnitude / 3600)) h"
+        case ..<(2 * 365 * 86400): amount = "\(Int(magnitude / 86400)) days"
+        default: amount = "\(Int(magnitude / (365.25 * 86400))) years"
+        }
+        return seconds > 0 ? "in \(amount)" : "\(amount) ago"
+    }
+
+    /// `2026-01-15T10:01:00Z (3 min ago)`.
+    static func time(_ date: Date, now: Date = Date()) -> String {
+        "\(SAMLTime.format(date)) (\(relative(date, to: now)))"
+    }
+
+    /// The short name of a well-known algorithm or binding URI (`rsa-sha256`), the URI otherwise.
+    static func short(_ uri: String) -> String {
+        for separator in ["#", "bindings:", "nameid-format:", "status:", "ac:classes:", "cm:"] {
+            if let range = uri.range(of: separator, options: .backwards), !uri[range.upperBound...].isEmpty,
+               uri.hasPrefix("http://www.w3.org/") || uri.hasPrefix("urn:oasis:names:tc:SAML:") {
+                return String(uri[range.upperBound...])
+            }
+        }
+        return uri
     }
 }
 
@@ -44,6 +153,7 @@ struct CertificateJSON: Encodable {
     var expired: Bool
     var keyAlgorithm: String
     var keySize: Int
+    var signatureAlgorithm: String
     var sha256Fingerprint: String
 
     init(_ c: SAMLCertificate, now: Date = Date()) {
@@ -54,6 +164,7 @@ struct CertificateJSON: Encodable {
         expired = c.isExpired(at: now)
         keyAlgorithm = c.keyAlgorithm.description
         keySize = c.keySize
+        signatureAlgorithm = c.signatureAlgorithm
         sha256Fingerprint = c.sha256Fingerprint
     }
 }

@@ -1,17 +1,33 @@
 import ArgumentParser
 import Foundation
+import SAML
 
 @main
 struct SAMLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "saml",
         abstract: "Inspect SAML metadata, build requests, and verify responses while debugging an integration.",
-        discussion: "Exit status: 0 success, 1 a response or document was rejected, 2 usage error or unreadable input.",
+        discussion: """
+            Reports are text on a terminal and JSON otherwise; --json or --format (or SAML_FORMAT=text|json) \
+            choose. NO_COLOR turns colour off.
+
+            \(Exit.help)
+            """,
+        version: versionText,
         subcommands: [
-            DemoCommand.self, MetadataCommand.self, VerifyCommand.self, AuthnRequestCommand.self,
-            SPMetadataCommand.self, BenchCommand.self, IdPCommand.self,
+            DemoCommand.self, DecodeCommand.self, DoctorCommand.self, MetadataCommand.self, VerifyCommand.self,
+            AuthnRequestCommand.self, SPMetadataCommand.self, BenchCommand.self, IdPCommand.self,
         ]
     )
+
+    /// This package's version.
+    static let packageVersion = "0.1.0"
+
+    /// `saml 0.1.0` plus the C libraries loaded.
+    static var versionText: String {
+        let versions = SAMLLibraryVersions.current
+        return "saml \(packageVersion)\nlibxml2 \(versions.libxml2)\nxmlsec1 \(versions.xmlsec1)\n\(versions.openSSL)"
+    }
 
     /// Runs the chosen subcommand; usage errors exit 2 (not ArgumentParser's 64), as documented.
     static func main() async {

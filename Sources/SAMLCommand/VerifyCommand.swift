@@ -4,37 +4,28 @@ import SAML
 
 /// The options `saml verify` and `saml bench verify` share.
 struct VerifyOptions: ParsableArguments {
-    @Option(name: .customLong("idp-metadata"), help: "The IdP's metadata file.")
-    var idpMetadata: String
+    @OptionGroup var idp: IdPOptions
 
-    @Option(name: .customLong("idp-entity-id"), help: "Which IdP to use when the metadata holds several.")
-    var idpEntityID: String?
+    @OptionGroup var sp: SPOptions
 
-    @Option(name: .customLong("sp-entity-id"), help: "This SP's entity ID (the audience).")
-    var spEntityID: String
-
-    @Option(name: .customLong("acs-url"), help: "This SP's Assertion Consumer Service URL.")
-    var acsURL: String
-
-    @Option(name: .customLong("request-id"), help: "The ID of the AuthnRequest the response must answer.")
+    @Option(name: .customLong("request-id"), help: ArgumentHelp("The ID of the AuthnRequest the response must answer.", valueName: "id"))
     var requestID: String?
 
     @Flag(name: .customLong("allow-unsolicited"), help: "Accept an IdP-initiated response (no InResponseTo).")
     var allowUnsolicited = false
 
-    @Option(name: .customLong("now"), help: "Check times as of this RFC 3339 instant instead of the clock.")
+    @Option(name: .customLong("now"), help: ArgumentHelp("Check times as of this RFC 3339 instant instead of the clock.", valueName: "instant"))
     var now: String?
 
-    @Option(name: .customLong("clock-skew"), help: "Allowed clock skew in seconds (default 90).")
+    @Option(name: .customLong("clock-skew"), help: ArgumentHelp("Allowed clock skew in seconds.", valueName: "seconds"))
     var clockSkew: Double = 90
 
     @Flag(name: .customLong("allow-sha1"), help: "Accept RSA-SHA1 signatures and SHA-1 digests.")
     var allowSHA1 = false
 
-    @Option(name: .customLong("sp-key"), help: "An SP private key (PEM) that decrypts encrypted assertions; repeatable.")
-    var spKeys: [String] = []
+    @OptionGroup var decryption: DecryptionOptions
 
-    @Argument(help: "The SAMLResponse form value (base64) or raw XML; - reads standard input.")
+    @Argument(help: ArgumentHelp("The SAMLResponse form value (base64), the POST body, or raw XML; - reads standard input.", valueName: "response"))
     var responseFile: String
 
     func validate() throws {
@@ -44,28 +35,21 @@ struct VerifyOptions: ParsableArguments {
         if let now, SAMLTime.parse(now) == nil {
             throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
         }
+        guard clockSkew >= 0, clockSkew <= 3600 else { throw ValidationError("--clock-skew must be between 0 and 3600 seconds.") }
     }
 
-    /// Builds the verifier and reads the response; exits 2 on unusable input.
+    /// Builds the verifier and reads the response (or takes `text`); exits 2 on unusable
+    /// configuration or input.
     func prepare(text: String? = nil) throws -> (ResponseVerifier, String, Date) {
-        let metadata = try Output.read(idpMetadata)
-        let idp: IdentityProvider
+        let idp = try self.idp.load(command: "verify")
+        let keys: [SAMLPrivateKey]
         do {
-            idp = try IdentityProvider(metadata: metadata, entityID: idpEntityID)
+            keys = try decryption.keys().map(\.key)
         } catch let error as SAMLError {
-            Output.error("saml: \(idpMetadata): \(error)")
-            throw ExitCode(2)
+            Output.error("saml verify: \(error)")
+            throw Exit.usage
         }
-        var keys: [SAMLPrivateKey] = []
-        for path in spKeys {
-            do {
-                keys.append(try SAMLPrivateKey(pem: try Output.readText(path)))
-            } catch let error as SAMLError {
-                Output.error("saml: \(path): \(error)")
-                throw ExitCode(2)
-            }
-        }
-        let sp = ServiceProvider(entityID: spEntityID, acsURL: acsURL, decryptionKeys: keys)
+        let sp = ServiceProvider(entityID: self.sp.entityID, acsURL: self.sp.acsURL, decryptionKeys: keys)
         let policy = VerificationPolicy(clockSkew: .milliseconds(Int64((clockSkew * 1000).rounded())), allowSHA1: allowSHA1,
                                         allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
@@ -90,7 +74,7 @@ extension VerifyOptions {
             return value.contains("%") ? try SAMLFormBody.decodeValue(value) : value
         } catch let error as SAMLError {
             Output.error("saml: \(error)")
-            throw ExitCode(2)
+            throw Exit.usage
         }
     }
 }
@@ -150,13 +134,15 @@ struct VerifiedJSON: Encodable {
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection as JSON.",
-        discussion: "Exit 0: verified (JSON identity on stdout). Exit 1: rejected ({\"error\", \"message\"} on stdout). Exit 2: usage error or unreadable file. With --explain, a text trace of every check replaces the JSON (same exit codes)."
+        abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection.",
+        discussion: "\(Exit.help) Exit 0 prints the identity; exit 1 the code and reason (in JSON {\"error\", \"message\"}); exit 2 also covers unusable IdP metadata or SP keys. With --explain, a text trace of every check replaces the report (same exit codes)."
     )
 
     @OptionGroup var options: VerifyOptions
 
-    @Flag(name: .customLong("explain"), help: "Print each check as a line (✓ passed, ✗ failed) with the values it compared, instead of JSON.")
+    @OptionGroup var output: OutputOptions
+
+    @Flag(name: .customLong("explain"), help: "Print each check as a line (✓ passed, ✗ failed) with the values it compared, instead of the report.")
     var explain = false
 
     func run() async throws {
@@ -168,19 +154,47 @@ struct VerifyCommand: AsyncParsableCommand {
             if explain {
                 print(trace.text)
                 print("accepted: \(assertion.nameID.value) from \(assertion.issuer) (assertion \(assertion.assertionID))")
-            } else {
+            } else if output.mode == .json {
                 print(Output.json(VerifiedJSON(assertion)))
+            } else {
+                Self.printText(assertion, now: now, style: output.style)
             }
         } catch let error as SAMLError {
             if explain {
                 print(trace.text)
                 print("rejected: \(error.code): \(error.reason)")
                 if let library = error.libraryMessage { print("library: \(library)") }
-            } else {
+            } else if output.mode == .json {
                 print(Output.json(RejectionJSON(error)))
+            } else {
+                print("\(output.style.fail) Rejected: \(error.code)")
+                var r = TextReport()
+                r.row("reason", error.reason, indent: 1)
+                r.row("library", error.libraryMessage, indent: 1)
+                r.print()
             }
-            throw ExitCode(1)
+            throw Exit.refused
         }
+    }
+
+    static func printText(_ a: VerifiedAssertion, now: Date, style: Style) {
+        print("\(style.pass) Verified: \(a.nameID.value)")
+        var r = TextReport()
+        r.row("issuer", a.issuer, indent: 1)
+        r.row("NameID", a.nameID.value + (a.nameID.format.map { " (\(Output.short($0.rawValue)))" } ?? ""), indent: 1)
+        r.row("signed", "response \(a.responseSigned ? style.pass : "-"), assertion \(a.assertionSigned ? style.pass : "-")\(a.wasEncrypted ? ", encrypted" : "")", indent: 1)
+        r.row("assertion", a.assertionID, indent: 1)
+        r.row("response", a.responseID, indent: 1)
+        r.row("in response to", a.inResponseTo ?? "(IdP-initiated)", indent: 1)
+        r.row("session", a.sessionIndex, indent: 1)
+        r.row("authenticated", a.authnInstant.map { Output.time($0, now: now) }, indent: 1)
+        r.row("context", a.authnContextClassRef.map(Output.short), indent: 1)
+        r.row("valid until", a.notOnOrAfter.map { Output.time($0, now: now) }, indent: 1)
+        r.row("session until", a.sessionNotOnOrAfter.map { Output.time($0, now: now) }, indent: 1)
+        for role in a.awsRoles { r.row("AWS role", "\(role.roleARN) via \(role.providerARN)", indent: 1) }
+        if !a.attributes.isEmpty { r.line("attributes", indent: 1) }
+        for attribute in a.attributes { r.row(attribute.name, attribute.values.joined(separator: " | "), indent: 2) }
+        r.print()
     }
 }
 

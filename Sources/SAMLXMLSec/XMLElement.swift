@@ -176,6 +176,12 @@ import CSAMLShims
     /// Whether both refer to the same node.
     package func isSameNode(as other: XMLElement) -> Bool { unsafe node == other.node }
 
+    /// The parent element, if any.
+    package var parent: XMLElement? {
+        guard let p = unsafe node.pointee.parent, unsafe p.pointee.type == XML_ELEMENT_NODE else { return nil }
+        return unsafe XMLElement(node: p, document: document)
+    }
+
     // MARK: Building
 
     /// Appends a child element in the namespace of an in-scope or new declaration.

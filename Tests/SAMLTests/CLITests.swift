@@ -41,10 +41,10 @@ struct CLITests {
         #expect(result.stderr.isEmpty)
     }
 
-    @Test("metadata: an aggregate needs --entity-id; the error lists the IdPs")
+    @Test("metadata: an aggregate needs --entity-id; the error lists the IdPs (exit 1: refused)")
     func metadataAggregate() throws {
         let result = try CLI.run(["metadata", Self.sambi])
-        #expect(result.status == 2, "\(result.summary)")
+        #expect(result.status == 1, "\(result.summary)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("entityNotFound"))
         for id in MetadataTests.sambiIdPs { #expect(result.stderr.contains(id), "stderr lacks \(id)") }
@@ -60,10 +60,10 @@ struct CLITests {
         #expect(signing.map { $0["sha256Fingerprint"] as? String } == ["c24a91ad9227a0122e0336bc078945dd7df4b15d3436f644cd917d75d65b87df"])
 
         let unknown = try CLI.run(["metadata", "--entity-id", "https://nobody.example/idp", Self.sambi])
-        #expect(unknown.status == 2, "\(unknown.summary)")
+        #expect(unknown.status == 1, "\(unknown.summary)")
     }
 
-    @Test("metadata: unreadable file and non-metadata XML exit 2")
+    @Test("metadata: an unreadable file exits 2, non-metadata XML is refused with 1")
     func metadataErrors() throws {
         let missing = try CLI.run(["metadata", "Fixtures/does-not-exist.xml"])
         #expect(missing.status == 2, "\(missing.summary)")
@@ -71,11 +71,11 @@ struct CLITests {
         #expect(missing.stdout.isEmpty)
 
         let foo = try CLI.run(["metadata", try CLI.temporaryFile("<foo/>")])
-        #expect(foo.status == 2, "\(foo.summary)")
+        #expect(foo.status == 1, "\(foo.summary)")
         #expect(foo.stderr.contains("invalidMetadata"))
 
         let noArgument = try CLI.run(["metadata"])
-        #expect(noArgument.status != 0)
+        #expect(noArgument.status == 2, "\(noArgument.summary)")
     }
 
     // MARK: - verify
@@ -200,7 +200,7 @@ struct CLITests {
 
     @Test("authn-request: a signed redirect URL, the request ID on stderr")
     func authnRequestRedirect() throws {
-        let result = try CLI.run(["authn-request"] + Self.base + Self.signing)
+        let result = try CLI.run(["authn-request", "--format", "text"] + Self.base + Self.signing)
         #expect(result.status == 0, "\(result.summary)")
         let url = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(url.hasPrefix("https://idp.example.org/sso/redirect?SAMLRequest="))
@@ -217,7 +217,8 @@ struct CLITests {
         #expect(unsigned.stderr.contains("WantAuthnRequestsSigned"))
         #expect(unsigned.stdout.isEmpty)
         // AWS does not ask for signed requests: an unsigned URL without SigAlg/Signature
-        let aws = try CLI.run(["authn-request", "--idp-metadata", Self.aws, "--sp-entity-id", Generated.acs, "--acs-url", Generated.acs])
+        let aws = try CLI.run(["authn-request", "--idp-metadata", Self.aws, "--sp-entity-id", Generated.acs, "--acs-url", Generated.acs],
+                              environment: ["SAML_FORMAT": "text"])
         #expect(aws.status == 0, "\(aws.summary)")
         #expect(aws.stdout.hasPrefix("https://portal.sso.us-east-1.amazonaws.com/saml/assertion/NDQ0OTc1NjczNTMwX2lucy01MTRmOGNkNGRjYzJhMjky?SAMLRequest="))
         #expect(!aws.stdout.contains("SigAlg="))
@@ -227,6 +228,10 @@ struct CLITests {
         #expect(half.status == 2, "\(half.summary)")
         let badBinding = try CLI.run(["authn-request"] + Self.base + ["--binding", "artifact"])
         #expect(badBinding.status == 2, "\(badBinding.summary)")
+        // not a terminal: JSON by default
+        let json = try CLI.run(["authn-request"] + Self.base + Self.signing)
+        #expect(json.status == 0, "\(json.summary)")
+        #expect((try json.json()["url"] as? String)?.hasPrefix("https://idp.example.org/sso/redirect?SAMLRequest=") == true)
     }
 
     @Test("authn-request --json: url and id")
@@ -246,7 +251,7 @@ struct CLITests {
 
     @Test("authn-request --binding post: an auto-submitting HTML form")
     func authnRequestPost() throws {
-        let result = try CLI.run(["authn-request"] + Self.base + Self.signing + ["--binding", "post"])
+        let result = try CLI.run(["authn-request", "--format", "text"] + Self.base + Self.signing + ["--binding", "post"])
         #expect(result.status == 0, "\(result.summary)")
         let html = result.stdout
         #expect(html.contains("<form method=\"post\" action=\"https://idp.example.org/sso/post\">"))

@@ -63,8 +63,11 @@ enum CLI {
         throw NotBuilt(searched: searched)
     }
 
-    /// Runs `saml arguments…` in the repository root, with `stdin` as standard input.
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// Runs `saml arguments…` in the repository root, with `stdin` as standard input and
+    /// `environment` added to (or, for nil values, removed from) this process's environment.
+    /// `SAML_FORMAT`, `NO_COLOR` and `CLICOLOR_FORCE` are removed unless given, so the caller's
+    /// shell cannot change the outcome.
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Result {
         let executable = try executable()
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("saml-cli-\(UUID().uuidString)")
@@ -83,6 +86,10 @@ enum CLI {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for name in ["SAML_FORMAT", "NO_COLOR", "CLICOLOR_FORCE"] { env[name] = nil }
+        for (name, value) in environment { env[name] = value }
+        process.environment = env
         process.currentDirectoryURL = repositoryRoot
         process.standardOutput = out
         process.standardError = err
@@ -103,3 +110,4 @@ enum CLI {
         return url.path
     }
 }
+

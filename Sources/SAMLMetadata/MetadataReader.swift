@@ -45,14 +45,31 @@ enum MetadataReader {
             throw SAMLError(.invalidMetadata, "The root element is <\(root.localName)> in \(root.namespaceURI.map { "\"\($0)\"" } ?? "no namespace"); SAML metadata starts with EntityDescriptor or EntitiesDescriptor.")
         }
         try visit(root, validUntil: nil, cacheDuration: nil)
+        var seen = Set<String>()
+        seen.reserveCapacity(result.count)
+        var duplicates: [String] = []
+        for entity in result where !seen.insert(entity.entityID).inserted {
+            if !duplicates.contains(entity.entityID) { duplicates.append(entity.entityID) }
+        }
+        if !duplicates.isEmpty {
+            let shown = duplicates.prefix(10).map { "\"\($0)\"" }.joined(separator: ", ") + (duplicates.count > 10 ? " and \(duplicates.count - 10) more" : "")
+            throw SAMLError(.duplicateEntityID, "The metadata describes more than one entity with the entityID \(shown); which one to trust is ambiguous, so the document is refused.")
+        }
         return result
+    }
+
+    /// Refuses metadata whose effective `validUntil` is not after `now`.
+    static func checkValidity(_ validUntil: Date?, now: Date, what: String) throws {
+        if let validUntil, validUntil <= now {
+            throw SAMLError(.metadataExpired, "The metadata of \(what) expired at \(SAMLTime.format(validUntil)) (validUntil); fetch a current copy.")
+        }
     }
 
     static func idpEntities(in document: XMLDocument) throws -> [Entity] {
         try entities(in: document).filter { $0.idpDescriptor != nil }
     }
 
-    static func identityProvider(in document: XMLDocument, entityID: String?) throws -> IdentityProvider {
+    static func identityProvider(in document: XMLDocument, entityID: String?, policy: MetadataPolicy) throws -> IdentityProvider {
         let all = try entities(in: document)
         let entity: Entity
         if let entityID {
@@ -73,17 +90,22 @@ enum MetadataReader {
             }
             entity = idps[0]
         }
-        return try read(entity)
+        let idp = try read(entity, policy: policy)
+        try checkValidity(idp.validUntil, now: policy.currentDate, what: "\"\(idp.entityID)\"")
+        return idp
     }
 
-    static func read(_ entity: Entity) throws -> IdentityProvider {
+    static func read(_ entity: Entity, policy: MetadataPolicy) throws -> IdentityProvider {
         guard let descriptor = entity.idpDescriptor else {
             throw SAMLError(.invalidMetadata, "The entity \"\(entity.entityID)\" has no IDPSSODescriptor.")
         }
         var idp = IdentityProvider(entityID: entity.entityID, singleSignOnURL: nil, certificates: [])
         idp.validUntil = entity.validUntil
         idp.cacheDuration = descriptor.attribute("cacheDuration") ?? entity.cacheDuration
-        if let until = descriptor.attribute("validUntil"), let date = SAMLTime.parse(until) {
+        if let until = descriptor.attribute("validUntil") {
+            guard let date = SAMLTime.parse(until) else {
+                throw SAMLError(.invalidMetadata, "validUntil \"\(until)\" is not an xs:dateTime.")
+            }
             idp.validUntil = idp.validUntil.map { min($0, date) } ?? date
         }
         idp.wantsAuthnRequestsSigned = ["true", "1"].contains(descriptor.attribute("WantAuthnRequestsSigned") ?? "false")
@@ -101,6 +123,10 @@ enum MetadataReader {
             case "SingleSignOnService", "SingleLogoutService":
                 guard let binding = child.attribute("Binding"), let location = child.attribute("Location") else {
                     throw SAMLError(.invalidMetadata, "A \(child.localName) lacks Binding or Location.")
+                }
+                try policy.checkEndpoint(location, what: "\(child.localName) of \"\(entity.entityID)\"")
+                if let responseLocation = child.attribute("ResponseLocation") {
+                    try policy.checkEndpoint(responseLocation, what: "\(child.localName) ResponseLocation of \"\(entity.entityID)\"")
                 }
                 let endpoint = Endpoint(binding: SAMLBinding(rawValue: binding), location: location, responseLocation: child.attribute("ResponseLocation"))
                 if child.localName == "SingleSignOnService" { idp.singleSignOnServices.append(endpoint) } else { idp.singleLogoutServices.append(endpoint) }

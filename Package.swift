@@ -105,6 +105,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["HTTPMetadata"])),
                 .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["HTTPMetadata"])),
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
             ],
             exclude: ["metadata_server.py"],
             swiftSettings: upcoming

@@ -129,8 +129,9 @@ public actor MetadataSource {
                                           allowSHA1: configuration.allowSHA1,
                                           limits: .init(maximumBytes: configuration.maximumBytes, maximumDepth: configuration.maximumDepth),
                                           policy: policy)
-                if let entityID {
-                    _ = try set.identityProvider(entityID: entityID, now: now)
+                // a copy whose chosen IdP cannot be used never replaces a good one
+                if entityID != nil || !set.isAggregate {
+                    _ = try chosen(in: set)
                 }
                 let previousKeys = current.flatMap { try? chosen(in: $0) }?.signingCertificates.map(\.sha256Fingerprint)
                 current = set

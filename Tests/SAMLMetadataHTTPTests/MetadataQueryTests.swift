@@ -6,7 +6,7 @@ import SAMLMetadataHTTP
 import Testing
 
 /// The MDQ client against the loopback server: per-entity URLs, signatures, caching.
-@Suite("Metadata over HTTP: MDQ")
+@Suite("Metadata over HTTP: MDQ", .serialized, .timeLimit(.minutes(1)))
 struct MetadataQueryTests {
     @Test("Entity IDs are percent-encoded into {base}/entities/{id}")
     func urls() {
@@ -18,7 +18,7 @@ struct MetadataQueryTests {
 
     @Test("Lookups are signed, cached per entity for cacheDuration, revalidated with ETag, kept while the service is down")
     func lookups() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         let ids = ["https://idp.example.org/metadata", "urn:example:idp:two"]
         let client = MetadataQueryClient(baseURL: server.base, configuration: try MetadataSourceTests.configuration(anchors: ["sp-rsa"]),
@@ -54,7 +54,7 @@ struct MetadataQueryTests {
         await expectFailure(.untrustedKey) { _ = try await client.identityProvider(entityID: "https://self.example.org") }
 
         // service down: the cached copy serves until its validUntil
-        server.stop()
+        await server.stop()
         clock.advance(3600)
         #expect(try await client.identityProvider(entityID: ids[1]).entityID == ids[1])
         clock.advance(86_400)

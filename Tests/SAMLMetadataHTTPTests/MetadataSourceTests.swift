@@ -8,7 +8,7 @@ import Testing
 
 /// `MetadataSource` against a real HTTP server on loopback (`metadata_server.py`), with metadata
 /// and responses signed in-process by the fixture keys of `Fixtures/generated/keys`.
-@Suite("Metadata over HTTP: fetch, verify, refresh")
+@Suite("Metadata over HTTP: fetch, verify, refresh", .serialized, .timeLimit(.minutes(1)))
 struct MetadataSourceTests {
     static let idpID = "https://idp.example.org/metadata"
 
@@ -22,7 +22,7 @@ struct MetadataSourceTests {
 
     @Test("Good signed metadata: the IdP is handed out, the anchor that verified it is reported")
     func good() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         let xml = try MetadataBuilder.entity(Self.idpID, validUntil: clock.now + 86_400, cacheDuration: "PT1H")
         try await server.set("/md", body: try MetadataBuilder.signed(xml))
@@ -41,7 +41,7 @@ struct MetadataSourceTests {
 
     @Test("Expired metadata (validUntil in the past) is refused")
     func expired() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID, validUntil: clock.now - 1)))
         let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(), clock: clock.function)
@@ -52,7 +52,7 @@ struct MetadataSourceTests {
 
     @Test("Unsigned metadata is refused when a trust anchor is set")
     func unsigned() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         try await server.set("/md", body: Array(try MetadataBuilder.entity(Self.idpID).utf8))
         let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(), clock: TestClock().function)
         await expectFailure(.signatureMissing) { try await source.refresh() }
@@ -60,7 +60,7 @@ struct MetadataSourceTests {
 
     @Test("Metadata changed after signing (an attacker's SSO location) is refused")
     func tampered() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         var text = String(decoding: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID)), as: UTF8.self)
         text = text.replacingOccurrences(of: "https://idp.example.org/sso", with: "https://evil.example.net/sso")
         try await server.set("/md", body: Array(text.utf8))
@@ -70,7 +70,7 @@ struct MetadataSourceTests {
 
     @Test("Metadata signed by another key is refused")
     func otherKey() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID, certificates: ["attacker-rsa"]), by: "attacker-rsa"))
         let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(), clock: TestClock().function)
         await expectFailure(.untrustedKey) { try await source.refresh() }
@@ -79,7 +79,7 @@ struct MetadataSourceTests {
 
     @Test("A server that does not answer within the read timeout fails the fetch")
     func slowServer() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID)), mode: "slow", delay: 8)
         let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration { $0.readTimeout = .seconds(1) },
                                     clock: TestClock().function)
@@ -90,7 +90,7 @@ struct MetadataSourceTests {
 
     @Test("A body that trickles in for longer than the total timeout fails the fetch")
     func trickle() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID)), mode: "trickle", delay: 0.2)
         let source = MetadataSource(url: server.base + "/md",
                                     configuration: try Self.configuration { $0.readTimeout = .seconds(5); $0.totalTimeout = .seconds(2) },
@@ -102,7 +102,7 @@ struct MetadataSourceTests {
 
     @Test("An endless body stops at the size limit; an oversized Content-Length is refused up front")
     func oversized() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         try await server.set("/endless", mode: "endless")
         let limited = try Self.configuration { $0.maximumBytes = 1 << 20; $0.totalTimeout = .seconds(20) }
         let endless = MetadataSource(url: server.base + "/endless", configuration: limited, clock: TestClock().function)
@@ -114,7 +114,7 @@ struct MetadataSourceTests {
 
     @Test("Redirects: same scheme followed (bounded), another scheme refused, http: URLs refused unless allowed")
     func redirects() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID)))
         try await server.set("/moved", mode: "redirect", location: server.base + "/md")
@@ -141,7 +141,7 @@ struct MetadataSourceTests {
 
     @Test("Refresh revalidates with ETag and If-Modified-Since; a 304 keeps the copy")
     func notModified() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         let body = try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID, validUntil: clock.now + 86_400))
         try await server.set("/md", body: body, etag: "\"v1\"")
@@ -162,7 +162,7 @@ struct MetadataSourceTests {
 
     @Test("Key rollover: after the refresh that brings the new key, a response signed with it verifies")
     func rollover() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         let metadataSigner = try Files.certificate("sp-rsa")  // the federation's key, not the IdP's
         try await server.set("/md", body: try MetadataBuilder.signed(
@@ -192,14 +192,14 @@ struct MetadataSourceTests {
 
     @Test("Server gone: the last good copy is kept until its validUntil, then lookups fail closed")
     func serverGone() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID, validUntil: clock.now + 7200)))
         let messages = LogCollector()
         let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(),
                                     logger: Logger(label: "test") { _ in messages }, clock: clock.function)
         try await source.refresh()
-        server.stop()
+        await server.stop()
         clock.advance(3600)
         await expectFailure(.metadataUnavailable) { try await source.refresh() }
         var status = await source.status
@@ -219,7 +219,7 @@ struct MetadataSourceTests {
 
     @Test("Aggregate: one signature, entities indexed; duplicate entityIDs refuse the document")
     func aggregates() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         let clock = TestClock()
         let entities = try (1...50).map { try MetadataBuilder.entity("https://idp\($0).example.org", root: false) }
         try await server.set("/agg", body: try MetadataBuilder.signed(MetadataBuilder.aggregate(entities, validUntil: clock.now + 86_400)))
@@ -238,17 +238,26 @@ struct MetadataSourceTests {
 
     @Test("A javascript: SSO location never reaches the application")
     func javascriptLocation() async throws {
-        let server = try MetadataServer()
+        let server = try await MetadataServer.start()
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID, sso: "javascript:alert(document.cookie)")))
         let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(), clock: TestClock().function)
         await expectFailure(.unsafeEndpoint) { try await source.refresh() }
         let aggregate = MetadataSource(url: server.base + "/md", entityID: nil, configuration: try Self.configuration(), clock: TestClock().function)
         try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.aggregate(
-            [try MetadataBuilder.entity(Self.idpID, sso: "data:text/html,<script>1</script>", root: false),
+            [try MetadataBuilder.entity(Self.idpID, sso: "data:text/html,%3Cscript%3Ealert(1)%3C/script%3E", root: false),
              try MetadataBuilder.entity("https://good.example.org", root: false)], validUntil: nil)))
         try await aggregate.refresh()
         await expectFailure(.unsafeEndpoint) { _ = try await aggregate.identityProvider(entityID: Self.idpID) }
         #expect(try await aggregate.identityProvider(entityID: "https://good.example.org").singleSignOnServices.count == 1)
+
+        // a refresh that brings a javascript: location does not replace the good copy
+        try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID)))
+        let kept = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(), clock: TestClock().function)
+        try await kept.refresh()
+        try await server.set("/md", body: try MetadataBuilder.signed(MetadataBuilder.entity(Self.idpID, sso: "javascript:alert(1)")))
+        await expectFailure(.unsafeEndpoint) { try await kept.refresh() }
+        #expect(await kept.status.state == .stale)
+        #expect(try await kept.identityProvider().singleSignOnServices.map(\.location) == ["https://idp.example.org/sso"])
     }
 }
 

@@ -1,7 +1,11 @@
 #if HTTPMetadata
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
+import NIOHTTP1
 import SAML
 import SAMLCore
 import SAMLXMLSec
@@ -74,23 +78,35 @@ enum MetadataBuilder {
         let document = try XMLDocument.parse(try Files.text("generated/responses/unsigned.xml"))
         let assertion = document.root!.child("Assertion", NS.assertion)!
         try assertion.sign(id: assertion.attribute("ID")!, after: assertion.child("Issuer", NS.assertion),
-                           key: Files.key(signer).handle, algorithm: .rsaSHA256, certificateDER: nil)
+                           key: Files.key(signer).handle, algorithm: .rsaSHA256, certificateDER: Files.certificate(signer).der)
         return document.serialized()
     }
 }
 
 /// The Python server of `metadata_server.py`, started on a free loopback port for one test.
+/// It exits when told to (``stop()``) or when this process ends (its standard input closes).
 final class MetadataServer: @unchecked Sendable {
     let process = Process()
+    let input = Pipe()
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    /// Starts the server; blocking waits run on a Dispatch queue, not on the test's executor.
+    static func start() async throws -> MetadataServer {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try MetadataServer() })
+            }
+        }
+    }
+
+    private init() throws {
         let script = Files.repository.appendingPathComponent("Tests/SAMLMetadataHTTPTests/metadata_server.py").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script]
         let output = Pipe()
         process.standardOutput = output
+        process.standardInput = input
         try process.run()
         var line: [UInt8] = []
         while true {
@@ -100,21 +116,30 @@ final class MetadataServer: @unchecked Sendable {
             line.append(first)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw SAMLError(.metadataUnavailable, "The test server did not start (python3 \(script)).")
         }
         self.port = port
     }
 
-    /// Stops the server (the "server gone" case); also called when the test ends.
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+    /// Stops the server and waits until it has exited (the "server gone" case).
+    func stop() async {
+        let process = self.process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                // the child may inherit a blocked SIGTERM; SIGKILL always ends it
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+                continuation.resume()
+            }
         }
     }
 
-    deinit { stop() }
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
 
     /// Sets what `path` answers.
     func set(_ path: String, body: [UInt8] = [], mode: String = "normal", status: Int? = nil, etag: String? = nil,

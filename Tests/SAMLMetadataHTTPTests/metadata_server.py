@@ -19,6 +19,7 @@ request headers of the last one as JSON.
 """
 import base64
 import json
+import os
 import sys
 import threading
 import time
@@ -113,9 +114,16 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def exit_when_parent_goes():
+    # the test process holds our stdin open; when it ends (even killed), stdin reaches EOF
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     print(server.server_address[1], flush=True)
     try:
         server.serve_forever()

@@ -95,7 +95,38 @@ enum MetadataReader {
         return idp
     }
 
+    /// An IdP read from metadata except for its certificates, which are kept as base64 text and
+    /// decoded by ``resolve()`` (certificate decoding dominates reading large aggregates).
+    struct PendingIdentityProvider: Sendable {
+        struct Key: Sendable {
+            var signing: Bool
+            var encryption: Bool
+            var base64: String
+        }
+        var base: IdentityProvider
+        var keys: [Key]
+
+        func resolve() throws -> IdentityProvider {
+            var idp = base
+            for key in keys {
+                let certificate: SAMLCertificate
+                do {
+                    certificate = try SAMLCertificate(base64: key.base64)
+                } catch let error as SAMLError {
+                    throw SAMLError(.invalidCertificate, "A certificate of \"\(base.entityID)\" cannot be read: \(error.reason)", libraryMessage: error.libraryMessage)
+                }
+                if key.signing { idp.signingCertificates.append(certificate) }
+                if key.encryption { idp.encryptionCertificates.append(certificate) }
+            }
+            return idp
+        }
+    }
+
     static func read(_ entity: Entity, policy: MetadataPolicy) throws -> IdentityProvider {
+        try readPending(entity, policy: policy).resolve()
+    }
+
+    static func readPending(_ entity: Entity, policy: MetadataPolicy) throws -> PendingIdentityProvider {
         guard let descriptor = entity.idpDescriptor else {
             throw SAMLError(.invalidMetadata, "The entity \"\(entity.entityID)\" has no IDPSSODescriptor.")
         }
@@ -109,16 +140,17 @@ enum MetadataReader {
             idp.validUntil = idp.validUntil.map { min($0, date) } ?? date
         }
         idp.wantsAuthnRequestsSigned = ["true", "1"].contains(descriptor.attribute("WantAuthnRequestsSigned") ?? "false")
+        var keys: [PendingIdentityProvider.Key] = []
         for child in descriptor.children {
             guard child.namespaceURI == NS.metadata else { continue }
             switch child.localName {
             case "KeyDescriptor":
                 let use = child.attribute("use")
-                let certificates = try certificates(in: child, entity: entity.entityID)
-                if use == nil || use == "signing" { idp.signingCertificates += certificates }
-                if use == nil || use == "encryption" { idp.encryptionCertificates += certificates }
                 if let use, use != "signing", use != "encryption" {
                     throw SAMLError(.invalidMetadata, "KeyDescriptor use=\"\(use)\" is neither signing nor encryption.")
+                }
+                for text in certificateTexts(in: child) {
+                    keys.append(.init(signing: use == nil || use == "signing", encryption: use == nil || use == "encryption", base64: text))
                 }
             case "SingleSignOnService", "SingleLogoutService":
                 guard let binding = child.attribute("Binding"), let location = child.attribute("Location") else {
@@ -137,24 +169,14 @@ enum MetadataReader {
                 continue
             }
         }
-        guard !idp.signingCertificates.isEmpty else {
+        guard keys.contains(where: \.signing) else {
             throw SAMLError(.invalidMetadata, "The IdP \"\(entity.entityID)\" publishes no signing certificate, so nothing it sends could be verified.")
         }
-        return idp
+        return PendingIdentityProvider(base: idp, keys: keys)
     }
 
-    static func certificates(in keyDescriptor: XMLElement, entity: String) throws -> [SAMLCertificate] {
+    static func certificateTexts(in keyDescriptor: XMLElement) -> [String] {
         guard let keyInfo = keyDescriptor.child("KeyInfo", NS.dsig) else { return [] }
-        var result: [SAMLCertificate] = []
-        for data in keyInfo.children("X509Data", NS.dsig) {
-            for cert in data.children("X509Certificate", NS.dsig) {
-                do {
-                    result.append(try SAMLCertificate(base64: cert.text))
-                } catch let error as SAMLError {
-                    throw SAMLError(.invalidCertificate, "A certificate of \"\(entity)\" cannot be read: \(error.reason)", libraryMessage: error.libraryMessage)
-                }
-            }
-        }
-        return result
+        return keyInfo.children("X509Data", NS.dsig).flatMap { $0.children("X509Certificate", NS.dsig).map(\.text) }
     }
 }

@@ -6,6 +6,9 @@ import SAMLXMLSec
 /// read once: its signature checked once over the whole document, then every entity indexed by
 /// entityID, so looking one up costs a dictionary access.
 ///
+/// Certificates are decoded on an IdP's first lookup (and kept), so loading a federation feed
+/// does not pay for thousands of certificates nobody asks for.
+///
 /// Loading refuses the whole document when its signature does not verify with a trusted
 /// certificate (when certificates are given), when its root `validUntil` has passed, or when two
 /// entities share an entityID. Problems confined to one entity (no signing key, an unsafe endpoint,
@@ -15,9 +18,27 @@ public struct MetadataSet: Sendable {
     struct Entry: Sendable {
         var validUntil: Date?
         var cacheDuration: String?
-        /// The IdP read from the entity, or why it could not be read; nil for entities without
-        /// a SAML 2.0 IDPSSODescriptor.
-        var identityProvider: Result<IdentityProvider, SAMLError>?
+        /// The IdP read from the entity (certificates still encoded), or why it could not be
+        /// read; nil for entities without a SAML 2.0 IDPSSODescriptor.
+        var identityProvider: Result<MetadataReader.PendingIdentityProvider, SAMLError>?
+    }
+
+    /// IdPs whose certificates have been decoded, filled on first lookup (shared by copies of the set).
+    final class ResolvedCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var resolved: [String: Result<IdentityProvider, SAMLError>] = [:]
+
+        func value(for entityID: String, _ make: () -> Result<IdentityProvider, SAMLError>) -> Result<IdentityProvider, SAMLError> {
+            lock.lock()
+            let hit = resolved[entityID]
+            lock.unlock()
+            if let hit { return hit }
+            let made = make()
+            lock.lock()
+            resolved[entityID] = made
+            lock.unlock()
+            return made
+        }
     }
 
     /// The default size limit for metadata documents: 100 MiB, enough for federation aggregates.
@@ -40,6 +61,7 @@ public struct MetadataSet: Sendable {
     /// The policy the set was read under (its clock is used again by lookups without `now`).
     public let policy: MetadataPolicy
     private let entries: [String: Entry]
+    private let cache = ResolvedCache()
 
     /// The number of entities (of every role) in the document.
     public var entityCount: Int { entityIDs.count }
@@ -81,9 +103,9 @@ public struct MetadataSet: Sendable {
             if entity.idpDescriptor != nil {
                 idpIDs.append(entity.entityID)
                 do {
-                    let idp = try MetadataReader.read(entity, policy: policy)
-                    entry.validUntil = idp.validUntil
-                    entry.identityProvider = .success(idp)
+                    let pending = try MetadataReader.readPending(entity, policy: policy)
+                    entry.validUntil = pending.base.validUntil
+                    entry.identityProvider = .success(pending)
                 } catch let error as SAMLError {
                     entry.identityProvider = .failure(error)
                 }
@@ -117,7 +139,9 @@ public struct MetadataSet: Sendable {
         guard let result = entry.identityProvider else {
             throw SAMLError(.invalidMetadata, "The entity \"\(entityID)\" has no SAML 2.0 IDPSSODescriptor.")
         }
-        let idp = try result.get()
+        let idp = try cache.value(for: entityID) {
+            Result { try result.get().resolve() }.mapError { ($0 as? SAMLError) ?? SAMLError(.invalidMetadata, "\($0)") }
+        }.get()
         try MetadataReader.checkValidity(idp.validUntil, now: now ?? policy.currentDate, what: "\"\(entityID)\"")
         return idp
     }

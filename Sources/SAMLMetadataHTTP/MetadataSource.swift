@@ -108,7 +108,6 @@ public actor MetadataSource {
     /// is kept (until its `validUntil`) and the error is recorded, logged and thrown.
     @discardableResult
     public func refresh() async throws -> MetadataSourceStatus {
-        let started = clock()
         do {
             let outcome = try await fetcher.fetch(url, etag: current == nil ? nil : etag,
                                                   lastModified: current == nil ? nil : lastModified, logger: logger)
@@ -152,7 +151,6 @@ public actor MetadataSource {
             }
             lastError = nil
             lastAttempt = clock()
-            _ = started
             return status
         } catch {
             let failure = (error as? SAMLError) ?? SAMLError(.metadataUnavailable, "Fetching \(url) failed: \(error).")

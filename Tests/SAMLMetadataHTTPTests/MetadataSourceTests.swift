@@ -190,6 +190,33 @@ struct MetadataSourceTests {
                                              inResponseTo: "_req-7c1f2c5e9b0a4d6e8f10", now: Files.now)
     }
 
+    @Test("run() refreshes in the background at the cacheDuration interval and picks up a rolled key")
+    func backgroundRefresh() async throws {
+        let server = try await MetadataServer.start()
+        try await server.set("/md", body: try MetadataBuilder.signed(
+            MetadataBuilder.entity(Self.idpID, certificates: ["idp-rsa"], cacheDuration: "PT0.2S"), by: "sp-rsa"))
+        let source = MetadataSource(url: server.base + "/md", configuration: try Self.configuration(anchors: ["sp-rsa"]) {
+            $0.minimumRefreshInterval = .milliseconds(100)
+            $0.maximumRefreshInterval = .seconds(1)
+        })
+        let refresher = Task { await source.run() }
+        defer { refresher.cancel() }
+        func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
+            for _ in 0..<100 {
+                if try await condition() { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        #expect(try await waitFor { (try? await source.identityProvider()) != nil })
+        try await server.set("/md", body: try MetadataBuilder.signed(
+            MetadataBuilder.entity(Self.idpID, certificates: ["idp-rsa", "idp-rsa-next"], cacheDuration: "PT0.2S"), by: "sp-rsa"))
+        #expect(try await waitFor { (try? await source.identityProvider())?.signingCertificates.count == 2 })
+        #expect(try await server.count("/md") >= 2)
+        refresher.cancel()
+        await refresher.value
+    }
+
     @Test("Server gone: the last good copy is kept until its validUntil, then lookups fail closed")
     func serverGone() async throws {
         let server = try await MetadataServer.start()

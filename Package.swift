@@ -17,9 +17,18 @@ let package = Package(
         .library(name: "SAMLRequests", targets: ["SAMLRequests"]),
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
+        .library(name: "SAMLPostgres", targets: ["SAMLPostgres"]),
+    ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description: "The SAMLPostgres product: request tracker and replay store on PostgreSQL (PostgresNIO)."
+        ),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(
@@ -77,6 +86,43 @@ let package = Package(
                 "SAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLPostgres",
+            dependencies: [
+                "SAMLCore", "SAMLRequests", "SAMLVerification",
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SAMLPostgresRace",
+            dependencies: [
+                .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            path: "Tests/SAMLPostgresTests/RaceWorker",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SAMLPostgresBenchmark",
+            dependencies: [
+                .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAML", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            path: "Benchmarks/postgres/Sources",
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLPostgresTests",
+            dependencies: [
+                .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAML", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            exclude: ["RaceWorker"],
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -79,6 +79,9 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let subjectConfirmationFailed = Code("subjectConfirmationFailed")
         /// The assertion ID was already accepted once.
         public static let replayed = Code("replayed")
+        /// The shared request tracker or replay store could not be asked (down, slow past its
+        /// timeout, or it returned an error), so the message is refused rather than accepted unchecked.
+        public static let stateStoreUnavailable = Code("stateStoreUnavailable")
 
         // Encryption
         /// Decryption failed: no key, wrong key, or damaged ciphertext.

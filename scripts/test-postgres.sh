@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the SAMLPostgres tests against a real PostgreSQL: installs Debian's `postgresql` when its server
 # binaries are missing, starts a throwaway cluster on loopback (scripts/postgres.sh), builds with the
-# PostgreSQL trait, runs the SAMLPostgresTests, and stops the cluster however the tests end.
+# PostgreSQL trait, runs the SAMLPostgresTests, and stops and deletes the cluster however the tests end.
 # The tests fail (they never skip) when the cluster's connection settings are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +19,4 @@ scripts/postgres.sh start
 trap 'scripts/postgres.sh destroy' EXIT
 eval "$(scripts/postgres.sh env)"
 
-swift build --traits PostgreSQL --build-tests
-swift test --skip-build --traits PostgreSQL --filter SAMLPostgresTests "$@"
+swift test --traits PostgreSQL --filter SAMLPostgresTests "$@"

@@ -2,7 +2,11 @@
 // in-memory ones, 1 and 8 concurrent callers, in one run.
 //
 //   eval "$(scripts/postgres.sh env)"
-//   swift run -c release --traits PostgreSQL SAMLPostgresBenchmark [operations per scenario]
+//   swift run -c release --traits PostgreSQL SAMLPostgresBenchmark [operations per scenario] [synchronous_commit]
+//
+// The optional second argument sets PostgreSQL's synchronous_commit for the benchmark's sessions
+// (`on`, the server default, waits for the WAL flush of every commit; `off` does not, trading the
+// last few hundred milliseconds of commits on a server crash for latency).
 //
 // Scenarios, each run for the memory and the PostgreSQL stores:
 //   consume  RequestTracker.consume of a stored request (stores happen before the clock starts)
@@ -75,6 +79,8 @@ var clientConfiguration = PostgresClient.Configuration(host: host, port: port, u
                                                        database: environment["SAML_PG_DATABASE"] ?? "postgres", tls: .disable)
 clientConfiguration.options.maximumConnections = 8
 clientConfiguration.options.minimumConnections = 8
+let synchronousCommit = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "on"
+clientConfiguration.options.additionalStartupParameters = [("synchronous_commit", synchronousCommit)]
 let client = PostgresClient(configuration: clientConfiguration)
 
 await withThrowingTaskGroup(of: Void.self) { group in
@@ -89,7 +95,7 @@ await withThrowingTaskGroup(of: Void.self) { group in
         _ = try await measure(concurrency: 8, count: 400) { i in
             _ = try await pg.replay.insertIfAbsent("warm-\(i)", expiresAt: Date().addingTimeInterval(60), now: Date())
         }
-        print("operations per scenario: \(operations); PostgreSQL \(host):\(port), pool of 8 connections")
+        print("operations per scenario: \(operations) (login: \(max(1, operations / 4))); PostgreSQL \(host):\(port), pool of 8 connections, synchronous_commit=\(synchronousCommit)")
         print("scenario  callers  store      ops/s     p50 µs     p99 µs   postgres/memory")
         var round = 0
         for scenario in ["consume", "insert", "login"] {
@@ -144,7 +150,7 @@ await withThrowingTaskGroup(of: Void.self) { group in
                     if kind == "memory" { memoryRate = m.perSecond }
                     let ratio = kind == "postgres" ? String(format: "%.2f", m.perSecond / memoryRate) : ""
                     print(pad(scenario, 9) + " " + pad("\(concurrency)", 7, right: true) + "  " + pad(kind, 8)
-                          + String(format: " %9.0f %10.0f %10.0f   ", m.perSecond, m.p50, m.p99) + ratio)
+                          + String(format: " %9.0f %10.1f %10.1f   ", m.perSecond, m.p50, m.p99) + ratio)
                 }
             }
         }

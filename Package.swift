@@ -20,9 +20,14 @@ let package = Package(
         .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
         .library(name: "SAMLMetadataHTTP", targets: ["SAMLMetadataHTTP"]),
+        .library(name: "SAMLPostgres", targets: ["SAMLPostgres"]),
     ],
     traits: [
         .trait(name: "HTTPMetadata", description: "Metadata fetching and refresh over HTTPS (async-http-client, SwiftNIO)."),
+        .trait(
+            name: "PostgreSQL",
+            description: "The SAMLPostgres product: request tracker and replay store on PostgreSQL (PostgresNIO)."
+        ),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -31,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(
@@ -124,6 +130,43 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
             ],
             exclude: ["metadata_server.py"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLPostgres",
+            dependencies: [
+                "SAMLCore", "SAMLRequests", "SAMLVerification",
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SAMLPostgresRace",
+            dependencies: [
+                .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            path: "Tests/SAMLPostgresTests/RaceWorker",
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "SAMLPostgresBenchmark",
+            dependencies: [
+                .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAML", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            path: "Benchmarks/postgres/Sources",
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLPostgresTests",
+            dependencies: [
+                .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAML", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            exclude: ["RaceWorker"],
             swiftSettings: upcoming
         ),
         .testTarget(

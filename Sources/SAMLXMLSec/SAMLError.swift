@@ -93,6 +93,9 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
         public static let authnContextNotAccepted = Code("authnContextNotAccepted")
         /// The user authenticated longer ago than the policy's `maximumAuthenticationAge`.
         public static let authenticationTooOld = Code("authenticationTooOld")
+        /// The shared request tracker or replay store could not be asked (down, slow past its
+        /// timeout, or it returned an error), so the message is refused rather than accepted unchecked.
+        public static let stateStoreUnavailable = Code("stateStoreUnavailable")
 
         // Encryption
         /// Decryption failed: no key, wrong key, or damaged ciphertext.

@@ -1,0 +1,67 @@
+#if PostgreSQL
+public import Foundation
+public import PostgresNIO
+import SAMLCore
+public import SAMLVerification
+
+/// A ``SAMLVerification/ReplayStore`` on PostgreSQL: an assertion accepted by any instance of an
+/// application is refused by all of them until it expires.
+///
+/// ``insertIfAbsent(_:expiresAt:now:)`` is one `INSERT … ON CONFLICT` statement that inserts the
+/// key, or takes over a row whose expiry has passed, and reports through its returned row count
+/// whether it did; of any number of concurrent calls for one key exactly one gets `true`.
+///
+/// Every call fails closed: when the database is down, slow past
+/// ``PostgresStoreConfiguration/queryTimeout`` or answers with an error, the call throws
+/// `SAMLError` with the code `stateStoreUnavailable`, and the verifier refuses the response.
+///
+/// ```swift
+/// let replayStore = try PostgresReplayStore(client: client)
+/// let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: replayStore)
+/// ```
+public struct PostgresReplayStore: ReplayStore {
+    /// The settings in use.
+    public let configuration: PostgresStoreConfiguration
+    private let query: StoreQuery
+    private let table: String
+
+    /// Creates a store using `client`'s pool. The tables must exist (see ``PostgresStateSchema``).
+    /// - Throws: `invalidConfiguration` when the configuration is not usable.
+    public init(client: PostgresClient, configuration: PostgresStoreConfiguration = .init()) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.query = StoreQuery(client: client, timeout: configuration.queryTimeout)
+        self.table = configuration.assertionsTable
+    }
+
+    /// Records `id` until `expiresAt`. Returns false when `id` is already recorded and its expiry
+    /// is after `now`; a row whose expiry has passed does not block and is replaced.
+    /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails; the
+    ///   caller must then refuse the assertion.
+    public func insertIfAbsent(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
+        let key = Data(id.utf8)
+        let sql: PostgresQuery = try """
+            INSERT INTO \(unescaped: table) AS t (key_sha256, expires_at) VALUES (sha256(\(key)), \(expiresAt)) \
+            ON CONFLICT (key_sha256) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at <= \(now) \
+            RETURNING 1
+            """
+        let affected = try await query.run("record the assertion ID") { client in
+            var rows = 0
+            for try await _ in try await client.query(sql) { rows += 1 }
+            return rows
+        }
+        return affected == 1
+    }
+
+    /// Deletes assertion IDs that expired at or before `date`, at most
+    /// ``PostgresStoreConfiguration/purgeBatchSize`` rows per statement and at most `maxBatches`
+    /// statements; returns how many were deleted.
+    ///
+    /// Expired rows never block an insert, so purging only reclaims space: run it now and then
+    /// (see ``PostgresStatePurger``), not on every login.
+    public func purgeExpired(before date: Date = Date(), maxBatches: Int = 100) async throws -> Int {
+        try await StorePurge.run(query: query, table: table, keyColumn: "key_sha256", before: date,
+                                 batchSize: configuration.purgeBatchSize, maxBatches: maxBatches)
+    }
+}
+#endif

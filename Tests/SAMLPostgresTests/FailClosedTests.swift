@@ -1,0 +1,115 @@
+#if PostgreSQL
+import Foundation
+import PostgresNIO
+import SAML
+import SAMLPostgres
+import Testing
+
+extension PostgresStoreTests {
+    /// When the database cannot answer, every store call throws `stateStoreUnavailable` and no
+    /// login is accepted; when it is back, the same client works again.
+    @Suite struct FailClosed {
+        @Test func serverStoppedMidRunRefusesEverythingThenRecovers() async throws {
+            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("down"), queryTimeout: .seconds(2))
+            let response = try GeneratedFixture.bytes("responses/assertion-signed.xml")
+            let sp = ServiceProvider(entityID: GeneratedFixture.acs, acsURL: GeneratedFixture.acs)
+            let idp = try IdentityProvider(metadata: try GeneratedFixture.bytes("idp-metadata.xml"))
+            try await TestDatabase.withClient { client in
+                try await PostgresStateSchema.migrate(client: client, configuration: configuration)
+                let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
+                let replay = try PostgresReplayStore(client: client, configuration: configuration)
+                let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: replay)
+                let now = Date()
+                try await tracker.store(TrackedRequest(id: "_kept", relayState: "/home", expiresAt: now.addingTimeInterval(600)))
+                try await tracker.store(TrackedRequest(id: GeneratedFixture.requestID, relayState: nil, expiresAt: now.addingTimeInterval(600)))
+                #expect(try await replay.insertIfAbsent("before", expiresAt: now.addingTimeInterval(600), now: now))
+
+                try TestDatabase.control("stop")
+                await expectUnavailable("consume") { try await tracker.consume("_kept", at: now) }
+                await expectUnavailable("store") {
+                    try await tracker.store(TrackedRequest(id: "_new", relayState: nil, expiresAt: now.addingTimeInterval(600)))
+                }
+                await expectUnavailable("insertIfAbsent") { try await replay.insertIfAbsent("during", expiresAt: now.addingTimeInterval(600), now: now) }
+                await expectUnavailable("a second insertIfAbsent") { try await replay.insertIfAbsent("before", expiresAt: now.addingTimeInterval(600), now: now) }
+                await expectUnavailable("verify") {
+                    try await verifier.verify(responseXML: response, inResponseTo: GeneratedFixture.requestID, now: GeneratedFixture.now)
+                }
+                await expectUnavailable("purge") { try await tracker.purgeExpired(before: now) }
+                try TestDatabase.control("start")
+
+                // The same client reconnects (its pool backs off between attempts, so allow some time).
+                let deadline = Date().addingTimeInterval(90)
+                var recovered: TrackedRequest?? = nil
+                while recovered == nil, Date() < deadline {
+                    do {
+                        recovered = .some(try await tracker.consume("_kept", at: now))
+                    } catch let error as SAMLError where error.code == .stateStoreUnavailable {
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+                // Nothing consumed or recorded during the outage was lost or invented.
+                let kept = try #require(recovered ?? nil, "the request stored before the outage was lost")
+                #expect(kept.id == "_kept" && kept.relayState == "/home")
+                #expect(abs(kept.expiresAt.timeIntervalSince(now.addingTimeInterval(600))) < 0.001)  // PostgreSQL keeps microseconds
+                #expect(try await tracker.consume("_kept", at: now) == nil)
+                #expect(try await tracker.consume("_new", at: now) == nil)
+                #expect(try await replay.insertIfAbsent("before", expiresAt: now.addingTimeInterval(600), now: now) == false)
+                // The login refused during the outage succeeds now, once.
+                #expect(try await tracker.consume(GeneratedFixture.requestID, at: now) != nil)
+                let accepted = try await verifier.verify(responseXML: response, inResponseTo: GeneratedFixture.requestID, now: GeneratedFixture.now)
+                #expect(accepted.assertionID == GeneratedFixture.assertionID)
+                do {
+                    _ = try await verifier.verify(responseXML: response, inResponseTo: GeneratedFixture.requestID, now: GeneratedFixture.now)
+                    Issue.record("the replayed response was accepted")
+                } catch let error as SAMLError {
+                    #expect(error.code == .replayed)
+                }
+            }
+        }
+
+        /// A statement stuck behind a lock held by another connection: the call gives up at the
+        /// timeout, while the lock is still held, and accepts nothing.
+        @Test func slowStatementTimesOut() async throws {
+            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("slow"), queryTimeout: .milliseconds(500))
+            try await TestDatabase.withClient { client in
+                try await PostgresStateSchema.migrate(client: client, configuration: configuration)
+                let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
+                let replay = try PostgresReplayStore(client: client, configuration: configuration)
+                let now = Date()
+                try await tracker.store(TrackedRequest(id: "_slow", relayState: nil, expiresAt: now.addingTimeInterval(600)))
+
+                try await TestDatabase.withClient(maximumConnections: 1) { locker in
+                    let (locked, lockedSignal) = AsyncStream<Void>.makeStream()
+                    let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+                    let holder = Task {
+                        try await locker.withTransaction(logger: Logger(label: "test")) { connection in
+                            try await connection.query("""
+                                LOCK TABLE \(unescaped: configuration.requestsTable), \(unescaped: configuration.assertionsTable) IN ACCESS EXCLUSIVE MODE
+                                """, logger: Logger(label: "test"))
+                            lockedSignal.yield()
+                            for await _ in release { break }
+                        }
+                    }
+                    for await _ in locked { break }
+
+                    await expectUnavailable("consume behind a lock") { try await tracker.consume("_slow", at: now) }
+                    await expectUnavailable("insertIfAbsent behind a lock") {
+                        try await replay.insertIfAbsent("slow", expiresAt: now.addingTimeInterval(600), now: now)
+                    }
+                    // Both calls gave up while the lock was still held: it is released only now.
+                    releaseSignal.yield()
+                    try await holder.value
+                }
+                // Whether the statements of the timed-out calls still ran once the lock was released
+                // depends on how far they had got; either way the request is handed out and the
+                // assertion accepted at most once from now on.
+                let lateConsume = try await tracker.consume("_slow", at: now)
+                #expect(try await tracker.consume("_slow", at: now) == nil)
+                let lateInsert = try await replay.insertIfAbsent("slow", expiresAt: now.addingTimeInterval(600), now: now)
+                #expect(try await replay.insertIfAbsent("slow", expiresAt: now.addingTimeInterval(600), now: now) == false)
+                print("after the timeouts: request still there: \(lateConsume != nil), assertion still new: \(lateInsert)")
+            }
+        }
+    }
+}
+#endif

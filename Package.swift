@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SAMLRequests", targets: ["SAMLRequests"]),
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
+        .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
     ],
     dependencies: [
@@ -81,10 +82,16 @@ let package = Package(
             dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin"],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SAMLTesting",
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "SAMLCommand",
             dependencies: [
                 "SAML",
+                "SAMLTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
@@ -93,6 +100,7 @@ let package = Package(
             name: "SAMLTests",
             dependencies: [
                 "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
+                "SAMLTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Peer"],

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(pkg-config libxml2-dev libxmlsec1-dev libssl-dev zlib1g-dev)
 if [[ "${1:-build}" == "test" ]]; then
-    packages+=(xmlsec1 libxml2-utils openssl python3 python3-pysaml2)
+    packages+=(xmlsec1 libxml2-utils openssl python3 python3-pysaml2 python3-onelogin-saml2)
 fi
 
 missing=()

@@ -193,4 +193,29 @@ void saml_buffer_free(void *buffer);
 /* Serialises a document (no XML declaration when omit_declaration). Free with saml_xml_free. */
 int saml_document_serialize(xmlDocPtr doc, int omit_declaration, xmlChar **output, int *length);
 
+/* ---- encryption for issuing (test identity provider) --------------------------------------- */
+
+/* Content encryption algorithms for saml_encrypt_element. */
+enum {
+    SAML_ENCRYPT_AES128_CBC = 1,
+    SAML_ENCRYPT_AES256_CBC = 2,
+    SAML_ENCRYPT_AES128_GCM = 3,
+    SAML_ENCRYPT_AES256_GCM = 4,
+};
+
+/* Encrypts `input` (a session key) for the RSA key of a DER certificate with RSA-OAEP (SHA-1
+   digest and MGF1-SHA1, i.e. xmlenc#rsa-oaep-mgf1p). Returns the ciphertext length or -1. */
+int saml_rsa_oaep_wrap(const unsigned char *certificate_der, int certificate_length,
+                       const unsigned char *input, size_t input_length,
+                       unsigned char *output, size_t capacity);
+
+/* Encrypts `element` in place with `session_key` (xmlsec, Type=Element) and wraps the resulting
+   xenc:EncryptedData in a new element `wrapper_name` in `wrapper_namespace` (whose prefix must be
+   in scope at the element's parent). The RSA-wrapped session key goes into
+   EncryptedData/ds:KeyInfo/xenc:EncryptedKey. Returns the wrapper, or NULL on failure. */
+xmlNodePtr saml_encrypt_element(xmlNodePtr element, int algorithm,
+                                const unsigned char *session_key, int session_key_length,
+                                const unsigned char *wrapped_key, int wrapped_key_length,
+                                const char *wrapper_name, const char *wrapper_namespace);
+
 #endif

@@ -18,11 +18,17 @@ let package = Package(
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
+        .library(name: "SAMLHummingbird", targets: ["SAMLHummingbird"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
+    ],
+    traits: [
+        .trait(name: "Hummingbird", description: "The SAMLHummingbird integration (fetches Hummingbird and SwiftNIO)."),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         .systemLibrary(
@@ -87,6 +93,15 @@ let package = Package(
             dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SAMLHummingbird",
+            dependencies: [
+                "SAMLCore", "SAMLLogin", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "SAMLCommand",
             dependencies: [
@@ -104,6 +119,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Peer"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLHummingbirdTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLTesting",
+                .target(name: "SAMLHummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
             swiftSettings: upcoming
         ),
     ],

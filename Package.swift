@@ -28,6 +28,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
@@ -72,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "SAMLVerification",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
         .target(

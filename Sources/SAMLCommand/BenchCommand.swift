@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import SAML
+@_spi(Tools) import SAMLVerification
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -51,7 +51,8 @@ struct DemoCommand: AsyncParsableCommand {
         Self.show(login)
 
         // 4. The same assertion, encrypted to the SP's key.
-        let encrypted = try await ResponseVerifier(serviceProvider: sp, identityProvider: idp)
+        // (its own replay store: it carries the same assertion ID as step 3)
+        let encrypted = try await ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: InMemoryReplayStore())
             .verify(responseXML: Array(DemoData.encryptedResponse.utf8), inResponseTo: expected, now: Self.instant)
         print("4. Encrypted assertion (AES-256-GCM, RSA-OAEP), decrypted with the SP key and verified")
         print("   NameID    \(encrypted.nameID.value), assertion signed: \(encrypted.assertionSigned)\n")
@@ -89,8 +90,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     static func show(_ login: VerifiedAssertion) {
         print("   issuer    \(login.issuer)")
-        print("   NameID    \(login.nameID.value) (\(login.nameID.format ?? "no format"))")
-        print("   e-mail    \(login.email ?? "-"), name \(login.displayName ?? "-") (\(login.givenName ?? "-") / \(login.surName ?? "-"))")
+        print("   NameID    \(login.nameID.value) (\(login.nameID.format?.rawValue ?? "no format"))")
+        print("   e-mail    \(login.email ?? "-"), name \(login.displayName ?? "-") (\(login.givenName ?? "-") / \(login.surname ?? "-"))")
         print("   session   \(login.sessionIndex ?? "-"), until \(login.sessionNotOnOrAfter.map(SAMLTime.format) ?? "-"), \(login.authnContextClassRef ?? "-")")
         print("   signed    response: \(login.responseSigned), assertion: \(login.assertionSigned)")
         for role in login.awsRoles { print("   AWS role  \(role.roleARN) via \(role.providerARN)") }

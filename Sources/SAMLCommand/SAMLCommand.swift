@@ -9,7 +9,7 @@ struct SAMLCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 success, 1 a response or document was rejected, 2 usage error or unreadable input.",
         subcommands: [
             DemoCommand.self, MetadataCommand.self, VerifyCommand.self, AuthnRequestCommand.self,
-            SPMetadataCommand.self, BenchCommand.self,
+            SPMetadataCommand.self, BenchCommand.self, IdPCommand.self,
         ]
     )
 

@@ -41,8 +41,8 @@ struct VerifyOptions: ParsableArguments {
         if requestID != nil && allowUnsolicited {
             throw ValidationError("--request-id and --allow-unsolicited exclude each other.")
         }
-        if let now, SAMLTime.parseRFC3339(now) == nil {
-            throw ValidationError("--now must be an RFC 3339 instant such as 2026-01-15T10:01:00Z.")
+        if let now, SAMLTime.parse(now) == nil {
+            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
         }
     }
 
@@ -66,10 +66,11 @@ struct VerifyOptions: ParsableArguments {
             }
         }
         let sp = ServiceProvider(entityID: spEntityID, acsURL: acsURL, decryptionKeys: keys)
-        let policy = VerificationPolicy(clockSkew: clockSkew, allowSHA1: allowSHA1, allowUnsolicited: allowUnsolicited)
+        let policy = VerificationPolicy(clockSkew: .milliseconds(Int64((clockSkew * 1000).rounded())), allowSHA1: allowSHA1,
+                                        allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
         let response = Self.formValue(try Output.readText(responseFile))
-        let instant = now.flatMap(SAMLTime.parseRFC3339) ?? Date()
+        let instant = now.flatMap(SAMLTime.parse) ?? Date()
         return (verifier, response, instant)
     }
 }
@@ -121,7 +122,7 @@ struct VerifiedJSON: Encodable {
 
     init(_ a: VerifiedAssertion) {
         issuer = a.issuer
-        nameID = NameIDJSON(value: a.nameID.value, format: a.nameID.format, nameQualifier: a.nameID.nameQualifier, spNameQualifier: a.nameID.spNameQualifier)
+        nameID = NameIDJSON(value: a.nameID.value, format: a.nameID.format?.rawValue, nameQualifier: a.nameID.nameQualifier, spNameQualifier: a.nameID.spNameQualifier)
         sessionIndex = a.sessionIndex
         authnInstant = a.authnInstant
         authnContextClassRef = a.authnContextClassRef
@@ -146,20 +147,54 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection as JSON.",
-        discussion: "Exit 0: verified (JSON identity on stdout). Exit 1: rejected ({\"error\", \"message\"} on stdout). Exit 2: usage error or unreadable file."
+        discussion: "Exit 0: verified (JSON identity on stdout). Exit 1: rejected ({\"error\", \"message\"} on stdout). Exit 2: usage error or unreadable file. With --explain, a text trace of every check replaces the JSON (same exit codes)."
     )
 
     @OptionGroup var options: VerifyOptions
 
+    @Flag(name: .customLong("explain"), help: "Print each check as a line (✓ passed, ✗ failed) with the values it compared, instead of JSON.")
+    var explain = false
+
     func run() async throws {
         let (verifier, response, now) = try options.prepare()
+        let trace = Trace()
         do {
-            let assertion = try await verifier.verify(samlResponse: response, inResponseTo: options.requestID, now: now)
-            print(Output.json(VerifiedJSON(assertion)))
+            let assertion = try await verifier.verify(samlResponse: response, inResponseTo: options.requestID, now: now,
+                                                      diagnostics: explain ? trace.record : nil)
+            if explain {
+                print(trace.text)
+                print("accepted: \(assertion.nameID.value) from \(assertion.issuer) (assertion \(assertion.assertionID))")
+            } else {
+                print(Output.json(VerifiedJSON(assertion)))
+            }
         } catch let error as SAMLError {
-            print(Output.json(RejectionJSON(error)))
+            if explain {
+                print(trace.text)
+                print("rejected: \(error.code): \(error.reason)")
+                if let library = error.libraryMessage { print("library: \(library)") }
+            } else {
+                print(Output.json(RejectionJSON(error)))
+            }
             throw ExitCode(1)
         }
+    }
+}
+
+/// The checks `--explain` prints, one line each with the values compared.
+final class Trace {
+    private(set) var diagnostics: [VerificationDiagnostic] = []
+
+    func record(_ diagnostic: VerificationDiagnostic) { diagnostics.append(diagnostic) }
+
+    var text: String {
+        let width = diagnostics.map(\.check.name.count).max() ?? 0
+        return diagnostics.map { d in
+            let name = d.check.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            var line = "\(d.passed ? "✓" : "✗") \(name)"
+            if !d.facts.isEmpty { line += "  " + d.facts.map { "\($0.label): \($0.value)" }.joined(separator: "; ") }
+            if let error = d.error { line += "\n  \(String(repeating: " ", count: width)) → \(error.code): \(error.reason)" }
+            return line
+        }.joined(separator: "\n")
     }
 }
 

@@ -11,9 +11,9 @@ import SAMLVerification
 public struct AttributeMapping: Sendable, Hashable, Codable {
     /// Attribute names that carry the e-mail address.
     public var email: [String]
-    /// Take the e-mail from the NameID when no e-mail attribute is present and the NameID's
-    /// format is `emailAddress` (never from a NameID of another format). Default true.
-    public var emailFromNameID: Bool
+    /// When the NameID stands in for a missing e-mail attribute. Default
+    /// ``NameIDAsEmail/whenFormatIsEmailAddress``.
+    public var nameIDAsEmail: NameIDAsEmail
     /// Attribute names that carry the display name.
     public var displayName: [String]
     /// Attribute names that carry the given (first) name.
@@ -24,13 +24,13 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
     public var groups: [String]
 
     /// Creates a mapping; every list defaults to the common names.
-    public init(email: [String] = AttributeMapping.default.email, emailFromNameID: Bool = true,
+    public init(email: [String] = AttributeMapping.default.email, nameIDAsEmail: NameIDAsEmail = .whenFormatIsEmailAddress,
                 displayName: [String] = AttributeMapping.default.displayName,
                 givenName: [String] = AttributeMapping.default.givenName,
                 surname: [String] = AttributeMapping.default.surname,
                 groups: [String] = AttributeMapping.default.groups) {
         self.email = email
-        self.emailFromNameID = emailFromNameID
+        self.nameIDAsEmail = nameIDAsEmail
         self.displayName = displayName
         self.givenName = givenName
         self.surname = surname
@@ -41,7 +41,7 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
         email = ["email", "mail", "emailAddress", "Email",
                  "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
                  "urn:oid:0.9.2342.19200300.100.1.3"]
-        emailFromNameID = true
+        nameIDAsEmail = .whenFormatIsEmailAddress
         displayName = ["name", "displayName",
                        "http://schemas.microsoft.com/identity/claims/displayname",
                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
@@ -66,7 +66,7 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
     public func withEmailAttribute(_ name: String) -> AttributeMapping {
         var copy = self
         copy.email = [name]
-        copy.emailFromNameID = false
+        copy.nameIDAsEmail = .never
         return copy
     }
 
@@ -94,9 +94,23 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
     /// The e-mail of a verified assertion under this mapping.
     func email(of assertion: VerifiedAssertion) -> String? {
         if let value = firstValue(email, in: assertion.attributes) { return value }
-        if emailFromNameID, assertion.nameID.format == NameIDFormat.emailAddress.rawValue {
-            return assertion.nameID.value
+        switch nameIDAsEmail {
+        case .never: return nil
+        case .whenFormatIsEmailAddress:
+            return assertion.nameID.format == .emailAddress ? assertion.nameID.value : nil
+        case .always: return assertion.nameID.value
         }
-        return nil
     }
+}
+
+/// When a NameID may stand in for the e-mail address.
+public enum NameIDAsEmail: String, Sendable, Hashable, Codable {
+    /// Never: only attributes carry the e-mail.
+    case never
+    /// Only when the NameID's format is `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`
+    /// (AWS IAM Identity Center's `${user:email}` Subject, ADFS, Entra ID's e-mail NameID).
+    case whenFormatIsEmailAddress
+    /// Whatever its format: for IdPs you configured to put the e-mail in an unspecified-format
+    /// NameID (Google Workspace's default "Unspecified" format, for instance).
+    case always
 }

@@ -23,17 +23,21 @@ struct BrowserState: Codable, Equatable {
         case requestID = "r", identityProvider = "i", acsURL = "a", relayToken = "t", returnTo = "u", expires = "e"
     }
 
-    private static let context = Array("swift-saml login state v1\u{0}".utf8)
+    /// What a sealed state is for: a state sealed for one purpose never opens for another.
+    enum Purpose: String {
+        case login, logout
+        var context: [UInt8] { Array("swift-saml \(rawValue) state v1\u{0}".utf8) }
+    }
 
     /// `payload.mac`, both base64url without padding.
-    func sealed(with secret: StateSecret) throws -> String {
+    func sealed(with secret: StateSecret, for purpose: Purpose = .login) throws -> String {
         let payload = try JSONEncoder().encode(self)
-        let mac = try MessageAuthentication.hmacSHA256(Self.context + Array(payload), key: secret.bytes)
+        let mac = try MessageAuthentication.hmacSHA256(purpose.context + Array(payload), key: secret.bytes)
         return Self.base64URL(Array(payload)) + "." + Self.base64URL(mac)
     }
 
     /// The state in `value` if its MAC verifies under one of `secrets` and it has not expired.
-    static func open(_ value: String, secrets: [StateSecret], now: Date) throws -> BrowserState {
+    static func open(_ value: String, secrets: [StateSecret], now: Date, for purpose: Purpose = .login) throws -> BrowserState {
         guard value.utf8.count <= 4096 else {
             throw SAMLError(.invalidRequest, "The login state cookie is too long to be one this service issued.")
         }
@@ -43,7 +47,7 @@ struct BrowserState: Codable, Equatable {
         }
         var authentic = false
         for secret in secrets {
-            let expected = try MessageAuthentication.hmacSHA256(context + payload, key: secret.bytes)
+            let expected = try MessageAuthentication.hmacSHA256(purpose.context + payload, key: secret.bytes)
             if MessageAuthentication.constantTimeEqual(expected, mac) { authentic = true }
         }
         guard authentic else {

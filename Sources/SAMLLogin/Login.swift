@@ -5,7 +5,7 @@ public import SAMLVerification
 /// A finished, verified login: who the user is, what the IdP said about them, and where to send
 /// them. `Codable`, so an app can put it straight into its session store.
 ///
-/// Only ``SAMLServiceProvider/finishLogin(samlResponse:relayState:browserState:now:)`` creates one
+/// Only ``SAMLServiceProvider/finishLogin(samlResponse:relayState:browserState:now:diagnostics:)`` creates one
 /// from a response that passed every check.
 public struct Login: Sendable, Hashable, Codable {
     /// The IdP that authenticated the user (the verified Issuer).

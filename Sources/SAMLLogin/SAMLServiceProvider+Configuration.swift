@@ -12,6 +12,9 @@ extension SAMLServiceProvider {
         /// The Assertion Consumer Service URLs, first the default (several for regional failover).
         /// Responses must name one of them as Destination and Recipient.
         public var acsURLs: [String]
+        /// This SP's single logout URL (HTTP-Redirect and HTTP-POST), where IdPs send LogoutRequests
+        /// and LogoutResponses; nil when the app does not offer single logout.
+        public var singleLogoutURL: String?
         /// The key and certificate that sign AuthnRequests and metadata; nil sends unsigned requests
         /// (refused for an IdP that wants signed requests).
         public var signingKey: SAMLKeyPair?
@@ -41,12 +44,21 @@ extension SAMLServiceProvider {
         ///   - additionalACSURLs: further ACS URLs (regional failover).
         ///   - entityID: the SP's entity ID when it is not the ACS URL.
         ///   - identityProviders: the IdPs.
+        ///   - signingKey: signs AuthnRequests and metadata; nil sends unsigned requests.
+        ///   - decryptionKeys: decrypt encrypted assertions (and are published for encryption).
+        ///   - policy: the verification rules.
+        ///   - attributeMapping: which attributes carry e-mail, names and groups.
+        ///   - returnTo: where logins may land afterwards.
+        ///   - requestLifetime: how long a started login may take.
+        ///   - maximumSessionLifetime: the longest session a login grants.
+        ///   - stateSecrets: keys protecting the browser's login state (first seals, all open).
+        ///   - singleLogoutURL: this SP's single logout endpoint, if it offers single logout.
         public init(acsURL: String, additionalACSURLs: [String] = [], entityID: String? = nil,
                     identityProviders: [TrustedIdentityProvider], signingKey: SAMLKeyPair? = nil,
                     decryptionKeys: [SAMLKeyPair] = [], policy: VerificationPolicy = .default,
                     attributeMapping: AttributeMapping = .default, returnTo: ReturnToPolicy = ReturnToPolicy(),
                     requestLifetime: Duration = .seconds(600), maximumSessionLifetime: Duration = .seconds(8 * 3600),
-                    stateSecrets: [StateSecret] = []) {
+                    stateSecrets: [StateSecret] = [], singleLogoutURL: String? = nil) {
             self.entityID = entityID ?? acsURL
             self.acsURLs = [acsURL] + additionalACSURLs
             self.signingKey = signingKey
@@ -58,6 +70,7 @@ extension SAMLServiceProvider {
             self.requestLifetime = requestLifetime
             self.maximumSessionLifetime = maximumSessionLifetime
             self.stateSecrets = stateSecrets
+            self.singleLogoutURL = singleLogoutURL
         }
 
         func validate() throws {
@@ -69,10 +82,10 @@ extension SAMLServiceProvider {
                 throw SAMLError(.invalidConfiguration, "The IdP \(idp.entityID) is configured twice.")
             }
             guard !entityID.isEmpty else { throw SAMLError(.invalidConfiguration, "The SP entity ID is empty.") }
-            for url in acsURLs {
+            for url in acsURLs + (singleLogoutURL.map { [$0] } ?? []) {
                 let lower = url.lowercased()
                 guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else {
-                    throw SAMLError(.invalidConfiguration, "The ACS URL \(url) is not an http(s) URL.")
+                    throw SAMLError(.invalidConfiguration, "The URL \(url) is not an http(s) URL.")
                 }
             }
             guard Set(acsURLs).count == acsURLs.count else {

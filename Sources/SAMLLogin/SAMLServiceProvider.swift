@@ -44,7 +44,7 @@ public struct SAMLServiceProvider: Sendable {
     /// their code and reason; attribute values never above `debug`.
     public let logger: Logger?
 
-    private let secrets: [StateSecret]
+    let secrets: [StateSecret]
 
     /// Creates the façade.
     ///
@@ -125,10 +125,12 @@ public struct SAMLServiceProvider: Sendable {
     ///   - browserState: the value ``login(idp:returnTo:options:now:)`` gave this browser (its
     ///     cookie), or nil when there is none (only IdP-initiated logins can then succeed).
     ///   - now: the current time (injectable for tests).
+    ///   - diagnostics: called once per verification check with the values it compared (a
+    ///     "test connection" page shows them); protocol values only, never attribute values.
     /// - Returns: the verified ``Login``.
     /// - Throws: `SAMLError` with a stable code; show the user a generic failure and log the rest.
     public func finishLogin(samlResponse: String, relayState: String?, browserState: String?,
-                            now: Date = Date()) async throws -> Login {
+                            now: Date = Date(), diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> Login {
         var requestID: String?
         var issuerHint: String?
         do {
@@ -139,9 +141,11 @@ public struct SAMLServiceProvider: Sendable {
             if let state, try !answersNothing(samlResponse, state: state) {
                 requestID = state.requestID
                 issuerHint = state.identityProvider
-                login = try await finishRequested(samlResponse: samlResponse, relayState: relayState, state: state, now: now)
+                login = try await finishRequested(samlResponse: samlResponse, relayState: relayState, state: state, now: now,
+                                                  diagnostics: diagnostics)
             } else {
-                login = try await finishUnsolicited(samlResponse: samlResponse, relayState: relayState, now: now, issuer: &issuerHint)
+                login = try await finishUnsolicited(samlResponse: samlResponse, relayState: relayState, now: now, issuer: &issuerHint,
+                                                    diagnostics: diagnostics)
             }
             logger?.info("SAML login accepted", metadata: [
                 "saml.idp": .string(login.issuer), "saml.request_id": .string(requestID ?? "-"),
@@ -171,6 +175,9 @@ public struct SAMLServiceProvider: Sendable {
         metadata.assertionConsumerServices = configuration.acsURLs.enumerated().map { index, url in
             .init(location: url, binding: .httpPost, index: index, isDefault: index == 0)
         }
+        if let slo = configuration.singleLogoutURL {
+            metadata.singleLogoutServices = [Endpoint(binding: .httpRedirect, location: slo), Endpoint(binding: .httpPost, location: slo)]
+        }
         metadata.validUntil = validUntil
         return try metadata.xml(signedWith: configuration.signingKey)
     }
@@ -186,7 +193,8 @@ public struct SAMLServiceProvider: Sendable {
         return configuration.identityProviders.contains { $0.entityID == issuer && $0.allowsIdPInitiatedLogin }
     }
 
-    private func finishRequested(samlResponse: String, relayState: String?, state: BrowserState, now: Date) async throws -> Login {
+    private func finishRequested(samlResponse: String, relayState: String?, state: BrowserState, now: Date,
+                                 diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
         guard let trusted = configuration.identityProviders.first(where: { $0.entityID == state.identityProvider }) else {
             throw SAMLError(.invalidConfiguration, "The login was started with the IdP \(state.identityProvider), which is no longer configured.")
         }
@@ -200,13 +208,15 @@ public struct SAMLServiceProvider: Sendable {
         var policy = configuration.policy
         policy.allowUnsolicited = false
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL), identityProvider: trusted.identityProvider,
-                                        policy: policy, replayStore: replayStore)
-        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now)
+                                        policy: policy, replayStore: replayStore, logger: logger)
+        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now,
+                                                  diagnostics: diagnostics)
         return Login(assertion: assertion, mapping: mapping(for: trusted), returnTo: state.returnTo,
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
-    private func finishUnsolicited(samlResponse: String, relayState: String?, now: Date, issuer: inout String?) async throws -> Login {
+    private func finishUnsolicited(samlResponse: String, relayState: String?, now: Date, issuer: inout String?,
+                                   diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
         let candidates = configuration.identityProviders.filter(\.allowsIdPInitiatedLogin)
         guard !candidates.isEmpty else {
             throw SAMLError(.unsolicitedResponse, "No login was started in this browser (no login state cookie), and IdP-initiated logins are not enabled for any IdP.")
@@ -220,13 +230,13 @@ public struct SAMLServiceProvider: Sendable {
         var policy = configuration.policy
         policy.allowUnsolicited = true
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
-                                        policy: policy, replayStore: replayStore)
-        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: nil, now: now)
+                                        policy: policy, replayStore: replayStore, logger: logger)
+        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: nil, now: now, diagnostics: diagnostics)
         return Login(assertion: assertion, mapping: mapping(for: trusted), returnTo: configuration.returnTo.resolve(relayState),
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
-    private func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
+    func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
         if let entityID {
             guard let found = configuration.identityProviders.first(where: { $0.entityID == entityID }) else {
                 throw SAMLError(.entityNotFound, "No configured IdP has the entity ID \(entityID).")
@@ -239,7 +249,7 @@ public struct SAMLServiceProvider: Sendable {
         return configuration.identityProviders[0]
     }
 
-    private func serviceProvider(acsURL: String) -> ServiceProvider {
+    func serviceProvider(acsURL: String) -> ServiceProvider {
         ServiceProvider(entityID: configuration.entityID, acsURL: acsURL, signingKey: configuration.signingKey,
                         decryptionKeys: configuration.decryptionKeys.map(\.privateKey))
     }
@@ -267,7 +277,22 @@ extension Duration {
 /// The in-memory stores and state secret a façade uses when none are given: one per process.
 enum ProcessDefaults {
     static let requestTracker = InMemoryRequestTracker()
-    static let replayStore = InMemoryReplayStore()
+    static let replayStore: any ReplayStore = InMemoryReplayStore.shared
     private static let secret = Result { try StateSecret.random() }
     static func stateSecret() throws -> StateSecret { try secret.get() }
+}
+
+extension SAMLServiceProvider {
+    /// The login state for a request sent earlier with a known ID, tracked as `login` tracks it.
+    /// For tests that replay recorded responses, whose `InResponseTo` is fixed.
+    package func resumableState(requestID: String, idp: String, acsURL: String? = nil, returnTo: String? = nil,
+                                now: Date) async throws -> String {
+        let relayToken = try Crypto.randomBytes(16).hex
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
+        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let state = BrowserState(requestID: requestID, identityProvider: idp, acsURL: acsURL ?? configuration.acsURLs[0],
+                                 relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
+                                 expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
+        return try state.sealed(with: secrets[0])
+    }
 }

@@ -7,12 +7,17 @@ public struct TrustedIdentityProvider: Sendable {
     /// Accept IdP-initiated (unsolicited) logins from this IdP, e.g. from the AWS access portal.
     /// Their RelayState is then only a return-to candidate. Default false.
     public var allowsIdPInitiatedLogin: Bool
+    /// Accept unsigned LogoutRequests and LogoutResponses from this IdP. Default false: anyone
+    /// could otherwise end your users' sessions.
+    public var allowsUnsignedLogoutMessages: Bool
     /// The attribute mapping for this IdP; nil uses the façade's, restricted to the IdP's
     /// configured e-mail attribute when it names one.
     public var attributeMapping: AttributeMapping?
 
     /// Creates the entry.
-    public init(_ identityProvider: IdentityProvider, allowsIdPInitiatedLogin: Bool = false, attributeMapping: AttributeMapping? = nil) {
+    public init(_ identityProvider: IdentityProvider, allowsIdPInitiatedLogin: Bool = false, attributeMapping: AttributeMapping? = nil,
+                allowsUnsignedLogoutMessages: Bool = false) {
+        self.allowsUnsignedLogoutMessages = allowsUnsignedLogoutMessages
         self.identityProvider = identityProvider
         self.allowsIdPInitiatedLogin = allowsIdPInitiatedLogin
         self.attributeMapping = attributeMapping

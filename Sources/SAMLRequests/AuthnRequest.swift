@@ -70,24 +70,8 @@ public struct AuthnRequest: Sendable {
         let signer = try signer()
         let requestID = try id ?? Self.newID()
         let document = try buildDocument(id: requestID, destination: destination.location, now: now)
-        var xml = document.serialized(declaration: false)
-        while xml.last == UInt8(ascii: "\n") { xml.removeLast() }
-
-        let encoded = Base64.encode(try Deflate.compress(xml))
-        var query = "SAMLRequest=" + URLEncoding.encode(encoded)
-        if let relayState { query += "&RelayState=" + URLEncoding.encode(relayState) }
-        if let (key, algorithm) = signer {
-            query += "&SigAlg=" + URLEncoding.encode(algorithm.uri)
-            let signature = try key.privateKey.handle.sign(Array(query.utf8), digestBits: algorithm.digestBits)
-            query += "&Signature=" + URLEncoding.encode(Base64.encode(signature))
-        }
-        let separator = destination.location.contains("?") ? "&" : "?"
-        return RedirectRequest(
-            id: requestID, destination: destination.location, relayState: relayState,
-            url: destination.location + separator + query, query: query,
-            xml: String(decoding: xml, as: UTF8.self), issueInstant: Self.wholeSeconds(now),
-            signatureAlgorithm: signer?.1
-        )
+        return try OutgoingMessage.redirect(document, kind: .request, id: requestID, destination: destination.location,
+                                            relayState: relayState, signer: signer, issueInstant: OutgoingMessage.wholeSeconds(now))
     }
 
     package func post(to endpoint: Endpoint?, now: Date, id: String?) throws -> PostRequest {
@@ -96,20 +80,9 @@ public struct AuthnRequest: Sendable {
         let signer = try signer()
         let requestID = try id ?? Self.newID()
         let document = try buildDocument(id: requestID, destination: destination.location, now: now)
-        if let (key, algorithm) = signer, let root = document.root {
-            let issuer = root.child("Issuer", NS.assertion)
-            try root.sign(id: requestID, after: issuer, key: key.privateKey.handle, algorithm: algorithm.xmlCode,
-                          certificateDER: options.includesCertificate ? key.certificate.der : nil)
-        }
-        var xml = document.serialized(declaration: false)
-        while xml.last == UInt8(ascii: "\n") { xml.removeLast() }
-        let base64 = Base64.encode(xml)
-        return PostRequest(
-            id: requestID, destination: destination.location, relayState: relayState,
-            base64: base64, form: HTMLForm.autoSubmitting(action: destination.location, samlRequest: base64, relayState: relayState),
-            xml: String(decoding: xml, as: UTF8.self), issueInstant: Self.wholeSeconds(now),
-            signatureAlgorithm: signer?.1
-        )
+        return try OutgoingMessage.post(document, kind: .request, id: requestID, destination: destination.location,
+                                        relayState: relayState, signer: signer, includesCertificate: options.includesCertificate,
+                                        issueInstant: OutgoingMessage.wholeSeconds(now))
     }
 
     // MARK: - Building
@@ -117,10 +90,6 @@ public struct AuthnRequest: Sendable {
     /// A new request ID: `_` and 160 random bits in hex (an NCName, as `xs:ID` requires).
     package static func newID() throws -> String {
         "_" + (try Crypto.randomBytes(20)).hex
-    }
-
-    private static func wholeSeconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     private func chooseEndpoint(_ requested: Endpoint?, binding: SAMLBinding) throws -> Endpoint {
@@ -146,16 +115,10 @@ public struct AuthnRequest: Sendable {
         return relayState
     }
 
-    private func signer() throws -> (SAMLKeyPair, RequestSignatureAlgorithm)? {
-        guard options.signsRequest, let key = serviceProvider.signingKey else {
-            if identityProvider.wantsAuthnRequestsSigned {
-                throw SAMLError(.invalidConfiguration, "The IdP \(identityProvider.entityID) wants signed AuthnRequests (WantAuthnRequestsSigned), and no signing key is configured for this SP.")
-            }
-            return nil
-        }
-        let algorithm = options.signatureAlgorithm ?? .default(for: key.privateKey)
-        try algorithm.check(key.privateKey)
-        return (key, algorithm)
+    private func signer() throws -> OutgoingMessage.Signer? {
+        try OutgoingMessage.signer(for: serviceProvider, signs: options.signsRequest, algorithm: options.signatureAlgorithm,
+                                   idpWantsSigned: identityProvider.wantsAuthnRequestsSigned,
+                                   idpEntityID: identityProvider.entityID, what: "AuthnRequests")
     }
 
     private func buildDocument(id: String, destination: String, now: Date) throws -> XMLDocument {

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// An AuthnRequest ready for the HTTP-Redirect binding.
+/// A SAML request (AuthnRequest, LogoutRequest) or response (LogoutResponse) this SP sends, ready for the HTTP-Redirect binding.
 public struct RedirectRequest: Sendable, Hashable {
     /// The request's ID; the response's `InResponseTo` must equal it.
     public let id: String
@@ -20,7 +20,7 @@ public struct RedirectRequest: Sendable, Hashable {
     public let signatureAlgorithm: RequestSignatureAlgorithm?
 }
 
-/// An AuthnRequest ready for the HTTP-POST binding.
+/// A SAML request (AuthnRequest, LogoutRequest) or response (LogoutResponse) this SP sends, ready for the HTTP-POST binding.
 public struct PostRequest: Sendable, Hashable {
     /// The request's ID; the response's `InResponseTo` must equal it.
     public let id: String
@@ -82,13 +82,17 @@ enum HTMLForm {
     }
 
     static func autoSubmitting(action: String, samlRequest: String, relayState: String?) -> String {
+        autoSubmitting(action: action, field: "SAMLRequest", value: samlRequest, relayState: relayState)
+    }
+
+    static func autoSubmitting(action: String, field: String, value: String, relayState: String?) -> String {
         var html = """
         <!DOCTYPE html>
         <html>
         <head><meta charset="utf-8"><title>Signing in</title></head>
         <body>
         <form method="post" action="\(escape(action))">
-        <input type="hidden" name="SAMLRequest" value="\(escape(samlRequest))">
+        <input type="hidden" name="\(escape(field))" value="\(escape(value))">
 
         """
         if let relayState {

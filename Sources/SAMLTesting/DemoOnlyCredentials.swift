@@ -6,6 +6,9 @@ public import SAMLCore
 /// never trust them outside a test or a local demo, and never configure a production SP with
 /// them. The certificates are self-signed, valid for twenty years from November 2026, and their
 /// subjects say `DEMO ONLY`.
+///
+/// Made with OpenSSL 3 (`openssl req -x509 -newkey rsa:2048 -nodes -days 7300 -subj "/CN=DEMO ONLY …"`,
+/// and `-newkey ec -pkeyopt ec_paramgen_curve:P-256` for the EC pair).
 public enum DemoOnlyCredentials {
     /// The demo IdP's RSA-2048 private key. DEMO ONLY: published, never secret.
     public static let idpRSAPrivateKeyPEM = """

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// A Response the test identity provider issued, ready to post to the SP's ACS.
-public struct IssuedResponse: Sendable, Hashable {
+public struct IssuedResponse: Sendable, Hashable, Codable {
     /// The Response XML (UTF-8 text with an XML declaration).
     public let xml: String
     /// The `SAMLResponse` form value: the XML in base64.

@@ -2,7 +2,7 @@ public import Foundation
 public import SAMLCore
 
 /// An AuthnRequest the test identity provider accepted, with what it asks for.
-public struct ReceivedAuthnRequest: Sendable, Hashable {
+public struct ReceivedAuthnRequest: Sendable, Hashable, Codable {
     /// The request's ID (the response's `InResponseTo`).
     public let id: String
     /// The SP's entity ID (the request's Issuer).

@@ -67,8 +67,8 @@ public struct ResponseOptions: Sendable, Hashable {
     }
 }
 
-/// A deliberately defective response, and the ``SAMLError/Code`` a correct SP answers it with.
-public enum BrokenVariant: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+/// A deliberately defective response, and the `SAMLError.Code` a correct SP answers it with.
+public enum BrokenVariant: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// Issued two hours ago with the normal lifetime: every time limit has passed.
     case expired
     /// Issued two hours in the future: nothing is valid yet.
@@ -88,7 +88,8 @@ public enum BrokenVariant: String, Sendable, Hashable, CaseIterable, CustomStrin
     /// the genuine signed one.
     case wrapped
     /// A good response meant to be posted twice (see ``TestIdentityProvider/replay(_:)``); the
-    /// second use must fail.
+    /// second use must fail. (`ResponseVerifier` says `replayed`; the `SAMLServiceProvider`
+    /// façade, whose request tracker has already consumed the request, says `inResponseToMismatch`.)
     case replayed
     /// `InResponseTo` names a request the SP never sent.
     case otherRequestInResponseTo

@@ -36,7 +36,7 @@ public struct TestIdentityProvider: Sendable {
             self.signingCertificates = signingCertificates
         }
 
-        /// Registers a ``ServiceProvider`` as configured for this package's SP side (its signing
+        /// Registers a `ServiceProvider` as configured for this package's SP side (its signing
         /// certificate, if any, checks its requests).
         public init(_ serviceProvider: ServiceProvider) {
             self.init(entityID: serviceProvider.entityID, acsURLs: [serviceProvider.acsURL],

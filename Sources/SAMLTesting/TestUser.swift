@@ -5,9 +5,9 @@ public import SAMLCore
 ///
 /// The bundled users (``defaultUsers``) carry the attribute names AWS IAM Identity Center's
 /// default mapping uses for custom SAML applications: `name`, `givenName`, `surName`, `email`.
-public struct TestUser: Sendable, Hashable {
+public struct TestUser: Sendable, Hashable, Codable {
     /// One attribute: a name and its values, in order.
-    public struct Attribute: Sendable, Hashable {
+    public struct Attribute: Sendable, Hashable, Codable {
         /// The attribute's `Name`.
         public var name: String
         /// Its values, each sent as one `AttributeValue`.

@@ -3,8 +3,8 @@ import SAMLCore
 
 /// Remembers accepted assertion IDs until they expire, so each is accepted once.
 ///
-/// Share one store between all instances of an application (the PostgreSQL store does that);
-/// the in-memory store protects a single process.
+/// Share one store between all instances of an application; the in-memory store protects a
+/// single process.
 public protocol ReplayStore: Sendable {
     /// Records `id` until `expiresAt`. Returns false when `id` is already recorded and unexpired.
     func insertIfAbsent(_ id: String, expiresAt: Date, now: Date) async throws -> Bool
@@ -15,6 +15,10 @@ public protocol ReplayStore: Sendable {
 public actor InMemoryReplayStore: ReplayStore {
     private var entries: [String: Date] = [:]
     private let capacity: Int
+
+    /// The process-wide store ``ResponseVerifier`` uses unless given another: every verifier in
+    /// the process records into it, so a verifier built per request still refuses a replay.
+    public static let shared = InMemoryReplayStore()
 
     /// Creates a store holding at most `capacity` unexpired IDs.
     public init(capacity: Int = 100_000) {

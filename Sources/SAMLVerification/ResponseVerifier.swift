@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 public import SAMLCore
 public import SAMLMetadata
 import SAMLXMLSec
@@ -11,9 +12,12 @@ import SAMLXMLSec
 /// print(login.nameID.value, login.attributes)
 /// ```
 ///
-/// The checks run in a fixed order: decoding and safe parsing; message shape; status; signatures
-/// against the IdP's configured keys only (and proof that the signed element is the one read);
-/// decryption; issuer, destination, subject confirmation, conditions and age; replay.
+/// The checks run in a fixed order, one file each in `Checks/`: safe parsing; status; message
+/// shape; signatures against the IdP's configured keys only (and proof that the signed element
+/// is the one read), with decryption between the Response's and the Assertion's; issuer,
+/// destination, InResponseTo, time window, audience, bearer subject confirmation,
+/// authentication context; then the identity is read and the assertion ID recorded (replay).
+/// Pass `diagnostics` to `verify` to see each step with the values it compared.
 public struct ResponseVerifier: Sendable {
     /// This SP.
     public var serviceProvider: ServiceProvider
@@ -23,14 +27,24 @@ public struct ResponseVerifier: Sendable {
     public var policy: VerificationPolicy
     /// Where accepted assertion IDs are remembered.
     public var replayStore: any ReplayStore
+    /// Where each check is logged (debug) and each rejection (notice); nil logs nothing.
+    /// Attribute values are never logged above debug, and not at all by the checks.
+    public var logger: Logger?
 
     /// Creates a verifier.
+    ///
+    /// - Parameter replayStore: where accepted assertion IDs are remembered. The default is
+    ///   ``InMemoryReplayStore/shared``, one store for the whole process, so verifiers built per
+    ///   request still refuse a replay; an application with several instances passes a store
+    ///   they share.
     public init(serviceProvider: ServiceProvider, identityProvider: IdentityProvider,
-                policy: VerificationPolicy = .default, replayStore: any ReplayStore = InMemoryReplayStore()) {
+                policy: VerificationPolicy = .default, replayStore: any ReplayStore = InMemoryReplayStore.shared,
+                logger: Logger? = nil) {
         self.serviceProvider = serviceProvider
         self.identityProvider = identityProvider
         self.policy = policy
         self.replayStore = replayStore
+        self.logger = logger
     }
 
     /// Verifies the `SAMLResponse` form value (base64, line breaks tolerated; raw XML starting
@@ -41,38 +55,55 @@ public struct ResponseVerifier: Sendable {
     ///   - inResponseTo: the ID of the AuthnRequest this SP sent, or nil when none is expected
     ///     (then the response must be unsolicited and the policy must allow that).
     ///   - now: the current time (injectable for tests).
+    ///   - diagnostics: called once per check, in order, with the values it compared; a
+    ///     rejection's last call is the failing check.
     /// - Throws: ``SAMLError`` describing the first failed check.
-    public func verify(samlResponse: String, inResponseTo: String?, now: Date = Date()) async throws -> VerifiedAssertion {
-        let assertion = try verifyWithoutReplayCheck(samlResponse: samlResponse, inResponseTo: inResponseTo, now: now)
-        try await recordUse(of: assertion, now: now)
+    public func verify(samlResponse: String, inResponseTo: String?, now: Date = Date(),
+                       diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
+        let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
+        let xml = try decode(run, samlResponse)
+        let assertion = try ResponsePipeline.run(run, xml: xml)
+        try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
         return assertion
     }
 
     /// Verifies a response given as XML bytes.
-    public func verify(responseXML: [UInt8], inResponseTo: String?, now: Date = Date()) async throws -> VerifiedAssertion {
-        let assertion = try verifyWithoutReplayCheck(responseXML: responseXML, inResponseTo: inResponseTo, now: now)
-        try await recordUse(of: assertion, now: now)
+    public func verify(responseXML: [UInt8], inResponseTo: String?, now: Date = Date(),
+                       diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
+        let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
+        let assertion = try ResponsePipeline.run(run, xml: responseXML)
+        try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
         return assertion
     }
 
-    /// Every check except the replay store. For tools and benchmarks; an ACS must use `verify`.
-    public func verifyWithoutReplayCheck(samlResponse: String, inResponseTo: String?, now: Date = Date()) throws -> VerifiedAssertion {
-        let xml = try Self.decode(samlResponse, limits: policy.limits)
-        return try verifyWithoutReplayCheck(responseXML: xml, inResponseTo: inResponseTo, now: now)
+    /// Every check except the replay store. For tools and benchmarks only; an ACS must use `verify`.
+    @_spi(Tools)
+    public func verifyWithoutReplayCheck(samlResponse: String, inResponseTo: String?, now: Date = Date(),
+                                         diagnostics: ((VerificationDiagnostic) -> Void)? = nil) throws -> VerifiedAssertion {
+        let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
+        return try ResponsePipeline.run(run, xml: try decode(run, samlResponse))
     }
 
-    /// Every check except the replay store, on XML bytes.
-    public func verifyWithoutReplayCheck(responseXML: [UInt8], inResponseTo: String?, now: Date = Date()) throws -> VerifiedAssertion {
-        var pipeline = ResponsePipeline(sp: serviceProvider, idp: identityProvider, policy: policy, expectedRequestID: inResponseTo, now: now)
-        return try pipeline.run(responseXML)
+    /// Every check except the replay store, on XML bytes. For tools and benchmarks only.
+    @_spi(Tools)
+    public func verifyWithoutReplayCheck(responseXML: [UInt8], inResponseTo: String?, now: Date = Date(),
+                                         diagnostics: ((VerificationDiagnostic) -> Void)? = nil) throws -> VerifiedAssertion {
+        let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
+        return try ResponsePipeline.run(run, xml: responseXML)
     }
 
-    private func recordUse(of assertion: VerifiedAssertion, now: Date) async throws {
-        guard policy.detectReplay else { return }
-        let until = (assertion.notOnOrAfter ?? now.addingTimeInterval(policy.maximumMessageAge)).addingTimeInterval(policy.clockSkew)
-        let fresh = try await replayStore.insertIfAbsent(assertion.issuer + "\u{0}" + assertion.assertionID, expiresAt: until, now: now)
-        guard fresh else {
-            throw SAMLError(.replayed, "The assertion \(assertion.assertionID) was already used; a response is accepted once.")
+    private func makeRun(inResponseTo: String?, now: Date, diagnostics: ((VerificationDiagnostic) -> Void)?) -> VerificationRun {
+        VerificationRun(sp: serviceProvider, idp: identityProvider, policy: policy, expectedRequestID: inResponseTo,
+                        now: now, diagnostics: diagnostics, logger: logger)
+    }
+
+    /// Decoding the posted value, reported as part of the parsing step when it fails.
+    private func decode(_ run: VerificationRun, _ value: String) throws -> [UInt8] {
+        do {
+            return try Self.decode(value, limits: policy.limits)
+        } catch let error as SAMLError {
+            run.report(VerificationDiagnostic(check: .parsing, passed: false, facts: [.init("posted characters", "\(value.utf8.count)")], error: error))
+            throw error
         }
     }
 

@@ -1,11 +1,24 @@
 public import SAMLCore
+
 /// The rules a response must meet. The defaults are the secure choice; every relaxation is a
 /// named switch a reviewer can find.
+///
+/// ``default`` is exactly:
+/// - ``clockSkew``: 90 seconds
+/// - ``maximumMessageAge``: 5 minutes (300 seconds)
+/// - ``requireSignedAssertion``: false (a signed Response around an unsigned Assertion is accepted)
+/// - ``allowSHA1``: false
+/// - ``allowUnsolicited``: false
+/// - ``allowRSA15KeyTransport``: false
+/// - ``detectReplay``: true
+/// - ``requiredAuthnContext``: nil (any authentication context)
+/// - ``maximumAuthenticationAge``: nil (no limit on AuthnInstant's age)
+/// - ``limits``: ``XMLLimits/default`` (1 MiB, depth 64)
 public struct VerificationPolicy: Sendable, Hashable {
     /// Tolerance applied to every time check in the message. Default 90 seconds.
-    public var clockSkew: Double
+    public var clockSkew: Duration
     /// How old a Response or Assertion `IssueInstant` may be. Default 5 minutes.
-    public var maximumMessageAge: Double
+    public var maximumMessageAge: Duration
     /// Require the Assertion itself to be signed, not only the enclosing Response. Default false.
     public var requireSignedAssertion: Bool
     /// Accept RSA-SHA1 signatures and SHA-1 digests (some old IdP apps still send them). Default false.
@@ -16,13 +29,21 @@ public struct VerificationPolicy: Sendable, Hashable {
     public var allowRSA15KeyTransport: Bool
     /// Record each assertion ID in the replay store and refuse a second use. Default true.
     public var detectReplay: Bool
-    /// Size and depth limits for the XML.
+    /// The acceptable `AuthnContextClassRef` values (for multi-factor or step-up login); any
+    /// other, or none, is refused with `authnContextNotAccepted`. Default nil: any context.
+    public var requiredAuthnContext: Set<String>?
+    /// How long ago the user may have authenticated at the IdP (`AuthnInstant`), for
+    /// applications that send `ForceAuthn`; older is refused with `authenticationTooOld`.
+    /// Default nil: no limit.
+    public var maximumAuthenticationAge: Duration?
+    /// Size and depth limits for the XML. Default ``XMLLimits/default``.
     public var limits: XMLLimits
 
-    /// Creates a policy; every parameter defaults to the secure value.
-    public init(clockSkew: Double = 90, maximumMessageAge: Double = 300, requireSignedAssertion: Bool = false,
+    /// Creates a policy; every parameter defaults to the secure value listed on the type.
+    public init(clockSkew: Duration = .seconds(90), maximumMessageAge: Duration = .seconds(300), requireSignedAssertion: Bool = false,
                 allowSHA1: Bool = false, allowUnsolicited: Bool = false, allowRSA15KeyTransport: Bool = false,
-                detectReplay: Bool = true, limits: XMLLimits = .default) {
+                detectReplay: Bool = true, requiredAuthnContext: Set<String>? = nil, maximumAuthenticationAge: Duration? = nil,
+                limits: XMLLimits = .default) {
         self.clockSkew = clockSkew
         self.maximumMessageAge = maximumMessageAge
         self.requireSignedAssertion = requireSignedAssertion
@@ -30,9 +51,11 @@ public struct VerificationPolicy: Sendable, Hashable {
         self.allowUnsolicited = allowUnsolicited
         self.allowRSA15KeyTransport = allowRSA15KeyTransport
         self.detectReplay = detectReplay
+        self.requiredAuthnContext = requiredAuthnContext
+        self.maximumAuthenticationAge = maximumAuthenticationAge
         self.limits = limits
     }
 
-    /// The secure defaults.
+    /// The secure defaults, as listed on the type.
     public static let `default` = VerificationPolicy()
 }

@@ -1,17 +1,19 @@
-import Foundation
+public import Foundation
 
 /// The one error every part of this package throws.
 ///
 /// `code` is stable and meant for programs (switch on it, count it in metrics); `reason` is a
 /// sentence an operator can act on; `libraryMessage` carries what libxml2, xmlsec or OpenSSL
 /// said, when they said something. Show end users a generic "authentication failed" and log the rest.
-public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A stable identifier for a kind of failure. New codes may be added; existing ones keep their meaning.
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+///
+/// Two errors are equal when their codes are: `error == SAMLError(.expired, "")` asks "is this
+/// an expiry?", whatever the wording. `localizedDescription` is ``description``.
+public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
+    /// A stable identifier for a kind of failure. The set is defined by this package (there is no
+    /// public initialiser): new codes may be added; existing ones keep their meaning.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The code's stable text, e.g. `signatureInvalid`.
         public let rawValue: String
-        /// Wraps a code's text.
-        public init(rawValue: String) { self.rawValue = rawValue }
         init(_ rawValue: String) { self.rawValue = rawValue }
         /// The code's text.
         public var description: String { rawValue }
@@ -79,6 +81,10 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let subjectConfirmationFailed = Code("subjectConfirmationFailed")
         /// The assertion ID was already accepted once.
         public static let replayed = Code("replayed")
+        /// The AuthnContextClassRef is not one the policy's `requiredAuthnContext` accepts.
+        public static let authnContextNotAccepted = Code("authnContextNotAccepted")
+        /// The user authenticated longer ago than the policy's `maximumAuthenticationAge`.
+        public static let authenticationTooOld = Code("authenticationTooOld")
 
         // Encryption
         /// Decryption failed: no key, wrong key, or damaged ciphertext.
@@ -112,4 +118,13 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible {
         if let libraryMessage { return "\(code): \(reason) (library: \(libraryMessage))" }
         return "\(code): \(reason)"
     }
+
+    /// The same as ``description``, so `localizedDescription` reads as the reason.
+    public var errorDescription: String? { description }
+
+    /// Errors are equal when their codes are.
+    public static func == (lhs: SAMLError, rhs: SAMLError) -> Bool { lhs.code == rhs.code }
+
+    /// Hashes the code only, in step with `==`.
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

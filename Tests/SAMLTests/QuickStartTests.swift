@@ -2,37 +2,52 @@ import Foundation
 import SAML
 import Testing
 
-/// The README's quick start, verbatim in the middle, run against the generated fixtures.
+/// The README's quick start, verbatim in the middle, run against recorded metadata and generated responses.
 @Suite struct QuickStartTests {
     @Test func readmeQuickStartCompilesAndRuns() async throws {
         let metadataBytes = try Fixtures.bytes("reference/idp-metadata/aws-iam-identity-center_us-east-1.xml")
+        let cookieJar = CookieJar()
 
         // --- README: Quick start (keep in step) ---
-        // Once, at start-up: the IdP (from its metadata file) and this SP.
-        let idp = try IdentityProvider(metadata: metadataBytes)                 // e.g. AWS IAM Identity Center's file
-        let sp = ServiceProvider(acsURL: "https://app.example.com/saml/acs")    // the ACS URL doubles as entity ID
-        let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp)
-        let tracker: any RequestTracker = InMemoryRequestTracker()
+        // Once, at start-up: this SP (its ACS URL doubles as entity ID) and the IdP, from its metadata file.
+        let saml = try SAMLServiceProvider(configuration: .init(
+            acsURL: "https://app.example.com/saml/acs",
+            identityProviders: [.init(try IdentityProvider(metadata: metadataBytes))]))
 
-        // Login: send the browser to the IdP.
-        let request = try AuthnRequest(serviceProvider: sp, identityProvider: idp).redirect()
-        try await tracker.store(request.tracked())
-        // → respond with a 302 to request.url
+        // GET /login — send the browser to the IdP, keep the login state in a cookie.
+        let start = try await saml.login(returnTo: "/inbox")
+        cookieJar[SAMLServiceProvider.stateCookieName] = start.browserState  // HttpOnly; Secure; SameSite=None
+        // → 302 to the URL in start.action (or serve its POST form)
 
-        // ACS: the IdP posts SAMLResponse (and RelayState) back.
-        func acs(samlResponse: String, requestID: String) async throws -> String {
-            guard try await tracker.consume(requestID) != nil else { throw SAMLError(.inResponseToMismatch, "unknown request") }
-            let login = try await verifier.verify(samlResponse: samlResponse, inResponseTo: requestID)
-            return login.email ?? login.nameID.value      // also: login.attributes, login.awsRoles, login.sessionIndex
+        // POST /saml/acs — the IdP posts SAMLResponse and RelayState back.
+        func acs(form: [String: String]) async throws -> Login {
+            let login = try await saml.finishLogin(samlResponse: form["SAMLResponse"] ?? "", relayState: form["RelayState"],
+                                                   browserState: cookieJar[SAMLServiceProvider.stateCookieName])
+            return login  // Codable: store it in the session, then 303 to login.returnTo
         }
         // --- end of README code ---
 
-        #expect(request.url.hasPrefix("https://portal.sso.us-east-1.amazonaws.com/saml/assertion/NDQ0OTc1NjczNTMwX2lucy01MTRmOGNkNGRjYzJhMjky?SAMLRequest="))
-        // The fixture response comes from another IdP, for another SP and request, so this ACS
-        // refuses it, first at the tracker…
+        guard case .redirect(let url) = start.action else { Issue.record("expected a redirect"); return }
+        #expect(url.hasPrefix("https://portal.sso.us-east-1.amazonaws.com/saml/assertion/NDQ0OTc1NjczNTMwX2lucy01MTRmOGNkNGRjYzJhMjky?SAMLRequest="))
+        // The fixture response comes from another IdP, for another SP and request: refused.
         let posted = Data(try Generated.response("assertion-signed.xml").utf8).base64EncodedString()
-        await expectRejection(.inResponseToMismatch) { _ = try await acs(samlResponse: posted, requestID: Generated.requestID) }
-        // …and, for a request it did send, at the verifier.
-        await expectRejection(.untrustedKey) { _ = try await acs(samlResponse: posted, requestID: request.id) }
+        do {
+            _ = try await acs(form: ["SAMLResponse": posted])
+            Issue.record("a response from another IdP was accepted")
+        } catch let error as SAMLError {
+            #expect([SAMLError.Code.issuerMismatch, .untrustedKey].contains(error.code), "\(error)")
+        }
+        // Without the cookie (another browser), even before any signature check.
+        cookieJar[SAMLServiceProvider.stateCookieName] = nil
+        await expectRejection(.unsolicitedResponse) { _ = try await acs(form: ["SAMLResponse": posted]) }
+    }
+}
+
+/// Stands in for a web framework's cookies.
+final class CookieJar: @unchecked Sendable {
+    private var values: [String: String] = [:]
+    subscript(name: String) -> String? {
+        get { values[name] }
+        set { values[name] = newValue }
     }
 }

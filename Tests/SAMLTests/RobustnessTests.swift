@@ -1,5 +1,6 @@
 import Foundation
 import SAML
+@_spi(Tools) import SAMLVerification
 import Testing
 
 /// A small deterministic generator, so a failing case can be replayed from its seed.

@@ -1,5 +1,6 @@
 import Foundation
 import SAML
+@_spi(Tools) import SAMLVerification
 import SAMLCore
 import Testing
 
@@ -154,10 +155,10 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
     @Test func clockSkewBoundaries() async throws {
         let xml = Array(try Generated.response("assertion-signed.xml").utf8)
         // NotOnOrAfter 10:05:00, skew 90 s: accepted until 10:06:29, refused from 10:06:30
-        _ = try Generated.verifier(policy: VerificationPolicy(maximumMessageAge: 3600))
+        _ = try Generated.verifier(policy: VerificationPolicy(maximumMessageAge: .seconds(3600)))
             .verifyWithoutReplayCheck(responseXML: xml, inResponseTo: Generated.requestID, now: Fixtures.date("2026-01-15T10:06:29Z"))
         await expectRejection(.expired) {
-            _ = try Generated.verifier(policy: VerificationPolicy(maximumMessageAge: 3600))
+            _ = try Generated.verifier(policy: VerificationPolicy(maximumMessageAge: .seconds(3600)))
                 .verifyWithoutReplayCheck(responseXML: xml, inResponseTo: Generated.requestID, now: Fixtures.date("2026-01-15T10:06:30Z"))
         }
         // NotBefore 09:59:00: accepted from 09:57:30
@@ -167,7 +168,7 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
         }
         // a zero skew is exact
         await expectRejection(.expired) {
-            _ = try Generated.verifier(policy: VerificationPolicy(clockSkew: 0, maximumMessageAge: 3600))
+            _ = try Generated.verifier(policy: VerificationPolicy(clockSkew: .zero, maximumMessageAge: .seconds(3600)))
                 .verifyWithoutReplayCheck(responseXML: xml, inResponseTo: Generated.requestID, now: Fixtures.date("2026-01-15T10:05:00Z"))
         }
     }
@@ -204,13 +205,13 @@ struct ConditionCase: Sendable, CustomTestStringConvertible {
 
     @Test func secureDefaults() {
         let p = VerificationPolicy.default
-        #expect(p.clockSkew == 90)
+        #expect(p.clockSkew == .seconds(90))
         #expect(p.allowSHA1 == false)
         #expect(p.allowUnsolicited == false)
         #expect(p.allowRSA15KeyTransport == false)
         #expect(p.detectReplay == true)
         #expect(p.limits.maximumBytes == 1 << 20)
         #expect(p.limits.maximumDepth <= 256)
-        #expect(p.maximumMessageAge <= 600)
+        #expect(p.maximumMessageAge <= .seconds(600))
     }
 }

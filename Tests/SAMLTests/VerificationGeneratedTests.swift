@@ -23,7 +23,7 @@ import Testing
         let a = try await v.verify(samlResponse: Data(xml.utf8).base64EncodedString(options: .lineLength64Characters),
                                    inResponseTo: Generated.requestID, now: Generated.now)
         #expect(a.issuer == Generated.idpEntityID)
-        #expect(a.nameID == NameID(value: "alice@example.com", format: NameIDFormat.emailAddress.rawValue))
+        #expect(a.nameID == NameID(value: "alice@example.com", format: .emailAddress))
         #expect(a.assertionID == Generated.assertionID)
         #expect(a.responseID == Generated.responseID)
         #expect(a.inResponseTo == Generated.requestID)
@@ -36,7 +36,7 @@ import Testing
         #expect(a.email == "alice@example.com")
         #expect(a.displayName == "Alice Example")
         #expect(a.givenName == "Alice")
-        #expect(a.surName == "Example")
+        #expect(a.surname == "Example")
         #expect(a.value(of: "mail") == "alice@example.com")  // by FriendlyName
         let email = a.attributes.first { $0.name == "email" }
         #expect(email?.friendlyName == "mail")
@@ -197,7 +197,7 @@ enum Base64Helper {
         #expect(!xml.contains(">alice@example.com</saml:NameID>"))
         let a = try await DecryptionTests.verify("encrypted/assertion-signed-encrypted-nameid-and-attribute.xml", keys: ["sp-rsa"])
         #expect(a.assertionSigned && !a.wasEncrypted)
-        #expect(a.nameID == NameID(value: "alice@example.com", format: NameIDFormat.emailAddress.rawValue))
+        #expect(a.nameID == NameID(value: "alice@example.com", format: .emailAddress))
         #expect(a.givenName == "Alice")
         #expect(a.attributes.map(\.name).contains("givenName"))
         await expectRejection(.decryptionFailed) {

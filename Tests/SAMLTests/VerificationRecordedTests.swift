@@ -21,7 +21,7 @@ import Testing
         #expect(a.value(of: "firstName") == "Ross")
         #expect(a.value(of: "lastName") == "Kinder")
         #expect(a.givenName == "Ross")
-        #expect(a.surName == "Kinder")
+        #expect(a.surname == "Kinder")
         #expect(a.email == "ross@octolabs.io")
         #expect(a.issuer == "https://accounts.google.com/o/saml2?idpid=C02dfl1r1")
     }
@@ -51,7 +51,7 @@ import Testing
         let a = try await v.verify(samlResponse: Fixtures.text("reference/responses/adfs_assertion-signed.b64"),
                                    inResponseTo: "_5988bf45-1cc8-4228-b3e8-1aa8590e63d3", now: Fixtures.date("2017-09-21T23:28:00Z"))
         #expect(a.assertionSigned && !a.responseSigned)
-        #expect(a.nameID.format == NameIDFormat.emailAddress.rawValue)
+        #expect(a.nameID.format == .emailAddress)
         #expect(!a.nameID.value.isEmpty)
         #expect(a.email == a.nameID.value)
     }

@@ -24,6 +24,9 @@ install_browser() {
 build_server() {
     "$ROOT/scripts/install-deps.sh" build
     echo "Building the demo server (Examples/HummingbirdACS, build folder .build-examples)…" >&2
+    # the library is a path dependency: plan the build again, so files moved or removed there since
+    # the last build are not looked for
+    rm -f "$SCRATCH/debug.yaml" "$SCRATCH"/*/debug/description.json
     swift build --package-path "$EXAMPLE" --scratch-path "$SCRATCH" --product HummingbirdACS \
         2> >(grep -v "prohibited flag" >&2) >&2
 }

@@ -312,3 +312,19 @@ import Testing
         }
     }
 }
+
+extension LoginFlowTests {
+    @Test func diagnosticsReportEveryCheckOfTheLogin() async throws {
+        let saml = try LoginWorld.facade(try LoginWorld.configuration())
+        let start = try await saml.login(now: Generated.now)
+        let trace = Mutex<[VerificationDiagnostic]>([])
+        _ = try await saml.finishLogin(samlResponse: try LoginWorld.response(answering: start.requestID), relayState: nil,
+                                       browserState: start.browserState, now: Generated.now,
+                                       diagnostics: { d in trace.withLock { $0.append(d) } })
+        let checks = trace.withLock { $0 }
+        #expect(checks.allSatisfy { $0.passed })
+        #expect(checks.contains { $0.check == .audience })
+        #expect(checks.contains { $0.check == .inResponseTo && $0.facts.contains { $0.value == start.requestID } })
+        #expect(checks.last?.check == .replay)
+    }
+}

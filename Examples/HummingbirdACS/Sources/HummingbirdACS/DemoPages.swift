@@ -66,7 +66,7 @@ enum DemoPages {
             ("given-name", "Given name", login.givenName ?? "—"),
             ("surname", "Surname", login.surname ?? "—"),
             ("name-id", "NameID", login.nameID.value),
-            ("name-id-format", "NameID format", login.nameID.format ?? "—"),
+            ("name-id-format", "NameID format", login.nameID.format?.rawValue ?? "—"),
             ("issuer", "Identity provider", login.issuer),
         ]
         if !login.groups.isEmpty { rows.append(("groups", "Groups", login.groups.joined(separator: ", "))) }

@@ -1,0 +1,39 @@
+import Foundation
+import SAMLCore
+import SAMLMetadata
+import SAMLXMLSec
+
+/// Rule 4: a signature on the Response verifies with a configured IdP key, uses allowed
+/// algorithms, and covers the Response itself. Runs before anything inside is trusted or decrypted.
+enum ResponseSignatureCheck {
+    /// Returns whether the Response is signed (and verified). Reports nothing when unsigned.
+    static func run(_ run: VerificationRun, response: XMLElement) throws -> Bool {
+        try SignatureFacts.verify(run, response, check: .responseSignature, what: "Response")
+    }
+}
+
+/// The shared signature step: verification by ``EnvelopedSignature`` plus the facts it compared.
+enum SignatureFacts {
+    static func verify(_ run: VerificationRun, _ element: XMLElement, check: VerificationCheck, what: String) throws -> Bool {
+        let signatures = EnvelopedSignature.signatures(of: element)
+        guard !signatures.isEmpty else {
+            run.report(VerificationDiagnostic(check: check, passed: true, facts: [.init("signed", "no")], error: nil))
+            return false
+        }
+        return try run.step(check) { facts in
+            facts.add("signed", "yes")
+            if let signedInfo = signatures[0].child("SignedInfo", NS.dsig) {
+                facts.add("canonicalization", signedInfo.child("CanonicalizationMethod", NS.dsig)?.attribute("Algorithm") ?? "(none)")
+                facts.add("signature method", signedInfo.child("SignatureMethod", NS.dsig)?.attribute("Algorithm") ?? "(none)")
+                let reference = signedInfo.child("Reference", NS.dsig)
+                facts.add("digest method", reference?.child("DigestMethod", NS.dsig)?.attribute("Algorithm") ?? "(none)")
+                facts.add("reference", reference?.attribute("URI") ?? "(none)")
+            }
+            facts.add("signed element ID", element.attribute("ID") ?? "(none)")
+            let certificate = try EnvelopedSignature.verify(element, trusted: run.idp.signingCertificates,
+                                                            allowSHA1: run.policy.allowSHA1, what: what)
+            facts.add("verified with", certificate.description)
+            return true
+        }
+    }
+}

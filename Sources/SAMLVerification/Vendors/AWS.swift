@@ -1,0 +1,41 @@
+public import Foundation
+
+/// An AWS role the IdP lets the user assume (`https://aws.amazon.com/SAML/Attributes/Role`).
+public struct AWSRole: Sendable, Hashable, Codable {
+    /// `arn:aws:iam::<account>:role/<name>`
+    public var roleARN: String
+    /// `arn:aws:iam::<account>:saml-provider/<name>`
+    public var providerARN: String
+
+    /// Parses a `role,provider` or `provider,role` value.
+    public init?(attributeValue: String) {
+        let parts = attributeValue.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { return nil }
+        let isRole: (String) -> Bool = { $0.hasPrefix("arn:") && $0.contains(":role/") }
+        let isProvider: (String) -> Bool = { $0.hasPrefix("arn:") && $0.contains(":saml-provider/") }
+        if isRole(parts[0]), isProvider(parts[1]) {
+            roleARN = parts[0]; providerARN = parts[1]
+        } else if isProvider(parts[0]), isRole(parts[1]) {
+            roleARN = parts[1]; providerARN = parts[0]
+        } else {
+            return nil
+        }
+    }
+}
+
+/// The AWS attributes (`https://aws.amazon.com/SAML/Attributes/…`) that AWS IAM federation and
+/// IAM Identity Center applications read.
+extension VerifiedAssertion {
+    /// The AWS role/provider pairs (values in either order; malformed ones are skipped).
+    public var awsRoles: [AWSRole] {
+        values(of: "https://aws.amazon.com/SAML/Attributes/Role").compactMap(AWSRole.init(attributeValue:))
+    }
+
+    /// AWS `RoleSessionName`.
+    public var awsRoleSessionName: String? { value(of: "https://aws.amazon.com/SAML/Attributes/RoleSessionName") }
+
+    /// AWS `SessionDuration` in seconds.
+    public var awsSessionDuration: Int? {
+        value(of: "https://aws.amazon.com/SAML/Attributes/SessionDuration").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+}

@@ -7,6 +7,7 @@
 Exits non-zero on any failure, including a missing browser or driver.
 """
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -187,7 +188,24 @@ def test_connection(driver, base):
     check("No session was created" in text(driver, "result"), "the result does not say no session was created")
     check(text(driver, "email") == "alice@example.com", "the verified identity is not shown")
     check(driver.get_cookie(SESSION_COOKIE) is None, "the connection test created a session")
-    print("ok  test connection: metadata upload read, test login verified, no session")
+    trace = driver.find_elements(By.CSS_SELECTOR, "#trace tr")
+    check(len(trace) >= 5 and not driver.find_elements(By.CSS_SELECTOR, "#trace tr.failed"), f"trace: {len(trace)} steps")
+    check("audience" in driver.find_element(By.ID, "trace").text, "the trace does not show the audience check")
+    print(f"ok  test connection: metadata upload read, test login verified with a {len(trace)}-step trace, no session")
+
+    # the JSON an admin dashboard keeps, pasted
+    certificate = metadata.decode().split("X509Certificate>")[1].split("<")[0]
+    configuration = json.dumps({"type": "saml", "config": {
+        "issuer_url": base + "/idp/metadata", "sso_target_url": base + "/idp/sso",
+        "idp_public_certs": [certificate], "email_attribute_name": "email", "sign_request": True,
+        "attributes": {"name": "name"}}})
+    start_fresh(driver, base, "/test-connection")
+    wait_for(driver, By.ID, "metadata").send_keys(configuration)
+    driver.find_element(By.ID, "read").click()
+    entity = wait_for(driver, By.ID, "entity-id").text.strip()
+    check(entity == base + "/idp/metadata", f"entity ID read from JSON: {entity!r}")
+    check(text(driver, "wants-signed") == "yes", "sign_request not shown")
+    print("ok  test connection: dashboard JSON read")
 
     start_fresh(driver, base, "/test-connection")
     wait_for(driver, By.ID, "metadata").send_keys("<md:EntityDescriptor this is not metadata")

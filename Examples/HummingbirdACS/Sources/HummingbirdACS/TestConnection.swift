@@ -185,16 +185,18 @@ struct TestConnection: Sendable {
         let fields = try await FormBody.read(&request)
         var response: Response
         if let entry = await store.entry(id) {
+            let trace = Trace()
             do {
                 let login = try await entry.serviceProvider.finishLogin(samlResponse: fields["SAMLResponse"] ?? "",
-                                                                       relayState: fields["RelayState"], browserState: state)
+                                                                       relayState: fields["RelayState"], browserState: state,
+                                                                       diagnostics: { trace.steps.append($0) })
                 var body = DemoPages.navigation + "<h1>Test connection: login verified</h1>\n"
                 body += "<p id=\"result\">Every check passed. <strong>No session was created</strong>: you are not signed in to this demo by this test.</p>\n"
                 body += DemoPages.identityTable(login) + "<h2>Assertion</h2>\n" + DemoPages.loginDetails(login)
-                body += "<p class=\"note\">Checks run, in order: response and assertion signatures with the IdP's certificates (wrapping refused), issuer, destination and recipient, audience, time conditions, the request this browser started (once), replay.</p>\n"
+                body += trace.html
                 response = DemoPages.page(title: "Test connection: verified", body: body)
             } catch let error as SAMLError {
-                response = problem(error, status: .forbidden)
+                response = problem(error, status: .forbidden, trace: trace)
             }
         } else {
             response = form(error: "No connection test is running in this browser; read the metadata again.", status: .badRequest)
@@ -204,12 +206,28 @@ struct TestConnection: Sendable {
         return response
     }
 
-    func problem(_ error: SAMLError, status: HTTPResponse.Status) -> Response {
+    func problem(_ error: SAMLError, status: HTTPResponse.Status, trace: Trace? = nil) -> Response {
         DemoPages.page(title: "Test connection: failed", body: DemoPages.navigation + """
             <h1>Test connection: the login failed</h1>
             <p class="error"><code id="error-code">\(DemoPages.escape(error.code.description))</code>: <span id="error-reason">\(DemoPages.escape(error.reason))</span></p>
+            \(trace?.html ?? "")
             <p><a href="/test-connection">Try another IdP</a></p>
             """, status: status)
+    }
+
+    /// The verifier's diagnostics for one response: each check, passed or not, with the values it compared.
+    final class Trace {
+        var steps: [VerificationDiagnostic] = []
+
+        var html: String {
+            guard !steps.isEmpty else { return "" }
+            var html = "<h2>Verification trace</h2>\n<table id=\"trace\">\n"
+            for step in steps {
+                let facts = step.facts.map { DemoPages.escape($0.description) }.joined(separator: "<br>")
+                html += "<tr class=\"\(step.passed ? "passed" : "failed")\"><th>\(step.passed ? "✔" : "✘") \(DemoPages.escape(step.check.name))</th><td>\(facts)</td></tr>\n"
+            }
+            return html + "</table>\n"
+        }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {

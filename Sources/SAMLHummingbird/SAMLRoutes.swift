@@ -119,7 +119,7 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
             }
             let fields = FormFields(String(buffer: body))
             guard let samlResponse = fields.value("SAMLResponse"), !samlResponse.isEmpty else {
-                throw SAMLError(.invalidRequest, "The POST to the ACS carries no SAMLResponse.")
+                throw SAMLError(.invalidRequest, "The POST to the ACS carries no SAMLResponse, or more than one.")
             }
             login = try await serviceProvider.finishLogin(samlResponse: samlResponse, relayState: fields.value("RelayState"),
                                                           browserState: browserState)

@@ -29,10 +29,15 @@ struct TestIdPCLITests {
         return ResponseVerifier(serviceProvider: try W.serviceProvider(), identityProvider: idp)
     }
 
+    /// Runs `saml` off the cooperative thread pool.
+    static func cli(_ arguments: [String]) async throws -> CLI.Result {
+        try await W.offPool { try CLI.run(arguments) }
+    }
+
     @Test("saml idp metadata prints metadata our reader accepts")
-    func metadata() throws {
+    func metadata() async throws {
         let files = try Files()
-        let result = try CLI.run(["idp", "metadata", "--idp-key", files.idpKey, "--idp-cert", files.idpCert,
+        let result = try await Self.cli(["idp", "metadata", "--idp-key", files.idpKey, "--idp-cert", files.idpCert,
                                   "--idp-entity-id", Self.idpEntityID, "--sso-url", "https://idp.cli.example/sso"])
         #expect(result.status == 0, "\(result.summary)")
         let idp = try IdentityProvider(metadata: result.stdout)
@@ -40,7 +45,7 @@ struct TestIdPCLITests {
         #expect(idp.singleSignOnServices.map(\.location) == ["https://idp.cli.example/sso", "https://idp.cli.example/sso"])
         #expect(idp.signingCertificates == [try DemoOnlyCredentials.identityProviderRSA().certificate])
         // A key that does not belong to the certificate is refused.
-        let mismatched = try CLI.run(["idp", "metadata", "--idp-key", files.ecKey, "--idp-cert", files.idpCert,
+        let mismatched = try await Self.cli(["idp", "metadata", "--idp-key", files.ecKey, "--idp-cert", files.idpCert,
                                       "--idp-entity-id", Self.idpEntityID, "--sso-url", "https://idp.cli.example/sso"])
         #expect(mismatched.status == 2)
         #expect(mismatched.stderr.contains("invalidKey"))
@@ -49,7 +54,7 @@ struct TestIdPCLITests {
     @Test("saml idp issue: a signed, encrypted response at a given time, verified by our SP")
     func issue() async throws {
         let files = try Files()
-        let result = try CLI.run(["idp", "issue", "--idp-key", files.ecKey, "--idp-cert", files.ecCert,
+        let result = try await Self.cli(["idp", "issue", "--idp-key", files.ecKey, "--idp-cert", files.ecCert,
                                   "--idp-entity-id", Self.idpEntityID, "--sp-entity-id", W.spEntityID, "--acs-url", W.acsURL,
                                   "--request-id", "_cli-request", "--name-id", "dana@example.com",
                                   "--name-id-format", NameIDFormat.persistent.rawValue,
@@ -77,7 +82,7 @@ struct TestIdPCLITests {
     @Test("saml idp issue --broken: each kind is refused with its code", arguments: BrokenVariant.allCases.filter { $0 != .replayed })
     func broken(_ kind: BrokenVariant) async throws {
         let files = try Files()
-        let result = try CLI.run(["idp", "issue", "--idp-key", files.idpKey, "--idp-cert", files.idpCert,
+        let result = try await Self.cli(["idp", "issue", "--idp-key", files.idpKey, "--idp-cert", files.idpCert,
                                   "--idp-entity-id", Self.idpEntityID, "--sp-entity-id", W.spEntityID, "--acs-url", W.acsURL,
                                   "--request-id", "_cli-request", "--name-id", "alice@example.com", "--broken", kind.rawValue])
         #expect(result.status == 0, "\(result.summary)")
@@ -88,18 +93,18 @@ struct TestIdPCLITests {
     }
 
     @Test("saml idp issue: usage errors exit 2 with a reason")
-    func usage() throws {
+    func usage() async throws {
         let files = try Files()
         let base = ["idp", "issue", "--idp-key", files.idpKey, "--idp-cert", files.idpCert, "--idp-entity-id", Self.idpEntityID,
                     "--sp-entity-id", W.spEntityID, "--acs-url", W.acsURL, "--name-id", "alice@example.com"]
         for (extra, message) in [(["--sign", "everything"], "--sign"), (["--broken", "sideways"], "--broken"),
                                  (["--now", "yesterday"], "--now"), (["--attribute", "novalue"], "--attribute"),
                                  (["--lifetime", "0"], "--lifetime"), (["--encrypt-cert", files.ecCert], "invalidCertificate")] {
-            let result = try CLI.run(base + extra)
+            let result = try await Self.cli(base + extra)
             #expect(result.status == 2, "\(extra): \(result.summary)")
             #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
         }
-        let missing = try CLI.run(["idp", "issue", "--idp-key", files.idpKey])
+        let missing = try await Self.cli(["idp", "issue", "--idp-key", files.idpKey])
         #expect(missing.status == 2)
     }
 }

@@ -39,10 +39,11 @@ struct TestIdPPeerTests {
             config = try S.write([UInt8](json), "config.json", in: directory)
         }
 
-        func run(_ peer: Peer, _ response: IssuedResponse) throws -> RequestsSupport.Run {
+        func run(_ peer: Peer, _ response: IssuedResponse) async throws -> RequestsSupport.Run {
             let file = try S.write(response.base64, "response-\(UUID().uuidString).b64", in: directory)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peer/\(peer.rawValue)").path
-            return try S.run(try S.systemPython(), [script, config, file])
+            let python = try S.systemPython(), config = config
+            return try await W.offPool { try S.run(python, [script, config, file]) }
         }
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -66,7 +67,7 @@ struct TestIdPPeerTests {
     }
 
     @Test("good responses are accepted by the peer SP", arguments: goodCases)
-    func good(_ variant: Good) throws {
+    func good(_ variant: Good) async throws {
         let idp = try W.idp(ecdsa: variant.ecdsa)
         let setup = try Setup(idp: idp, signing: variant.signing, encrypted: variant.encryption != nil)
         defer { setup.remove() }
@@ -74,7 +75,7 @@ struct TestIdPPeerTests {
                                       contentEncryption: variant.encryption ?? .aes256GCM)
         let issued = try idp.issueResponse(for: .alice, serviceProviderEntityID: W.spEntityID, acsURL: W.acsURL,
                                            inResponseTo: W.requestID, options: options)
-        let result = try setup.run(variant.peer, issued)
+        let result = try await setup.run(variant.peer, issued)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
         #expect(json["nameID"] as? String == "alice@example.com")
@@ -127,7 +128,7 @@ struct TestIdPPeerTests {
     }
 
     @Test("broken responses are refused by the peer SP for that defect", arguments: refusedCases)
-    func refused(_ variant: Refused) throws {
+    func refused(_ variant: Refused) async throws {
         let idp = try W.idp()
         let setup = try Setup(idp: idp, signing: variant.signing, encrypted: variant.encrypted)
         defer { setup.remove() }
@@ -135,7 +136,7 @@ struct TestIdPPeerTests {
                                       broken: variant.kind)
         let issued = try idp.issueResponse(for: .alice, serviceProviderEntityID: W.spEntityID, acsURL: W.acsURL,
                                            inResponseTo: W.requestID, options: options)
-        let result = try setup.run(variant.peer, issued)
+        let result = try await setup.run(variant.peer, issued)
         #expect(result.status == 1, "accepted: \(result.stdout)")
         #expect(result.stderr.contains("refused the response"), "\(result.stderr)")
         #expect(variant.reasons.contains { result.stderr.contains($0) }, "\(result.stderr)")
@@ -148,7 +149,7 @@ struct TestIdPPeerTests {
         defer { setup.remove() }
         let issued = try idp.issueResponse(for: .alice, serviceProviderEntityID: W.spEntityID, acsURL: W.acsURL,
                                            inResponseTo: W.requestID, options: ResponseOptions(broken: .replayed))
-        #expect(try setup.run(.python3SAML, issued).status == 0)
+        #expect(try await setup.run(.python3SAML, issued).status == 0)
         let verifier = try W.verifier(idp)
         _ = try await verifier.verify(samlResponse: issued.base64, inResponseTo: W.requestID)
         await expectRejection(.replayed) {
@@ -166,7 +167,7 @@ struct TestIdPPeerTests {
 
     @Test("xmlsec1 --verify accepts our signatures with the IdP certificate only, and refuses a tampered document",
           arguments: [ResponseOptions.Signing.response, .assertion].flatMap { s in [false, true].map { Signed(signing: s, ecdsa: $0) } })
-    func xmlsec1(_ variant: Signed) throws {
+    func xmlsec1(_ variant: Signed) async throws {
         let xmlsec1 = try S.tool("xmlsec1")
         let idp = try W.idp(ecdsa: variant.ecdsa)
         let directory = try W.temporaryDirectory()
@@ -179,17 +180,17 @@ struct TestIdPPeerTests {
         let file = try S.write(issued.xml, "response.xml", in: directory)
         let idAttribute = variant.signing == .response
             ? "urn:oasis:names:tc:SAML:2.0:protocol:Response" : "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"
-        func verify(_ path: String, with cert: String) throws -> RequestsSupport.Run {
-            try S.run(xmlsec1, ["--verify", "--pubkey-cert-pem", cert, "--id-attr:ID", idAttribute, path])
+        func verify(_ path: String, with cert: String) async throws -> RequestsSupport.Run {
+            try await W.offPool { try S.run(xmlsec1, ["--verify", "--pubkey-cert-pem", cert, "--id-attr:ID", idAttribute, path]) }
         }
-        let good = try verify(file, with: certificate)
+        let good = try await verify(file, with: certificate)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stderr.contains("OK"))
         #expect(good.stderr.contains("SignedInfo References (ok/all): 1/1"))
         // Another key does not verify it, so the certificate given is the one used.
-        #expect(try verify(file, with: other).status != 0)
+        #expect(try await verify(file, with: other).status != 0)
         let tampered = try S.write(issued.xml.replacingOccurrences(of: ">alice@example.com<", with: ">mallory@example.com<"),
                                    "tampered.xml", in: directory)
-        #expect(try verify(tampered, with: certificate).status != 0)
+        #expect(try await verify(tampered, with: certificate).status != 0)
     }
 }

@@ -28,6 +28,21 @@ enum TestIdPWorld {
         try DemoOnlyCredentials.serviceProvider().certificate
     }
 
+    /// At most two external processes at a time from these tests.
+    static let processSlots = DispatchSemaphore(value: 2)
+
+    /// Runs blocking work (an external process) on a dispatch thread, so waiting for it never
+    /// holds one of Swift concurrency's few cooperative threads that other tests need.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                processSlots.wait()
+                defer { processSlots.signal() }
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("saml-testidp-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
+        .library(name: "SAMLHummingbird", targets: ["SAMLHummingbird"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
         .library(name: "SAMLMetadataHTTP", targets: ["SAMLMetadataHTTP"]),
         .library(name: "SAMLPostgres", targets: ["SAMLPostgres"]),
@@ -28,6 +29,7 @@ let package = Package(
             name: "PostgreSQL",
             description: "The SAMLPostgres product: request tracker and replay store on PostgreSQL (PostgresNIO)."
         ),
+        .trait(name: "Hummingbird", description: "The SAMLHummingbird integration (fetches Hummingbird and SwiftNIO)."),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -37,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         .systemLibrary(
@@ -99,6 +102,15 @@ let package = Package(
         .target(
             name: "SAMLTesting",
             dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLHummingbird",
+            dependencies: [
+                "SAMLCore", "SAMLLogin", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
             swiftSettings: upcoming
         ),
         .executableTarget(
@@ -177,6 +189,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Peer"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLHummingbirdTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLTesting",
+                .target(name: "SAMLHummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
             swiftSettings: upcoming
         ),
     ],

@@ -1,7 +1,47 @@
 #!/usr/bin/env bash
-# Builds the `saml` tool and runs its demo on bundled data (no IdP, no network).
+# The login demo: builds the Hummingbird example (this library as the service provider, with the
+# embedded test identity provider) and signs in to it in a real headless Chromium.
+#
+#   scripts/demo.sh                 build, start on a free loopback port, log in as the first user,
+#                                   print the landing page, write demo-screenshot.png, stop; exit 0
+#   scripts/demo.sh --serve [--port N] [--base-url URL] [--store URL] [--session-secret S]
+#                                   build and leave the server running for you; prints the URL
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/install-deps.sh build
-swift build --product saml 2> >(grep -v "prohibited flag" >&2)
-exec .build/debug/saml demo "$@"
+source "$(dirname "$0")/../Examples/HummingbirdACS/browser/demo-common.sh"
+cd "$ROOT"
+
+serve=0
+flags=()
+port=""
+base=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --serve) serve=1 ;;
+        --port) port="${2:?--port needs a value}"; shift ;;
+        --base-url) base="${2:?--base-url needs a value}"; flags+=(--base-url "$2"); shift ;;
+        --store|--session-secret) flags+=("$1" "${2:?$1 needs a value}"); shift ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [[ $serve -eq 1 ]]; then
+    build_server
+    port="${port:-8080}"
+    echo "Open ${base:-http://127.0.0.1:$port}/ in a browser (Ctrl-C stops the server)." >&2
+    exec "$SERVER" --port "$port" "${flags[@]}"
+fi
+
+started=$(date +%s)
+install_browser
+build_server
+port="${port:-$(free_port)}"
+log="$(mktemp)"
+trap 'stop_server; rm -f "$log"' EXIT
+start_server "$port" "$log" "${flags[@]}"
+base="${base:-http://127.0.0.1:$port}"
+echo "Demo server running at $base/ (pid $SERVER_PID)" >&2
+"$PYTHON" "$EXAMPLE/browser/saml_browser.py" demo "$base" --screenshot "$ROOT/demo-screenshot.png"
+stop_server
+echo "Done in $(( $(date +%s) - started )) s." >&2

@@ -1,68 +1,26 @@
-// A minimal SP: GET /login sends the browser to the IdP, POST /saml/acs verifies the answer,
-// GET /saml/metadata publishes the SP metadata.
+// The login demo: this app as a SAML service provider (SAMLHummingbird) and the in-process test
+// identity provider (SAMLTesting) on one loopback server. Keys are the bundled DEMO-ONLY ones.
 //
-//   IDP_METADATA=idp.xml SP_ACS_URL=https://app.example.com/saml/acs swift run HummingbirdACS
+//   swift run HummingbirdACS [--port N] [--base-url URL] [--store memory] [--session-secret S]
 //
-// The request ID travels in a short-lived HttpOnly cookie; the tracker accepts each ID once.
+// Open the printed URL: `/` sends you to the test IdP's user picker, and back to a page that shows
+// who you are. `/test-connection` checks another IdP's metadata and runs a login against it.
 import Foundation
-import Hummingbird
-import SAML
 
-let environment = ProcessInfo.processInfo.environment
-guard let metadataPath = environment["IDP_METADATA"], let metadata = FileManager.default.contents(atPath: metadataPath) else {
-    fatalError("Set IDP_METADATA to the identity provider's metadata file.")
-}
-let acsURL = environment["SP_ACS_URL"] ?? "http://localhost:8080/saml/acs"
-let signingKey: SAMLKeyPair? = try environment["SP_KEY"].flatMap { key in
-    try environment["SP_CERT"].map { cert in
-        try SAMLKeyPair(privateKeyPEM: String(contentsOfFile: key, encoding: .utf8),
-                        certificatePEM: String(contentsOfFile: cert, encoding: .utf8))
-    }
-}
-let idp = try IdentityProvider(metadata: [UInt8](metadata))
-let sp = ServiceProvider(acsURL: acsURL, signingKey: signingKey, decryptionKeys: signingKey.map { [$0.privateKey] } ?? [])
-let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp)
-let tracker = InMemoryRequestTracker()
-let secureCookies = acsURL.hasPrefix("https://")
-
-let router = Router()
-
-router.get("/login") { _, _ -> Response in
-    let request = try AuthnRequest(serviceProvider: sp, identityProvider: idp).redirect()
-    await tracker.store(request.tracked(lifetime: 600))
-    var response = Response.redirect(to: request.url)
-    // SameSite=None: the IdP's POST back to the ACS is a cross-site request.
-    response.setCookie(Cookie(name: "saml_request", value: request.id, maxAge: 600, path: "/saml",
-                              secure: secureCookies, httpOnly: true, sameSite: secureCookies ? .none : .lax))
-    return response
+let settings: DemoSettings
+do {
+    settings = try DemoSettings.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    if !error.message.isEmpty { FileHandle.standardError.write(Data("error: \(error.message)\n\n".utf8)) }
+    FileHandle.standardError.write(Data((DemoSettings.usage + "\n").utf8))
+    exit(error.message.isEmpty ? 0 : 2)
 }
 
-router.post("/saml/acs") { request, context -> Response in
-    let body = try await request.body.collect(upTo: 2 << 20)
-    let form = try URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body))
-    guard let samlResponse = form["SAMLResponse"] else { throw HTTPError(.badRequest, message: "SAMLResponse missing") }
-    let requestID = request.cookies["saml_request"]?.value
-    do {
-        if let requestID, await tracker.consume(requestID, at: Date()) == nil {
-            throw SAMLError(.inResponseToMismatch, "The login request expired or was already answered.")
-        }
-        let login = try await verifier.verify(samlResponse: samlResponse, inResponseTo: requestID)
-        context.logger.info("SAML login", metadata: ["nameID": "\(login.nameID.value)", "issuer": "\(login.issuer)"])
-        // A real application would start its own session here.
-        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: "Signed in as \(login.email ?? login.nameID.value)\n")))
-    } catch let error as SAMLError {
-        // The user sees a generic message; the log gets the reason.
-        context.logger.warning("SAML login refused", metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
-        throw HTTPError(.forbidden, message: "Sign-in failed.")
-    }
+do {
+    let app = try DemoServer.application(settings)
+    FileHandle.standardOutput.write(Data("Demo running at \(settings.baseURL)/ (listening on 127.0.0.1:\(settings.port), store: \(settings.store))\n".utf8))
+    try await app.runService()
+} catch {
+    FileHandle.standardError.write(Data("error: \(DemoServer.describe(error))\n".utf8))
+    exit(1)
 }
-
-router.get("/saml/metadata") { _, _ -> Response in
-    let xml = try ServiceProviderMetadata(serviceProvider: sp).xml(signedWith: signingKey)
-    return Response(status: .ok, headers: [.contentType: "application/samlmetadata+xml"],
-                    body: .init(byteBuffer: ByteBuffer(string: xml)))
-}
-
-let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 8080)))
-try await app.runService()

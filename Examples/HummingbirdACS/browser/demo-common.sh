@@ -1,0 +1,68 @@
+# Shared by scripts/demo.sh and scripts/test-browser.sh (sourced, not run).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+EXAMPLE="$ROOT/Examples/HummingbirdACS"
+# one build folder for the demo server, shared by the demo, the browser tests and --serve
+SCRATCH="$ROOT/.build-examples"
+SERVER="$SCRATCH/debug/HummingbirdACS"
+# Debian's python3, which sees Debian's python3-selenium
+PYTHON=/usr/bin/python3
+
+install_browser() {
+    local packages=(chromium chromium-driver python3-selenium python3) missing=() p
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    echo "Installing: ${missing[*]}" >&2
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_server() {
+    "$ROOT/scripts/install-deps.sh" build
+    echo "Building the demo server (Examples/HummingbirdACS, build folder .build-examples)…" >&2
+    # the library is a path dependency: plan the build again, so files moved or removed there since
+    # the last build are not looked for
+    rm -f "$SCRATCH/debug.yaml" "$SCRATCH"/*/debug/description.json
+    swift build --package-path "$EXAMPLE" --scratch-path "$SCRATCH" --product HummingbirdACS \
+        2> >(grep -v "prohibited flag" >&2) >&2
+}
+
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_server PORT LOGFILE [server flags…]: starts the server in the background and waits until it answers.
+start_server() {
+    local port="$1" log="$2"
+    shift 2
+    "$SERVER" --port "$port" "$@" >"$log" 2>&1 &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 1 120); do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "The demo server exited:" >&2
+            cat "$log" >&2
+            return 1
+        fi
+        if "$PYTHON" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+            "http://127.0.0.1:$port/saml/metadata" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    echo "The demo server did not answer within 60 s:" >&2
+    cat "$log" >&2
+    return 1
+}
+
+stop_server() {
+    if [[ -n "${SERVER_PID:-}" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}

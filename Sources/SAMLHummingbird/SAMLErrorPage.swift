@@ -1,0 +1,66 @@
+#if Hummingbird
+public import SAMLCore
+
+/// The HTML page a refused or impossible login shows.
+///
+/// ``standard`` tells the user only that signing in failed, with a correlation ID to quote and a
+/// link to try again; the code and reason go to the log under the same ID. A custom page
+/// receives the whole ``Failure`` and decides what to show (a local demo may show the reason).
+public struct SAMLErrorPage: Sendable {
+    /// What went wrong, for the page.
+    public struct Failure: Sendable {
+        /// The ID logged with the code and reason (`saml.correlation_id`).
+        public let correlationID: String
+        /// The error's stable code.
+        public let code: SAMLError.Code
+        /// The error's reason (for logs; show it only where users may see internals).
+        public let reason: String
+        /// The HTTP status the page is sent with.
+        public let status: Int
+        /// The path that starts a new login.
+        public let retryPath: String
+    }
+
+    /// Renders the page's HTML. Pages are served with `default-src 'none'; style-src 'unsafe-inline'`.
+    public var render: @Sendable (Failure) -> String
+
+    /// A page rendered by `render`.
+    public init(render: @escaping @Sendable (Failure) -> String) {
+        self.render = render
+    }
+
+    /// "Sign-in failed", the correlation ID and a link to try again.
+    public static let standard = SAMLErrorPage { failure in
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head><meta charset="utf-8"><title>Sign-in failed</title></head>
+        <body>
+        <h1>Sign-in failed</h1>
+        <p>We could not sign you in. If this keeps happening, contact support and quote this reference:
+        <code id="correlation-id">\(escapeHTML(failure.correlationID))</code></p>
+        <p><a href="\(escapeHTML(failure.retryPath))">Try again</a></p>
+        </body>
+        </html>
+
+        """
+    }
+
+    /// Escapes text for HTML content and quoted attribute values.
+    public static func escapeHTML(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
+#endif

@@ -18,11 +18,17 @@ let package = Package(
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
+        .library(name: "SAMLVapor", targets: ["SAMLVapor"]),
+    ],
+    traits: [
+        .trait(name: "Vapor", description: "The SAMLVapor integration (fetches Vapor and SwiftNIO)."),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.100.0"),
     ],
     targets: [
         .systemLibrary(
@@ -82,6 +88,15 @@ let package = Package(
             dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin"],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SAMLVapor",
+            dependencies: [
+                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "SAMLCommand",
             dependencies: [
@@ -97,6 +112,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Peer"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLVaporTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+                .target(name: "SAMLVapor", condition: .when(traits: ["Vapor"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+                .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
             swiftSettings: upcoming
         ),
     ],

@@ -301,6 +301,19 @@ import VaporTesting
         }
     }
 
+    @Test func idpLogoutOfAnotherSessionLeavesThisBrowsersSession() async throws {
+        let world = try VaporWorld()
+        try await world.run { app in
+            var browser = try await loggedIn(app)
+            let request = try VaporWorld.idpLogoutRequest(sessionIndexes: ["_another-session"]).redirect(now: Generated.now)
+            let response = try await app.sendRequest(.GET, "/saml/slo?" + query(of: request.url), headers: browser.header)
+            browser.take(response)
+            #expect(response.status == .seeOther)
+            #expect(response.headers.first(name: .location)?.hasPrefix(VaporWorld.idpSLO + "?SAMLResponse=") == true)
+            #expect(try await whoAmI(app, browser) == "alice@example.com")
+        }
+    }
+
     @Test func reEncodedRedirectQueryIsRefused() async throws {
         let world = try VaporWorld()
         try await world.run { app in

@@ -124,9 +124,9 @@ struct VaporWorld {
     }
 
     /// A LogoutRequest from the IdP naming alice's session.
-    static func idpLogoutRequest() throws -> LogoutRequest {
+    static func idpLogoutRequest(sessionIndexes: [String] = ["_session-5f2a9c"]) throws -> LogoutRequest {
         LogoutRequest(serviceProvider: try idpAsSender(), identityProvider: try spAsReceiver(),
-                      subject: .init(value: "alice@example.com", format: .emailAddress), sessionIndexes: ["_session-5f2a9c"],
+                      subject: .init(value: "alice@example.com", format: .emailAddress), sessionIndexes: sessionIndexes,
                       relayState: "idp-relay")
     }
 }

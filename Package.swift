@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "saml", targets: ["SAMLCommand"]),
         .library(name: "SAMLMetadataHTTP", targets: ["SAMLMetadataHTTP"]),
         .library(name: "SAMLPostgres", targets: ["SAMLPostgres"]),
+        .library(name: "SAMLVapor", targets: ["SAMLVapor"]),
     ],
     traits: [
         .trait(name: "HTTPMetadata", description: "Metadata fetching and refresh over HTTPS (async-http-client, SwiftNIO)."),
@@ -30,6 +31,7 @@ let package = Package(
             description: "The SAMLPostgres product: request tracker and replay store on PostgreSQL (PostgresNIO)."
         ),
         .trait(name: "Hummingbird", description: "The SAMLHummingbird integration (fetches Hummingbird and SwiftNIO)."),
+        .trait(name: "Vapor", description: "The SAMLVapor integration (fetches Vapor and SwiftNIO)."),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -40,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.100.0"),
     ],
     targets: [
         .systemLibrary(
@@ -110,6 +113,15 @@ let package = Package(
                 "SAMLCore", "SAMLLogin", "SAMLXMLSec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLVapor",
+            dependencies: [
+                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
             ],
             swiftSettings: upcoming
         ),
@@ -198,6 +210,17 @@ let package = Package(
                 .target(name: "SAMLHummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLVaporTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+                .target(name: "SAMLVapor", condition: .when(traits: ["Vapor"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+                .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["Vapor"])),
             ],
             swiftSettings: upcoming
         ),

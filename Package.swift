@@ -188,6 +188,7 @@ let package = Package(
             dependencies: [
                 .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .target(name: "SAML", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAMLTesting", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             exclude: ["RaceWorker"],

@@ -322,4 +322,28 @@ struct LogoutCLITests {
         #expect(help.status == 0)
         #expect(help.stdout.contains("Replay detection"))
     }
+
+    @Test("help: both commands are listed and document their exit statuses", arguments: ["logout-request", "verify-logout"])
+    func help(_ command: String) throws {
+        let help = try CLI.run([command, "--help"])
+        #expect(help.status == 0, "\(help.summary)")
+        #expect(help.stdout.contains("Exit status: 0 success; 1 the document was refused"))
+        #expect(help.stdout.contains("--idp-metadata"))
+        let root = try CLI.run(["--help"])
+        #expect(root.stdout.contains(command))
+    }
+
+    @Test("verify-logout reads a URL-encoded POST body from standard input")
+    func verifyPostBodyFromStdin() throws {
+        let made = try LogoutWorld.idpLogoutRequest().post()
+        let body = "SAMLRequest=\(made.base64.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&RelayState=idp-relay\n"
+        let json = try Self.json(try CLI.run(Self.verify + ["-"], stdin: Data(body.utf8)))
+        #expect(json["id"] as? String == made.id)
+        #expect(json["relayState"] as? String == "idp-relay")
+        // the same body with a byte of the signed XML changed is refused
+        var xml = made.xml
+        xml = xml.replacingOnce("alice@example.com", with: "mallory@example.com")
+        let tampered = Data(xml.utf8).base64EncodedString()
+        try Self.refusal(try CLI.run(Self.verify + [tampered]), .signatureInvalid)
+    }
 }

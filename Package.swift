@@ -19,11 +19,18 @@ let package = Package(
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
+        .library(name: "SAMLMetadataHTTP", targets: ["SAMLMetadataHTTP"]),
+    ],
+    traits: [
+        .trait(name: "HTTPMetadata", description: "Metadata fetching and refresh over HTTPS (async-http-client, SwiftNIO)."),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         .systemLibrary(
@@ -91,10 +98,32 @@ let package = Package(
         .executableTarget(
             name: "SAMLCommand",
             dependencies: [
-                "SAML",
-                "SAMLTesting",
+                "SAML", "SAMLTesting", "SAMLMetadataHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLMetadataHTTP",
+            dependencies: [
+                "SAMLCore", "SAMLMetadata", "SAMLXMLSec",
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLMetadataHTTPTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLXMLSec", "SAMLMetadataHTTP",
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["HTTPMetadata"])),
+            ],
+            exclude: ["metadata_server.py"],
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -1,19 +1,39 @@
 import ArgumentParser
 import Foundation
 import SAML
+#if HTTPMetadata
+import SAMLMetadataHTTP
+#endif
 
-struct MetadataCommand: ParsableCommand {
+struct MetadataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
         abstract: "Print what an IdP's metadata says.",
-        discussion: "\(Exit.help) Exit 1 here: the file is not usable IdP metadata, or --entity-id names no IdP in it."
+        discussion: """
+        FILE|URL is a metadata file ("-" for standard input) or an https:// URL. URLs are fetched by the \
+        SAMLMetadataHTTP module and need a build with the HTTPMetadata trait (swift build --traits HTTPMetadata). \
+        \(Exit.help) Exit 1 here: the metadata is not usable (expired, duplicate entityIDs, non-https SSO/SLO \
+        locations, a signature that does not verify with --verify-with), or --entity-id names no IdP in it.
+        """
     )
 
-    @Argument(help: "The IdP metadata file (EntityDescriptor or EntitiesDescriptor).")
-    var file: String
+    @Argument(help: "The IdP metadata: a file (EntityDescriptor or EntitiesDescriptor), '-' for standard input, or an https:// URL.")
+    var source: String
 
-    @Option(name: .customLong("entity-id"), help: "Which entity to show when the file holds several IdPs.")
+    @Option(name: .customLong("entity-id"), help: "Which entity to show when the metadata holds several IdPs.")
     var entityID: String?
+
+    @Option(name: .customLong("verify-with"), help: "A PEM certificate whose key must have signed the metadata root (repeatable).")
+    var verifyWith: [String] = []
+
+    @Flag(name: .customLong("allow-http"), help: "Accept an http:// metadata URL and http: SSO/SLO locations.")
+    var allowHTTP = false
+
+    @Option(name: .customLong("max-bytes"), help: "Largest accepted metadata document, in bytes (default 104857600).")
+    var maxBytes: Int = 100 << 20
+
+    @Option(name: .customLong("now"), help: "The instant validUntil is checked against (ISO 8601, default: now); for recorded metadata.")
+    var now: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -27,6 +47,12 @@ struct MetadataCommand: ParsableCommand {
         var wantAuthnRequestsSigned: Bool
         var validUntil: Date?
         var cacheDuration: String?
+        /// Whether the metadata's signature was checked and verified (only with --verify-with).
+        var signatureVerified: Bool
+        /// The --verify-with certificate whose key verified it.
+        var verifiedWith: CertificateJSON?
+        /// For an aggregate (EntitiesDescriptor): how many entities it holds.
+        var entityCount: Int?
     }
 
     struct EndpointJSON: Encodable {
@@ -35,7 +61,7 @@ struct MetadataCommand: ParsableCommand {
         var responseLocation: String?
     }
 
-    static func report(_ idp: IdentityProvider) -> Report {
+    static func report(_ idp: IdentityProvider, set: MetadataSet? = nil) -> Report {
         func endpoints(_ list: [Endpoint]) -> [EndpointJSON] {
             list.map { EndpointJSON(binding: $0.binding.rawValue, location: $0.location, responseLocation: $0.responseLocation) }
         }
@@ -48,18 +74,43 @@ struct MetadataCommand: ParsableCommand {
             nameIDFormats: idp.nameIDFormats.map(\.rawValue),
             wantAuthnRequestsSigned: idp.wantsAuthnRequestsSigned,
             validUntil: idp.validUntil,
-            cacheDuration: idp.cacheDuration
+            cacheDuration: idp.cacheDuration,
+            signatureVerified: set?.verifiedBy != nil,
+            verifiedWith: set?.verifiedBy.map { CertificateJSON($0) },
+            entityCount: (set?.isAggregate ?? false) ? set?.entityCount : nil
         )
     }
 
-    func run() throws {
-        let bytes = try Output.read(file)
+    func run() async throws {
+        var instant: Date?
+        if let now {
+            guard let date = SAMLTime.parse(now) else {
+                Output.error("saml metadata: --now \"\(now)\" is not an ISO 8601 instant such as 2026-01-15T10:00:00Z")
+                throw Exit.usage
+            }
+            instant = date
+        }
+        guard maxBytes > 0 else {
+            Output.error("saml metadata: --max-bytes must be positive")
+            throw Exit.usage
+        }
+        var anchors: [SAMLCertificate] = []
         do {
-            let idp = try IdentityProvider(metadata: bytes, entityID: entityID)
-            if output.mode == .json {
-                print(Output.json(Self.report(idp)))
+            for path in verifyWith { anchors += try SAMLCertificate.all(inPEM: Output.readText(path)) }
+            let policy = MetadataPolicy(now: instant, allowHTTPEndpoints: allowHTTP)
+            let set: MetadataSet
+            let lowered = source.lowercased()
+            if lowered.hasPrefix("https://") || lowered.hasPrefix("http://") {
+                set = try await fetch(anchors: anchors, policy: policy)
             } else {
-                Self.printText(idp, style: output.style)
+                set = try MetadataSet(metadata: try Output.read(source), signedBy: verifyWith.isEmpty ? nil : anchors,
+                                      limits: XMLLimits(maximumBytes: maxBytes), policy: policy)
+            }
+            let idp = try entityID.map { try set.identityProvider(entityID: $0) } ?? set.soleIdentityProvider()
+            if output.mode == .json {
+                print(Output.json(Self.report(idp, set: set)))
+            } else {
+                Self.printText(idp, set: set, now: instant ?? Date(), style: output.style)
             }
         } catch let error as SAMLError {
             Output.error("saml metadata: \(error)")
@@ -67,9 +118,11 @@ struct MetadataCommand: ParsableCommand {
         }
     }
 
-    static func printText(_ idp: IdentityProvider, now: Date = Date(), style: Style) {
+    static func printText(_ idp: IdentityProvider, set: MetadataSet, now: Date = Date(), style: Style) {
         print(style.bold("IdP") + " \(idp.entityID)")
         var r = TextReport()
+        r.row("signature", set.verifiedBy.map { "\(style.pass) verified with \($0.subject)" } ?? "not checked (give --verify-with CERT)", indent: 1)
+        if set.entityCount > 1 { r.row("entities", "\(set.entityCount) in the aggregate", indent: 1) }
         r.row("valid until", idp.validUntil.map { Output.time($0, now: now) } ?? "-", indent: 1)
         r.row("cache", idp.cacheDuration, indent: 1)
         r.row("signed requests", idp.wantsAuthnRequestsSigned ? "wanted (WantAuthnRequestsSigned)" : "not required", indent: 1)
@@ -85,5 +138,20 @@ struct MetadataCommand: ParsableCommand {
         }
         r.row("NameID", idp.nameIDFormats.isEmpty ? "-" : idp.nameIDFormats.map { Output.short($0.rawValue) }.joined(separator: ", "), indent: 1)
         r.print()
+    }
+
+    /// Fetches a metadata URL with the same rules as the library's metadata source (https only
+    /// unless --allow-http, redirects within the scheme, the size limit, timeouts).
+    private func fetch(anchors: [SAMLCertificate], policy: MetadataPolicy) async throws -> MetadataSet {
+        #if HTTPMetadata
+        let configuration = MetadataFetchConfiguration(trustAnchors: anchors, allowHTTP: allowHTTP, policy: policy, maximumBytes: maxBytes)
+        let clock = policy.now
+        let metadataSource = MetadataSource(url: source, configuration: configuration, clock: { clock ?? Date() })
+        try await metadataSource.refresh()
+        return try await metadataSource.currentSet()
+        #else
+        Output.error("saml metadata: this saml was built without URL support; build it with `swift build --traits HTTPMetadata`, or download the metadata and pass the file")
+        throw Exit.usage
+        #endif
     }
 }

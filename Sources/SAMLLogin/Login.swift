@@ -1,6 +1,7 @@
 public import Foundation
 import SAMLCore
 public import SAMLVerification
+import SAMLMetadata
 
 /// A finished, verified login: who the user is, what the IdP said about them, and where to send
 /// them. `Codable`, so an app can put it straight into its session store.
@@ -24,6 +25,9 @@ public struct Login: Sendable, Hashable, Codable {
     public let groups: [String]
     /// Every attribute, in document order.
     public let attributes: [SAMLAttribute]
+    /// The attributes the application receives, by name: every attribute (Name → values) unless
+    /// the IdP's configuration selects and renames some (the dashboard JSON's `attributes`).
+    public let applicationAttributes: [String: [String]]
     /// The IdP's session index (for single logout).
     public let sessionIndex: String?
     /// When the app's session must end: the IdP's `SessionNotOnOrAfter`, capped by
@@ -48,7 +52,8 @@ public struct Login: Sendable, Hashable, Codable {
     /// The Response's ID.
     public let responseID: String
 
-    init(assertion: VerifiedAssertion, mapping: AttributeMapping, returnTo: String, sessionExpiresAt: Date) {
+    init(assertion: VerifiedAssertion, identityProvider: IdentityProvider, mapping: AttributeMapping, returnTo: String,
+         sessionExpiresAt: Date) {
         issuer = assertion.issuer
         nameID = assertion.nameID
         email = mapping.email(of: assertion)
@@ -57,6 +62,9 @@ public struct Login: Sendable, Hashable, Codable {
         surname = mapping.firstValue(mapping.surname, in: assertion.attributes)
         groups = mapping.allValues(mapping.groups, in: assertion.attributes)
         attributes = assertion.attributes
+        var byName: [String: [String]] = [:]
+        for attribute in assertion.attributes { byName[attribute.name, default: []] += attribute.values }
+        applicationAttributes = identityProvider.applicationAttributes(from: byName)
         sessionIndex = assertion.sessionIndex
         self.sessionExpiresAt = sessionExpiresAt
         authnContextClassRef = assertion.authnContextClassRef

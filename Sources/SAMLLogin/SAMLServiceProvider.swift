@@ -211,7 +211,7 @@ public struct SAMLServiceProvider: Sendable {
                                         policy: policy, replayStore: replayStore, logger: logger)
         let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now,
                                                   diagnostics: diagnostics)
-        return Login(assertion: assertion, mapping: mapping(for: trusted), returnTo: state.returnTo,
+        return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted), returnTo: state.returnTo,
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
@@ -232,7 +232,8 @@ public struct SAMLServiceProvider: Sendable {
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replayStore, logger: logger)
         let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: nil, now: now, diagnostics: diagnostics)
-        return Login(assertion: assertion, mapping: mapping(for: trusted), returnTo: configuration.returnTo.resolve(relayState),
+        return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
+                     returnTo: configuration.returnTo.resolve(relayState),
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 

@@ -23,7 +23,10 @@ public struct IdentityProviderConfiguration: Sendable, Codable, Hashable {
         public var issuerURL: String
         /// Where AuthnRequests go.
         public var ssoTargetURL: String?
-        /// Attribute name mapping (application name → SAML attribute name), when given.
+        /// The attributes passed on to the application, as application name → SAML attribute name.
+        /// JSON gives an object (`{"first_name": "givenName"}`) or a list of SAML attribute names
+        /// (`["mail", "givenName"]`, each passed on under its own name). Becomes
+        /// ``IdentityProvider/attributeMapping``.
         public var attributes: [String: String]?
         /// The attribute that carries the e-mail (nil: the NameID).
         public var emailAttributeName: String?
@@ -77,9 +80,17 @@ public struct IdentityProviderConfiguration: Sendable, Codable, Hashable {
             } else {
                 idpPublicCerts = []
             }
-            // "attributes" is an optional display mapping whose shape varies between dashboards;
-            // a shape other than name → name is ignored rather than refused.
-            attributes = try? c.decodeIfPresent([String: String].self, forKey: .attributes)
+            // "attributes" selects what the application receives: an object (application name →
+            // SAML name) or a list of SAML names. Any other shape is refused rather than guessed.
+            if try !c.contains(.attributes) || c.decodeNil(forKey: .attributes) {
+                attributes = nil
+            } else if let mapping = try? c.decode([String: String].self, forKey: .attributes) {
+                attributes = mapping
+            } else if let names = try? c.decode([String].self, forKey: .attributes) {
+                attributes = Dictionary(names.map { ($0, $0) }, uniquingKeysWith: { first, _ in first })
+            } else {
+                throw DecodingError.dataCorruptedError(forKey: .attributes, in: c, debugDescription: "attributes must be an object of application name to SAML attribute name, or a list of SAML attribute names")
+            }
         }
     }
 
@@ -104,8 +115,10 @@ public struct IdentityProviderConfiguration: Sendable, Codable, Hashable {
 }
 
 extension IdentityProvider {
-    /// Builds an IdP from plain-value configuration. Every certificate must load.
-    public init(configuration: IdentityProviderConfiguration) throws {
+    /// Builds an IdP from plain-value configuration. Every certificate must load, and
+    /// `sso_target_url` must be an `https:` URL (`http:` only with `allowHTTPEndpoints`).
+    /// `sign_request` becomes ``wantsAuthnRequestsSigned``; `attributes` becomes ``attributeMapping``.
+    public init(configuration: IdentityProviderConfiguration, allowHTTPEndpoints: Bool = false) throws {
         let settings = configuration.config
         guard !settings.issuerURL.isEmpty else {
             throw SAMLError(.invalidConfiguration, "issuer_url is empty.")
@@ -117,7 +130,11 @@ extension IdentityProvider {
         guard !certificates.isEmpty else {
             throw SAMLError(.invalidConfiguration, "idp_public_certs is empty; at least one IdP signing certificate is required.")
         }
+        if let url = settings.ssoTargetURL {
+            try MetadataPolicy(allowHTTPEndpoints: allowHTTPEndpoints).checkEndpoint(url, what: "sso_target_url")
+        }
         self.init(entityID: settings.issuerURL, singleSignOnURL: settings.ssoTargetURL, certificates: certificates,
-                  emailAttributeName: settings.emailAttributeName, signsRequests: settings.signRequest ?? false)
+                  emailAttributeName: settings.emailAttributeName, wantsAuthnRequestsSigned: settings.signRequest ?? false)
+        self.attributeMapping = settings.attributes
     }
 }

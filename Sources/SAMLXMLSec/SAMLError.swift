@@ -45,6 +45,14 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
         public static let invalidKey = Code("invalidKey")
         /// Configuration values are missing or contradictory.
         public static let invalidConfiguration = Code("invalidConfiguration")
+        /// The metadata's `validUntil` has passed (or the last good copy expired while refreshing failed).
+        public static let metadataExpired = Code("metadataExpired")
+        /// Several entities in one metadata document share an entityID.
+        public static let duplicateEntityID = Code("duplicateEntityID")
+        /// An endpoint `Location` uses a scheme other than `https` (or `http` when allowed).
+        public static let unsafeEndpoint = Code("unsafeEndpoint")
+        /// Metadata could not be fetched (connection, timeout, HTTP status, redirect or size limit).
+        public static let metadataUnavailable = Code("metadataUnavailable")
 
         // Signatures
         /// A signature was required and is absent.

@@ -43,13 +43,13 @@ struct CLITests {
 
     @Test("metadata: an aggregate needs --entity-id; the error lists the IdPs (exit 1: refused)")
     func metadataAggregate() throws {
-        let result = try CLI.run(["metadata", Self.sambi])
+        let result = try CLI.run(["metadata", "--now", "2014-11-01T00:00:00Z", Self.sambi])
         #expect(result.status == 1, "\(result.summary)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("entityNotFound"))
         for id in MetadataTests.sambiIdPs { #expect(result.stderr.contains(id), "stderr lacks \(id)") }
 
-        let chosen = try CLI.run(["metadata", "--entity-id", "http://idp-acc.test.ek.sll.se/neas", Self.sambi])
+        let chosen = try CLI.run(["metadata", "--now", "2014-11-01T00:00:00Z", "--entity-id", "http://idp-acc.test.ek.sll.se/neas", Self.sambi])
         #expect(chosen.status == 0, "\(chosen.summary)")
         let json = try chosen.json()
         #expect(json["entityID"] as? String == "http://idp-acc.test.ek.sll.se/neas")
@@ -59,7 +59,7 @@ struct CLITests {
         let signing = try #require(json["signingCertificates"] as? [[String: Any]])
         #expect(signing.map { $0["sha256Fingerprint"] as? String } == ["c24a91ad9227a0122e0336bc078945dd7df4b15d3436f644cd917d75d65b87df"])
 
-        let unknown = try CLI.run(["metadata", "--entity-id", "https://nobody.example/idp", Self.sambi])
+        let unknown = try CLI.run(["metadata", "--now", "2014-11-01T00:00:00Z", "--entity-id", "https://nobody.example/idp", Self.sambi])
         #expect(unknown.status == 1, "\(unknown.summary)")
     }
 

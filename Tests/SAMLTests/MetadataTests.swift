@@ -31,6 +31,11 @@ struct MetadataTests {
     static let samltest = reference + "shibboleth-idp_samltest.id_two-signing-keys.xml"
     static let generated = "generated/idp-metadata.xml"
 
+    /// Expired metadata is refused, so recorded files with a past `validUntil` are read at an
+    /// instant before it (the instants of Fixtures/README.md).
+    static let pinnedClocks = [google: Fixtures.date("2016-01-05T16:55:39Z"), sambi: Fixtures.date("2014-11-01T00:00:00Z")]
+    static func policy(_ file: String) -> MetadataPolicy { MetadataPolicy(now: pinnedClocks[file]) }
+
     /// What one metadata file must yield.
     struct Expected: Sendable, CustomTestStringConvertible {
         var file: String
@@ -170,10 +175,10 @@ struct MetadataTests {
 
     @Test("every single-entity metadata fixture parses to the expected values", arguments: expectations)
     func parses(_ expected: Expected) throws {
-        let idp = try IdentityProvider(metadata: Fixtures.bytes(expected.file))
+        let idp = try IdentityProvider(metadata: Fixtures.bytes(expected.file), policy: Self.policy(expected.file))
         Self.check(idp, expected)
         // the String initialiser reads the same
-        let fromText = try IdentityProvider(metadata: Fixtures.text(expected.file))
+        let fromText = try IdentityProvider(metadata: Fixtures.text(expected.file), policy: Self.policy(expected.file))
         #expect(fromText.entityID == idp.entityID)
         #expect(fromText.signingCertificates == idp.signingCertificates)
         #expect(try IdentityProvider.entityIDs(inMetadata: Fixtures.bytes(expected.file)) == [expected.entityID])
@@ -300,7 +305,7 @@ struct MetadataTests {
 
     @Test("Sambi aggregate with an entity ID: that IdP, with validUntil and cacheDuration inherited from the root")
     func sambiChooses() throws {
-        let idp = try IdentityProvider(metadata: Fixtures.bytes(Self.sambi), entityID: "http://idp-acc.test.ek.sll.se/neas")
+        let idp = try IdentityProvider(metadata: Fixtures.bytes(Self.sambi), entityID: "http://idp-acc.test.ek.sll.se/neas", policy: Self.policy(Self.sambi))
         Self.check(idp, Expected(
             file: Self.sambi, entityID: "http://idp-acc.test.ek.sll.se/neas",
             singleSignOn: [(Self.post, "https://idp-acc.test.ek.sll.se/neas/SSOService"),
@@ -311,7 +316,7 @@ struct MetadataTests {
             validUntil: "2014-11-06T10:45:03Z", cacheDuration: "PT15M"
         ))
 
-        let maggie = try IdentityProvider(metadata: Fixtures.bytes(Self.sambi), entityID: "https://idp.maggie.bif.ost.se:9445/idp/saml")
+        let maggie = try IdentityProvider(metadata: Fixtures.bytes(Self.sambi), entityID: "https://idp.maggie.bif.ost.se:9445/idp/saml", policy: Self.policy(Self.sambi))
         #expect(maggie.signingCertificates.map(\.sha256Fingerprint) == ["ccc20fe076eec6d76ab4e55b3d0dd66b442e641b7bfcb2f378a62f85772cdbb2"])
         #expect(maggie.singleSignOnServices == [Endpoint(binding: .httpRedirect, location: "https://idp.maggie.bif.ost.se:9445/idp/saml/sso/HTTP-Redirect")])
         #expect(maggie.singleLogoutServices.count == 2)
@@ -320,7 +325,8 @@ struct MetadataTests {
 
         // KeyDescriptors use="signing" and use="encryption" holding the same certificate
         let callback = try IdentityProvider(metadata: Fixtures.bytes(Self.sambi),
-                                            entityID: "https://callback-prod.inloggning.se/simplesaml/saml2/idp/meta_e46fe1da26959ddb5319d64f5c85a7a0")
+                                            entityID: "https://callback-prod.inloggning.se/simplesaml/saml2/idp/meta_e46fe1da26959ddb5319d64f5c85a7a0",
+                                            policy: Self.policy(Self.sambi))
         #expect(callback.signingCertificates.map(\.sha256Fingerprint) == ["83d62bc11f31921a2620d1373c53c9e16e82e707b0b38b9fdf0177937aebdb45"])
         #expect(callback.encryptionCertificates == callback.signingCertificates)
         #expect(callback.wantsAuthnRequestsSigned == false)

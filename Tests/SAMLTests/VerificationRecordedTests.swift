@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func googleWorkspaceSignedResponse() async throws {
-        let idp = try IdentityProvider(metadata: Fixtures.bytes("reference/idp-metadata/google-workspace_C02dfl1r1.xml"))
+        let idp = try IdentityProvider(metadata: Fixtures.bytes("reference/idp-metadata/google-workspace_C02dfl1r1.xml"),
+                                       policy: MetadataPolicy(now: Fixtures.date("2016-01-05T16:55:39Z")))
         let v = Self.verifier(idp: idp, sp: "https://29ee6d2e.ngrok.io/saml/metadata", acs: "https://29ee6d2e.ngrok.io/saml/acs")
         let a = try await v.verify(samlResponse: Fixtures.text("reference/responses/google-workspace_response-signed.b64"),
                                    inResponseTo: "id-fd419a5ab0472645427f8e07d87a3a5dd0b2e9a6", now: Fixtures.date("2016-01-05T16:55:39Z"))

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import SAMLCore
 
 /// An IdP's `<samlp:LogoutRequest>` that passed every check: end these sessions.

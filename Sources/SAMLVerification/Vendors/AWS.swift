@@ -1,4 +1,5 @@
 import Foundation
+import SAMLCore
 
 /// An AWS role the IdP lets the user assume (`https://aws.amazon.com/SAML/Attributes/Role`).
 public struct AWSRole: Sendable, Hashable, Codable {
@@ -9,16 +10,36 @@ public struct AWSRole: Sendable, Hashable, Codable {
 
     /// Parses a `role,provider` or `provider,role` value.
     public init?(attributeValue: String) {
-        let parts = attributeValue.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = attributeValue.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingXMLWhitespace }
         guard parts.count == 2 else { return nil }
-        let isRole: (String) -> Bool = { $0.hasPrefix("arn:") && $0.contains(":role/") }
-        let isProvider: (String) -> Bool = { $0.hasPrefix("arn:") && $0.contains(":saml-provider/") }
+        let isRole: (String) -> Bool = { $0.hasPrefix("arn:") && Self.contains($0, ":role/") }
+        let isProvider: (String) -> Bool = { $0.hasPrefix("arn:") && Self.contains($0, ":saml-provider/") }
         if isRole(parts[0]), isProvider(parts[1]) {
             roleARN = parts[0]; providerARN = parts[1]
         } else if isProvider(parts[0]), isRole(parts[1]) {
             roleARN = parts[1]; providerARN = parts[0]
         } else {
             return nil
+        }
+    }
+}
+
+extension AWSRole {
+    /// Whether `text` contains `part`, compared byte by byte (ARNs are ASCII).
+    static func contains(_ text: String, _ part: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount)
+        var haystack = text
+        return haystack.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) {
+                var match = true
+                for offset in 0..<needle.count where bytes[start + offset] != needle[offset] {
+                    match = false
+                    break
+                }
+                if match { return true }
+            }
+            return false
         }
     }
 }
@@ -36,6 +57,6 @@ extension VerifiedAssertion {
 
     /// AWS `SessionDuration` in seconds.
     public var awsSessionDuration: Int? {
-        value(of: "https://aws.amazon.com/SAML/Attributes/SessionDuration").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        value(of: "https://aws.amazon.com/SAML/Attributes/SessionDuration").flatMap { Int($0.trimmingXMLWhitespace) }
     }
 }

@@ -22,7 +22,9 @@ import Testing
     }
 
     @Test func googleWorkspace() async throws {
-        let idp = try IdentityProvider(metadata: Fixtures.bytes("reference/idp-metadata/google-workspace_C02dfl1r1.xml"))
+        // the recorded metadata's validUntil (2021) is long past: read it as of the recording
+        let idp = try IdentityProvider(metadata: Fixtures.bytes("reference/idp-metadata/google-workspace_C02dfl1r1.xml"),
+                                       policy: MetadataPolicy(now: Fixtures.date("2016-01-05T16:55:39Z")))
         let saml = try Self.facade(idp: idp, acs: "https://29ee6d2e.ngrok.io/saml/acs", entityID: "https://29ee6d2e.ngrok.io/saml/metadata")
         let login = try await Self.finish(saml, response: Fixtures.text("reference/responses/google-workspace_response-signed.b64"),
                                           requestID: "id-fd419a5ab0472645427f8e07d87a3a5dd0b2e9a6", now: Fixtures.date("2016-01-05T16:55:39Z"))

@@ -86,4 +86,17 @@ import Testing
             relayState: nil, browserState: nil, now: Generated.now)
         #expect(login.groups == ["admins", "staff"])
     }
+
+    @Test func dashboardAttributeSelectionDecidesWhatTheAppReceives() async throws {
+        var configuration = try LoginWorld.configuration(allowIdPInitiated: true)
+        let all = try await LoginWorld.facade(configuration).finishLogin(
+            samlResponse: try LoginWorld.response(answering: nil, assertionID: "_assert-app-all"), relayState: nil, browserState: nil, now: Generated.now)
+        #expect(all.applicationAttributes["givenName"] == ["Alice"])
+        #expect(all.applicationAttributes.count == 7)
+        configuration.identityProviders[0].identityProvider.attributeMapping = ["mail": "email", "first": "givenName", "absent": "nope"]
+        let selected = try await LoginWorld.facade(configuration).finishLogin(
+            samlResponse: try LoginWorld.response(answering: nil, assertionID: "_assert-app-sel"), relayState: nil, browserState: nil, now: Generated.now)
+        #expect(selected.applicationAttributes == ["mail": ["alice@example.com"], "first": ["Alice"]])
+        #expect(selected.attributes.count == 7)  // the full list stays available
+    }
 }

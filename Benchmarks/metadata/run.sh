@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Metadata benchmark (see README.md): a generated, signed federation aggregate loaded by
+# SAMLMetadata (parse + signature check + index, then entity lookups) against `xmlsec1 --verify`
+# alone on the same file and Lasso's Server.loadMetadata; and one IdP metadata file (AWS IAM
+# Identity Center) read by SAMLMetadata against a C program over libxml2 + OpenSSL.
+#
+# Environment:
+#   BENCH_ENTITIES     entities in the aggregate (default 10000, about 58 MB)
+#   BENCH_LASSO        set to 0 to skip Lasso (it takes minutes)
+#   BENCH_ITERATIONS   reads of the AWS metadata per program (default 20000)
+# The aggregate is generated into .build-data/ (ignored by git), never committed.
+set -euo pipefail
+
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$DIR/../.." && pwd)"
+KEYS="$ROOT/Fixtures/generated/keys"
+WORK="$DIR/.build-data"
+N="${BENCH_ENTITIES:-10000}"
+ITER="${BENCH_ITERATIONS:-20000}"
+AWS="$ROOT/Fixtures/reference/idp-metadata/aws-iam-identity-center_us-east-1.xml"
+ROOT_ELEMENT="urn:oasis:names:tc:SAML:2.0:metadata:EntitiesDescriptor"
+mkdir -p "$WORK"
+log() { printf '>> %s\n' "$*" >&2; }
+
+for tool in xmlsec1 python3 gcc pkg-config /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install xmlsec1 python3 gcc pkg-config time)" >&2; exit 1; }
+done
+
+AGG="$WORK/aggregate-$N.xml"
+if [[ ! -s "$AGG" ]]; then
+    log "generating a $N-entity aggregate and signing it with xmlsec1 (idp-rsa)"
+    python3 "$DIR/generate_aggregate.py" "$WORK/unsigned-$N.xml" "$N" \
+        "$KEYS/idp-rsa.cert.pem" "$KEYS/idp-rsa-next.cert.pem" "$KEYS/sp-rsa.cert.pem" "$KEYS/sp-rsa-next.cert.pem"
+    xmlsec1 --sign --privkey-pem "$KEYS/idp-rsa.key.pem,$KEYS/idp-rsa.cert.pem" --id-attr:ID "$ROOT_ELEMENT" \
+        --output "$AGG" "$WORK/unsigned-$N.xml"
+    rm -f "$WORK/unsigned-$N.xml"
+fi
+# an IdP in the middle of the document (entities i with i % 10 < 3 are IdPs)
+MID=$(( (N / 2) / 10 * 10 ))
+ENTITY="https://idp$MID.example-$((MID % 97)).org/idp/shibboleth"
+
+log "building the driver (release) and the C peer"
+(cd "$DIR" && swift build -c release >&2)
+BENCH="$(cd "$DIR" && swift build -c release --show-bin-path)/metadata-bench"
+gcc -O2 -o "$WORK/parse-metadata" "$DIR/parse_metadata.c" $(pkg-config --cflags --libs libxml-2.0 libcrypto)
+
+# measure LABEL CMD...: runs under /usr/bin/time -v, prints the command's stdout, records cpu/wall/rss
+declare -A CPU WALL RSS
+measure() {
+    local label="$1"; shift
+    local timing="$WORK/time-$label.txt"
+    log "$label: $*"
+    /usr/bin/time -v -o "$timing" "$@"
+    CPU[$label]=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.3f", u+s}' "$timing")
+    WALL[$label]=$(awk -F': ' '/Elapsed/{n=split($2,a,":"); t=0; for(i=1;i<=n;i++) t=t*60+a[i]; printf "%.3f", t}' "$timing")
+    RSS[$label]=$(awk -F': ' '/Maximum resident/{printf "%d", $2/1024}' "$timing")
+}
+
+ls -l "$AGG" >&2
+measure xmlsec1 xmlsec1 --verify --pubkey-cert-pem "$KEYS/idp-rsa.cert.pem" --id-attr:ID "$ROOT_ELEMENT" "$AGG" 2>/dev/null
+measure saml "$BENCH" "$AGG" "$KEYS/idp-rsa.cert.pem" "$ENTITY" 100000
+if [[ "${BENCH_LASSO:-1}" != 0 ]]; then
+    if /usr/bin/python3 -c 'import lasso' 2>/dev/null; then
+        measure lasso /usr/bin/python3 "$DIR/lasso_load.py" "$AGG" "$KEYS/idp-rsa.cert.pem" "$ENTITY"
+    else
+        log "python3-lasso is not installed (apt-get install python3-lasso); Lasso skipped"
+    fi
+fi
+
+echo
+echo "aggregate: $(stat -c %s "$AGG") bytes, $N entities (process CPU seconds = user + sys; peak RSS in MiB)"
+printf '%-8s %10s %10s %10s %12s %12s\n' tool cpu_s wall_s rss_mib cpu_ratio rss_ratio
+for label in xmlsec1 saml lasso; do
+    [[ -n "${CPU[$label]:-}" ]] || continue
+    printf '%-8s %10s %10s %10s %12s %12s\n' "$label" "${CPU[$label]}" "${WALL[$label]}" "${RSS[$label]}" \
+        "$(awk -v a="${CPU[$label]}" -v b="${CPU[xmlsec1]}" 'BEGIN{printf "%.2fx", a/b}')" \
+        "$(awk -v a="${RSS[$label]}" -v b="${RSS[xmlsec1]}" 'BEGIN{printf "%.2fx", a/b}')"
+done
+
+echo
+echo "AWS IAM Identity Center metadata, $ITER reads each (parse + certificate decoding):"
+SWIFT_SINGLE=$("$BENCH" --single "$AWS" "$ITER")
+C_SINGLE=$("$WORK/parse-metadata" "$AWS" "$ITER")
+echo "saml:  $SWIFT_SINGLE"
+echo "C:     $C_SINGLE"
+python3 - "$SWIFT_SINGLE" "$C_SINGLE" <<'PY'
+import json, sys
+swift, c = (json.loads(x)["us_per_read"] for x in sys.argv[1:3])
+print(f"ratio saml / C = {swift / c:.2f}x")
+PY

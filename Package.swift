@@ -104,7 +104,7 @@ let package = Package(
         ),
         .target(
             name: "SAMLTesting",
-            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLXMLSec"],
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec"],
             swiftSettings: upcoming
         ),
         .target(

@@ -17,6 +17,7 @@ struct SAMLCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, DecodeCommand.self, DoctorCommand.self, MetadataCommand.self, VerifyCommand.self,
             AuthnRequestCommand.self, SPMetadataCommand.self, BenchCommand.self, IdPCommand.self,
+            LogoutRequestCommand.self, VerifyLogoutCommand.self,
         ]
     )
 

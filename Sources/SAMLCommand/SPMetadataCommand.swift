@@ -22,18 +22,27 @@ struct SPMetadataCommand: ParsableCommand {
     @Option(name: .customLong("name-id-format"), help: ArgumentHelp("A NameID format URN (repeatable).", valueName: "urn"))
     var nameIDFormats: [String] = []
 
+    @Option(name: .customLong("slo-url"), help: ArgumentHelp("This SP's single logout URL, listed as a SingleLogoutService for HTTP-Redirect and HTTP-POST.", valueName: "url"))
+    var sloURL: String?
+
+    func validate() throws {
+        if let sloURL { try URLCheck.require(sloURL, option: "--slo-url") }
+    }
+
     func run() throws {
         do {
+            let logout = sloURL.map { [Endpoint(binding: .httpRedirect, location: $0), Endpoint(binding: .httpPost, location: $0)] } ?? []
             let key = try signing.keyPair()
             let signingCertificate = try key?.certificate ?? signing.certificate()
             let encryption = try encryptCert.map { try SAMLCertificate(pem: try Output.readText($0)) }
-            let metadata = ServiceProviderMetadata(
+            var metadata = ServiceProviderMetadata(
                 entityID: sp.entityID, acsURL: sp.acsURL,
                 signingCertificates: signingCertificate.map { [$0] } ?? [],
                 encryptionCertificates: encryption.map { [$0] } ?? [],
                 nameIDFormats: nameIDFormats.map { NameIDFormat(rawValue: $0) },
                 wantAssertionsSigned: wantAssertionsSigned
             )
+            metadata.singleLogoutServices = logout
             print(try metadata.xml(signedWith: key), terminator: "")
         } catch let error as SAMLError {
             Output.error("saml sp-metadata: \(error)")

@@ -1,6 +1,7 @@
 import Foundation
 public import SAMLCore
 public import SAMLMetadata
+public import SAMLVerification
 import SAMLXMLSec
 
 /// An identity provider that runs inside your process, for tests and local demos.
@@ -28,6 +29,9 @@ public struct TestIdentityProvider: Sendable {
         public var acsURLs: [String]
         /// Certificates whose keys may sign its AuthnRequests.
         public var signingCertificates: [SAMLCertificate]
+        /// Its single logout URL (HTTP-Redirect and HTTP-POST), where this IdP sends LogoutRequests
+        /// and LogoutResponses; nil when the SP does not take part in single logout.
+        public var singleLogoutURL: String? = nil
 
         /// Registers an SP.
         public init(entityID: String, acsURLs: [String], signingCertificates: [SAMLCertificate] = []) {
@@ -59,6 +63,10 @@ public struct TestIdentityProvider: Sendable {
     public var serviceProviders: [ServiceProviderRegistration]
     /// The users offered by the user picker, first one first.
     public var users: [TestUser]
+    /// The single logout URL for both bindings, published in the metadata; nil: no single logout.
+    public var singleLogoutURL: String? = nil
+    /// Where the IDs of received LogoutRequests are remembered, so each is accepted once.
+    public var replayStore: any ReplayStore = InMemoryReplayStore()
 
     /// Creates an IdP with one single sign-on URL for both bindings.
     public init(entityID: String, singleSignOnURL: String, signingKey: SAMLKeyPair, wantAuthnRequestsSigned: Bool = false,
@@ -81,15 +89,18 @@ public struct TestIdentityProvider: Sendable {
     }
 
     /// An IdP at `baseURL` signing with the bundled DEMO-ONLY key (RSA, or EC P-256 when
-    /// `ecdsa`): entity ID `baseURL/metadata`, single sign-on at `baseURL/sso` for both bindings.
+    /// `ecdsa`): entity ID `baseURL/metadata`, single sign-on at `baseURL/sso` and single logout
+    /// at `baseURL/slo`, each for both bindings.
     public static func demo(baseURL: String = "http://127.0.0.1:8080/idp", ecdsa: Bool = false,
                             wantAuthnRequestsSigned: Bool = false,
                             serviceProviders: [ServiceProviderRegistration] = []) throws -> TestIdentityProvider {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        return TestIdentityProvider(
+        var idp = TestIdentityProvider(
             entityID: base + "/metadata", singleSignOnURL: base + "/sso",
             signingKey: ecdsa ? try DemoOnlyCredentials.identityProviderEC() : try DemoOnlyCredentials.identityProviderRSA(),
             wantAuthnRequestsSigned: wantAuthnRequestsSigned, serviceProviders: serviceProviders)
+        idp.singleLogoutURL = base + "/slo"
+        return idp
     }
 
     /// The user whose NameID is `nameID`, among ``users``.
@@ -97,7 +108,8 @@ public struct TestIdentityProvider: Sendable {
         users.first { $0.nameID == nameID }
     }
 
-    /// This IdP as an SP configures it: entity ID, both single sign-on endpoints, the signing
+    /// This IdP as an SP configures it: entity ID, both single sign-on endpoints (and both single
+    /// logout endpoints when ``singleLogoutURL`` is set), the signing
     /// certificate and the signed-requests switch. Hand it to `ResponseVerifier` or `AuthnRequest`.
     public var identityProvider: IdentityProvider {
         var idp = IdentityProvider(entityID: entityID, singleSignOnURL: nil, certificates: [signingKey.certificate],
@@ -105,19 +117,28 @@ public struct TestIdentityProvider: Sendable {
         idp.singleSignOnServices = [Endpoint(binding: .httpRedirect, location: redirectURL),
                                     Endpoint(binding: .httpPost, location: postURL)]
         idp.nameIDFormats = Self.nameIDFormats
+        if let singleLogoutURL {
+            idp.singleLogoutServices = [Endpoint(binding: .httpRedirect, location: singleLogoutURL),
+                                        Endpoint(binding: .httpPost, location: singleLogoutURL)]
+        }
         return idp
     }
 
     static let nameIDFormats: [NameIDFormat] = [.emailAddress, .unspecified, .persistent]
 
     /// The IdP's SAML metadata: an `EntityDescriptor` with an `IDPSSODescriptor` listing the
-    /// signing certificate, `WantAuthnRequestsSigned`, the NameID formats and both single sign-on
-    /// endpoints. UTF-8 text with an XML declaration.
+    /// signing certificate, `WantAuthnRequestsSigned`, both single logout endpoints (when
+    /// ``singleLogoutURL`` is set), the NameID formats and both single sign-on endpoints. UTF-8 text with an XML declaration.
     public func metadata() -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         xml += #"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="\#(XMLText.attribute(entityID))">"# + "\n"
         xml += #"  <md:IDPSSODescriptor WantAuthnRequestsSigned="\#(wantAuthnRequestsSigned)" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"# + "\n"
         xml += #"    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\#(signingKey.certificate.base64)</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"# + "\n"
+        if let singleLogoutURL {
+            for binding in [SAMLBinding.httpRedirect, .httpPost] {
+                xml += #"    <md:SingleLogoutService Binding="\#(binding.rawValue)" Location="\#(XMLText.attribute(singleLogoutURL))"/>"# + "\n"
+            }
+        }
         for format in Self.nameIDFormats {
             xml += "    <md:NameIDFormat>\(XMLText.content(format.rawValue))</md:NameIDFormat>\n"
         }

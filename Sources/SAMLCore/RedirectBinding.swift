@@ -1,4 +1,4 @@
-package import SAMLXMLSec
+import SAMLXMLSec
 
 /// A SAML message received over the HTTP-Redirect binding, read from the query string exactly as
 /// the browser sent it. The signature, when present, is checked over the received octets of

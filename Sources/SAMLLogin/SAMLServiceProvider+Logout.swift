@@ -18,6 +18,7 @@ extension SAMLServiceProvider {
     ///   - login: the session's ``Login``.
     ///   - binding: HTTP-Redirect (default) or HTTP-POST.
     ///   - returnTo: where to land after the IdP answers (validated like a login's return-to).
+    ///   - now: the current time (injectable for tests).
     /// - Returns: what to send the browser, and the state to keep in ``logoutStateCookieName``.
     /// - Throws: `invalidConfiguration` (no SP signing key or no logout URL), `invalidRequest`
     ///   (the IdP has no single logout endpoint for the binding), `entityNotFound`.
@@ -76,8 +77,11 @@ extension SAMLServiceProvider {
     /// the raw received query octets), lets `endSessions` end the sessions it names, and returns the
     /// signed LogoutResponse to send the browser back to the IdP with.
     ///
-    /// - Parameter endSessions: ends the sessions of the request's NameID and session indexes;
-    ///   returns false when some could not be ended (answered as `PartialLogout`).
+    /// - Parameters:
+    ///   - query: the raw query string (or the full URL) exactly as received.
+    ///   - now: the current time (injectable for tests).
+    ///   - endSessions: ends the sessions of the request's NameID and session indexes; returns
+    ///     false when some could not be ended (answered as `PartialLogout`).
     public func handleLogoutRequest(redirectQuery query: String, now: Date = Date(),
                                     endSessions: (VerifiedLogoutRequest) async throws -> Bool) async throws -> LoginStart.Action {
         let message = try RedirectBindingMessage(query: query, expecting: "SAMLRequest", limits: configuration.policy.limits)

@@ -229,7 +229,7 @@ public struct ServiceProviderMetadata: Sendable {
         }
 
         if let key, let documentID {
-            let algorithm: SignatureAlgorithmCode = key.privateKey.algorithm == .rsa ? .rsaSHA256 : .ecdsaSHA256
+            let algorithm: SignatureAlgorithmCode = key.privateKey.keyAlgorithm == .rsa ? .rsaSHA256 : .ecdsaSHA256
             try root.sign(id: documentID, after: nil, key: key.privateKey.handle, algorithm: algorithm, certificateDER: key.certificate.der)
         }
         return String(decoding: document.serialized(declaration: true), as: UTF8.self)

@@ -1,6 +1,6 @@
 public import Foundation
 public import SAMLCore
-public import SAMLMetadata
+import SAMLMetadata
 public import SAMLRequests
 public import SAMLVerification
 import SAMLXMLSec

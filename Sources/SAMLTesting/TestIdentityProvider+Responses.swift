@@ -62,7 +62,7 @@ extension TestIdentityProvider {
         guard let response = document.root, var assertionElement = response.child("Assertion", NS.assertion) else {
             throw SAMLError(.libraryFailure, "The response could not be built.")
         }
-        let algorithm: SignatureAlgorithmCode = signingKey.privateKey.algorithm == .rsa ? .rsaSHA256 : .ecdsaSHA256
+        let algorithm: SignatureAlgorithmCode = signingKey.privateKey.keyAlgorithm == .rsa ? .rsaSHA256 : .ecdsaSHA256
         let signsAssertion = broken != .unsigned && options.signing != .response
         let signsResponse = broken != .unsigned && options.signing != .assertion
         var tampered = broken != .tamperedAfterSigning

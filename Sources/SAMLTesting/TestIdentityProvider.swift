@@ -113,7 +113,7 @@ public struct TestIdentityProvider: Sendable {
     /// certificate and the signed-requests switch. Hand it to `ResponseVerifier` or `AuthnRequest`.
     public var identityProvider: IdentityProvider {
         var idp = IdentityProvider(entityID: entityID, singleSignOnURL: nil, certificates: [signingKey.certificate],
-                                   signsRequests: wantAuthnRequestsSigned)
+                                   wantsAuthnRequestsSigned: wantAuthnRequestsSigned)
         idp.singleSignOnServices = [Endpoint(binding: .httpRedirect, location: redirectURL),
                                     Endpoint(binding: .httpPost, location: postURL)]
         idp.nameIDFormats = Self.nameIDFormats

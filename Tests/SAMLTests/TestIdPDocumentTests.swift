@@ -86,7 +86,7 @@ struct TestIdPDocumentTests {
             #expect(pair.certificate.notAfter > Date().addingTimeInterval(5 * 365 * 86400))
         }
         #expect(try DemoOnlyCredentials.identityProviderEC().certificate.keyAlgorithm == .ec(curve: "prime256v1"))
-        #expect(try DemoOnlyCredentials.identityProviderRSA().privateKey.algorithm == .rsa)
+        #expect(try DemoOnlyCredentials.identityProviderRSA().privateKey.keyAlgorithm == .rsa)
     }
 
     @Test("user picker: every value escaped, no script, buttons post the NameID")

@@ -5,7 +5,7 @@ import Foundation
 /// libraries' error reports into ``SAMLError``.
 package enum Library {
     private static let initialization: String? = {
-        if saml_initialize() == 0 { return nil }
+        if saml_initialize() == 0 { return SAMLLibraryVersions.belowMinimum() }
         return unsafe String(cString: saml_initialize_error())
     }()
 
@@ -31,18 +31,42 @@ package enum Library {
 }
 
 /// Size and shape limits applied to every XML document before and while it is parsed.
+///
+/// The shape limits are enforced by a linear byte-level scan before libxml2 sees the document
+/// (see `XMLPreScan`): libxml2 2.9 and canonicalization spend time that grows with the square of
+/// some of these counts, so they are refused before any parsing, in time proportional to the size.
 public struct XMLLimits: Sendable, Hashable {
     /// Largest accepted document, in bytes of XML (after base64 decoding). Default 1 MiB.
     public var maximumBytes: Int
     /// Deepest accepted element nesting. Default 64; SAML messages rarely pass 12.
     public var maximumDepth: Int
+    /// Most attributes on one element, namespace declarations not counted. Default 64; SAML
+    /// elements carry at most a dozen.
+    public var maximumAttributesPerElement: Int
+    /// Most namespace declarations (`xmlns`, `xmlns:p`) on one element. Default 32.
+    public var maximumNamespaceDeclarationsPerElement: Int
+    /// Most namespace declarations on an element and all its ancestors together. Default 64.
+    public var maximumNamespacesInScope: Int
+    /// Most elements in one document. Default 50,000 (a 1 MiB document of typical SAML
+    /// metadata holds about 15,000).
+    public var maximumElements: Int
+    /// Longest attribute value, in bytes as written. Default 64 KiB; SAML attribute values
+    /// (IDs, URIs, instants) are short, certificates and attribute contents are element text.
+    public var maximumAttributeValueBytes: Int
 
-    /// Creates limits.
-    public init(maximumBytes: Int = 1 << 20, maximumDepth: Int = 64) {
+    /// Creates limits; every value has the default described on its property.
+    public init(maximumBytes: Int = 1 << 20, maximumDepth: Int = 64, maximumAttributesPerElement: Int = 64,
+                maximumNamespaceDeclarationsPerElement: Int = 32, maximumNamespacesInScope: Int = 64,
+                maximumElements: Int = 50_000, maximumAttributeValueBytes: Int = 64 << 10) {
         self.maximumBytes = maximumBytes
         self.maximumDepth = maximumDepth
+        self.maximumAttributesPerElement = maximumAttributesPerElement
+        self.maximumNamespaceDeclarationsPerElement = maximumNamespaceDeclarationsPerElement
+        self.maximumNamespacesInScope = maximumNamespacesInScope
+        self.maximumElements = maximumElements
+        self.maximumAttributeValueBytes = maximumAttributeValueBytes
     }
 
-    /// The defaults: 1 MiB, depth 64.
+    /// The defaults: 1 MiB, depth 64, and the shape limits above.
     public static let `default` = XMLLimits()
 }

@@ -15,6 +15,7 @@ package import CSAMLShims
             throw SAMLError(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(limits.maximumBytes) bytes.")
         }
         guard !bytes.isEmpty else { throw SAMLError(.malformedXML, "The XML document is empty.") }
+        try unsafe bytes.withUnsafeBufferPointer { unsafe try XMLPreScan.check($0, limits: limits) }
         try Library.prepare()
         var outcome: Int32 = 0
         var text = ""

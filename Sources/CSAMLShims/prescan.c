@@ -130,7 +130,7 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
     if (declared == NULL) return saml_stop(result, SAML_PRESCAN_MALFORMED, bytes, bytes, 0);
 
     saml_cursor c = { bytes + skip, bytes + length };
-    long depth = 0, elements = 0, in_scope = 0;
+    long depth = 0, elements = 0, in_scope = 0, total_ancestors = 0, total_namespaces = 0;
     int seen_root = 0;
     int outcome = SAML_PRESCAN_OK;
     const unsigned char *at = c.p;
@@ -229,6 +229,14 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
             }
         }
         seen_root = 1;
+        total_ancestors += depth;
+        if (total_ancestors > limits->max_total_ancestors) {
+            outcome = SAML_PRESCAN_TOTAL_ANCESTORS; observed = total_ancestors; goto done;
+        }
+        total_namespaces += in_scope + namespaces;
+        if (total_namespaces > limits->max_total_namespaces_in_scope) {
+            outcome = SAML_PRESCAN_TOTAL_NAMESPACES; observed = total_namespaces; goto done;
+        }
         if (!empty) {
             if (depth + 1 > max_depth) { outcome = SAML_PRESCAN_DEPTH; observed = depth + 1; goto done; }
             depth++;

@@ -53,11 +53,20 @@ public struct XMLLimits: Sendable, Hashable {
     /// Longest attribute value, in bytes as written. Default 64 KiB; SAML attribute values
     /// (IDs, URIs, instants) are short, certificates and attribute contents are element text.
     public var maximumAttributeValueBytes: Int
+    /// Most ancestors summed over all elements (each element counts how deep it sits). Default
+    /// 100,000. Canonicalization and xmlsec's node sets walk from nodes towards the root, so many
+    /// deeply nested elements cost elements × depth; a 1 MiB metadata aggregate sums to about 25,000.
+    public var maximumTotalAncestors: Int
+    /// Most namespace declarations in scope summed over all elements. Default 100,000.
+    /// Canonicalization looks at every namespace in scope at every element; typical SAML sums
+    /// to a few per element.
+    public var maximumTotalNamespacesInScope: Int
 
     /// Creates limits; every value has the default described on its property.
     public init(maximumBytes: Int = 1 << 20, maximumDepth: Int = 64, maximumAttributesPerElement: Int = 64,
                 maximumNamespaceDeclarationsPerElement: Int = 32, maximumNamespacesInScope: Int = 64,
-                maximumElements: Int = 50_000, maximumAttributeValueBytes: Int = 64 << 10) {
+                maximumElements: Int = 50_000, maximumAttributeValueBytes: Int = 64 << 10,
+                maximumTotalAncestors: Int = 100_000, maximumTotalNamespacesInScope: Int = 100_000) {
         self.maximumBytes = maximumBytes
         self.maximumDepth = maximumDepth
         self.maximumAttributesPerElement = maximumAttributesPerElement
@@ -65,6 +74,8 @@ public struct XMLLimits: Sendable, Hashable {
         self.maximumNamespacesInScope = maximumNamespacesInScope
         self.maximumElements = maximumElements
         self.maximumAttributeValueBytes = maximumAttributeValueBytes
+        self.maximumTotalAncestors = maximumTotalAncestors
+        self.maximumTotalNamespacesInScope = maximumTotalNamespacesInScope
     }
 
     /// The defaults: 1 MiB, depth 64, and the shape limits above.

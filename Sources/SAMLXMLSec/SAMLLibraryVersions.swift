@@ -62,7 +62,7 @@ public struct SAMLLibraryVersions: Sendable, Hashable, CustomStringConvertible {
         _ = saml_initialize()
         var raw = saml_library_versions()
         unsafe saml_library_versions_read(&raw)
-        return unsafe SAMLLibraryVersions(raw)
+        return SAMLLibraryVersions(raw)
     }
 
     private init(_ raw: saml_library_versions) {

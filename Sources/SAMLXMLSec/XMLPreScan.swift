@@ -1,4 +1,4 @@
-package import CSAMLShims
+import CSAMLShims
 
 /// The byte-level scan every document passes before libxml2 parses it.
 ///
@@ -17,7 +17,9 @@ package enum XMLPreScan {
             max_namespaces_in_scope: limits.maximumNamespacesInScope,
             max_elements: limits.maximumElements,
             max_depth: limits.maximumDepth,
-            max_attribute_value_bytes: limits.maximumAttributeValueBytes)
+            max_attribute_value_bytes: limits.maximumAttributeValueBytes,
+            max_total_ancestors: limits.maximumTotalAncestors,
+            max_total_namespaces_in_scope: limits.maximumTotalNamespacesInScope)
         var result = saml_prescan_result()
         let outcome = unsafe saml_prescan(bytes.baseAddress, bytes.count, &scanLimits, &result)
         let at = "at byte \(result.offset)"
@@ -40,6 +42,10 @@ package enum XMLPreScan {
             throw SAMLError(.malformedXML, "The XML nests deeper than \(limits.maximumDepth) elements (\(at)).")
         case Int32(SAML_PRESCAN_ATTRIBUTE_VALUE):
             throw SAMLError(.tooLarge, "An attribute value is \(result.observed) bytes long (\(at)); the limit is \(limits.maximumAttributeValueBytes) bytes (XMLLimits.maximumAttributeValueBytes).")
+        case Int32(SAML_PRESCAN_TOTAL_ANCESTORS):
+            throw SAMLError(.tooLarge, "The XML's elements sit too deep in total (more than \(limits.maximumTotalAncestors) ancestors summed over all elements, \(at)); raise XMLLimits.maximumTotalAncestors if this document is genuine.")
+        case Int32(SAML_PRESCAN_TOTAL_NAMESPACES):
+            throw SAMLError(.tooLarge, "The XML's elements have too many namespaces in scope in total (more than \(limits.maximumTotalNamespacesInScope) summed over all elements, \(at)); raise XMLLimits.maximumTotalNamespacesInScope if this document is genuine.")
         default:
             throw SAMLError(.malformedXML, "The XML is not well-formed (\(at)).")
         }

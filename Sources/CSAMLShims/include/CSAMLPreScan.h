@@ -17,6 +17,8 @@ typedef struct {
     long max_elements;
     long max_depth;
     long max_attribute_value_bytes;
+    long max_total_ancestors;              /* summed over elements: how deep each one sits */
+    long max_total_namespaces_in_scope;    /* summed over elements: declarations in scope at each */
 } saml_prescan_limits;
 
 enum {
@@ -30,6 +32,8 @@ enum {
     SAML_PRESCAN_ELEMENTS = 7,
     SAML_PRESCAN_DEPTH = 8,
     SAML_PRESCAN_ATTRIBUTE_VALUE = 9,
+    SAML_PRESCAN_TOTAL_ANCESTORS = 10,
+    SAML_PRESCAN_TOTAL_NAMESPACES = 11,
 };
 
 typedef struct {

@@ -74,6 +74,7 @@ static int saml_check_declaration(const unsigned char *bytes, size_t length) {
     saml_cursor d = { start + 5, close };
     while (d.p < d.end) {
         saml_skip_spaces(&d);
+        if (d.p >= d.end) break;
         const unsigned char *name = d.p;
         size_t name_length = saml_scan_name(&d);
         if (name_length == 0) return SAML_PRESCAN_MALFORMED;

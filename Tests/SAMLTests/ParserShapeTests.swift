@@ -97,7 +97,7 @@ import Testing
     /// Verifies `xml` and a plain signed response of the same size alternately; checks the outcome
     /// and the ratio of the fastest runs.
     static func expectBounded(_ name: String, _ xml: String, outcome expected: String, or alternative: String? = nil,
-                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+                              sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let bytes = Array(xml.utf8)
         let peer = try plainSigned(bytes: bytes.count)
         let verifier = try verifier()
@@ -105,10 +105,13 @@ import Testing
         let result = outcome(verifier, bytes)
         #expect(result == expected || result == alternative, "\(name): \(result)", sourceLocation: sourceLocation)
         var caseTime = Double.infinity, peerTime = Double.infinity
-        // interleaved rounds, fastest of each: a busy machine slows single runs, not the minimum
-        for _ in 0..<6 {
+        // interleaved rounds, fastest of each: a busy machine slows single runs, not the minimum.
+        // More rounds only while the answer is not clear; yield between them so other tests run.
+        for round in 0..<6 {
             caseTime = min(caseTime, fastest(verifier, bytes, runs: 2))
             peerTime = min(peerTime, fastest(verifier, peer, runs: 2))
+            if round >= 1 && caseTime / peerTime < maximumRatio / 4 { break }
+            await Task.yield()
         }
         let ratio = caseTime / peerTime
         print("shape \(name): \(bytes.count) bytes, \(result), \(String(format: "%.2f", caseTime * 1000)) ms vs peer \(String(format: "%.2f", peerTime * 1000)) ms (ratio \(String(format: "%.2f", ratio)))")
@@ -117,40 +120,40 @@ import Testing
 
     // MARK: - shapes past the limits: refused by the pre-scan
 
-    @Test func manyAttributesOnOneElement() throws {
+    @Test func manyAttributesOnOneElement() async throws {
         // 1 MB of attributes on one element: libxml2 2.9.14 alone spends ~20 s on this
         let xml = try Self.onRoot(Self.repeated(Self.size - 4000) { "a\($0)=\"\"" })
-        try Self.expectBounded("attributes on one element", xml, outcome: "tooLarge")
+        try await Self.expectBounded("attributes on one element", xml, outcome: "tooLarge")
     }
 
-    @Test func manyNamespaceDeclarationsOnOneElement() throws {
+    @Test func manyNamespaceDeclarationsOnOneElement() async throws {
         let xml = try Self.onRoot(Self.repeated(Self.size - 4000) { "xmlns:n\($0)=\"urn:n\"" })
-        try Self.expectBounded("namespace declarations on one element", xml, outcome: "tooLarge")
+        try await Self.expectBounded("namespace declarations on one element", xml, outcome: "tooLarge")
     }
 
-    @Test func namespacesTimesDepthTimesElements() throws {
+    @Test func namespacesTimesDepthTimesElements() async throws {
         // every level declares 30 namespaces; 60 levels; the rest empty elements using them
         let declarations = (0..<30).map { "xmlns:n\($0)=\"urn:n\($0)\"" }.joined(separator: " ")
         let open = String(repeating: "<n0:d \(declarations)>", count: 60)
         let close = String(repeating: "</n0:d>", count: 60)
         let fill = Self.repeated(Self.size - 4000 - open.utf8.count - close.utf8.count, separator: "") { "<n\($0 % 30):e/>" }
         let xml = try Self.inExtensions(open.replacingOnce("<n0:d ", with: "<n0:d ") + fill + close)
-        try Self.expectBounded("namespaces x depth x elements", xml, outcome: "tooLarge")
+        try await Self.expectBounded("namespaces x depth x elements", xml, outcome: "tooLarge")
     }
 
-    @Test func longAttributeValue() throws {
+    @Test func longAttributeValue() async throws {
         let xml = try Self.onRoot("a=\"\(String(repeating: "v", count: Self.size - 4000))\"")
-        try Self.expectBounded("one long attribute value", xml, outcome: "tooLarge")
+        try await Self.expectBounded("one long attribute value", xml, outcome: "tooLarge")
     }
 
-    @Test func manySmallElements() throws {
+    @Test func manySmallElements() async throws {
         let xml = try Self.inExtensions(Self.repeated(Self.size - 4000, separator: "") { _ in "<e/>" })
-        try Self.expectBounded("many small elements", xml, outcome: "tooLarge")
+        try await Self.expectBounded("many small elements", xml, outcome: "tooLarge")
     }
 
     // MARK: - the same shapes just inside the limits: still bounded
 
-    @Test func attributesAndNamespacesAtTheLimit() throws {
+    @Test func attributesAndNamespacesAtTheLimit() async throws {
         // 55 attributes, 30 declarations on the root; an element with 26 more in scope; 1,500
         // elements using them inside the signed assertion (canonicalization walks them)
         let attributes = (0..<55).map { "a\($0)=\"\(String(repeating: "v", count: 100))\"" }.joined(separator: " ")
@@ -161,56 +164,56 @@ import Testing
             .replacingOnce("<saml:AttributeStatement>", with:
                 "<saml:AttributeStatement><saml:Attribute Name=\"pad\"><saml:AttributeValue><n0:d \(innerDeclarations)>\(fill)</n0:d></saml:AttributeValue></saml:Attribute>")
         let xml = try Generated.sign(unsignedXML, assertion: true, response: false)
-        try Self.expectBounded("attributes, namespaces and elements at the limits (signed)", xml, outcome: "alice@example.com")
+        try await Self.expectBounded("attributes, namespaces and elements at the limits (signed)", xml, outcome: "alice@example.com")
     }
 
-    @Test func longAttributeValuesAtTheLimit() throws {
+    @Test func longAttributeValuesAtTheLimit() async throws {
         let values = (0..<14).map { "v\($0)=\"\(String(repeating: "<>&\"", count: 0))\(String(repeating: "a&amp;b", count: 9000))\"" }.joined(separator: " ")
         let xml = try Generated.sign(Self.inAssertion("x", attributes: " " + values), assertion: true, response: false)
-        try Self.expectBounded("long attribute values in the signed assertion", xml, outcome: "alice@example.com")
+        try await Self.expectBounded("long attribute values in the signed assertion", xml, outcome: "alice@example.com")
     }
 
-    @Test func manySmallElementsAtTheLimit() throws {
+    @Test func manySmallElementsAtTheLimit() async throws {
         // 20,000 elements at depth 5: 100,000 ancestors in total, the default budget
         let xml = try Generated.sign(Self.inAssertion(String(repeating: "<e/>", count: 19_900)), assertion: true, response: false)
-        try Self.expectBounded("19,900 small elements in the signed assertion", xml, outcome: "alice@example.com")
+        try await Self.expectBounded("19,900 small elements in the signed assertion", xml, outcome: "alice@example.com")
         let over = try Self.inAssertion(String(repeating: "<e/>", count: 21_000))
-        try Self.expectBounded("21,000 small elements in the assertion", over, outcome: "tooLarge")
+        try await Self.expectBounded("21,000 small elements in the assertion", over, outcome: "tooLarge")
     }
 
-    @Test func deepNestingAtTheLimitWithNamespaces() throws {
+    @Test func deepNestingAtTheLimitWithNamespaces() async throws {
         // 55 levels (the assertion adds 5), each redeclaring one namespace, 1,600 elements below:
         // just under 100,000 ancestors in total
         let open = (0..<55).map { "<n:d xmlns:n=\"urn:d\($0)\">" }.joined()
         let close = String(repeating: "</n:d>", count: 55)
         let xml = try Generated.sign(Self.inAssertion(open + String(repeating: "<n:e/>", count: 1_600) + close), assertion: true, response: false)
-        try Self.expectBounded("deep nesting with namespaces (signed)", xml, outcome: "alice@example.com")
+        try await Self.expectBounded("deep nesting with namespaces (signed)", xml, outcome: "alice@example.com")
     }
 
     /// A forged signature naming inclusive canonicalization (whose cost grows with elements ×
     /// namespaces in scope) over an assertion carrying as many namespaces and elements as the
     /// limits let through: refused as quickly as a genuine response of the same size verifies.
-    @Test func forgedInclusiveCanonicalizationAtTheLimits() throws {
+    @Test func forgedInclusiveCanonicalizationAtTheLimits() async throws {
         let outer = (0..<30).map { "xmlns:m\($0)=\"urn:m\($0)\"" }.joined(separator: " ")
         let declarations = (0..<25).map { "xmlns:n\($0)=\"urn:n\($0)\"" }.joined(separator: " ")
         let inner = "<m0:c \(outer)><n0:d \(declarations)>" + String(repeating: "<e/>", count: 1_400) + "</n0:d></m0:c>"
         let genuine = try Generated.sign(Self.inAssertion(inner), assertion: true, response: false)
         let exclusive = genuine.replacingOnce("<ds:SignatureValue>", with: "<ds:SignatureValue>AAAA")
-        try Self.expectBounded("forged signature, exclusive c14n", exclusive, outcome: "signatureInvalid")
+        try await Self.expectBounded("forged signature, exclusive c14n", exclusive, outcome: "signatureInvalid")
         // Inclusive canonicalization costs elements × namespaces in scope squared inside libxml2;
         // within the parser limits it still passes the ratio until SAML messages are restricted
         // to exclusive canonicalization (refused then with algorithmNotAllowed).
         for method in ["http://www.w3.org/TR/2001/REC-xml-c14n-20010315", "http://www.w3.org/2006/12/xml-c14n11#WithComments"] {
             let forged = exclusive.replacingOccurrences(of: "http://www.w3.org/2001/10/xml-exc-c14n#", with: method)
-            withKnownIssue("inclusive canonicalization is still allowed for SAML messages") {
-                try Self.expectBounded("forged signature, \(method)", forged, outcome: "signatureInvalid", or: "algorithmNotAllowed")
+            await withKnownIssue("inclusive canonicalization is still allowed for SAML messages") {
+                try await Self.expectBounded("forged signature, \(method)", forged, outcome: "signatureInvalid", or: "algorithmNotAllowed")
             }
         }
     }
 
     // MARK: - the limits are configurable
 
-    @Test func limitsAreConfigurable() throws {
+    @Test func limitsAreConfigurable() async throws {
         let tag = "<r " + (0..<100).map { "a\($0)=\"\"" }.joined(separator: " ") + "/>"
         #expect(throws: SAMLError.self) { try XMLDocument.parse(tag) }
         _ = try XMLDocument.parse(tag, limits: XMLLimits(maximumAttributesPerElement: 100))
@@ -235,7 +238,7 @@ import Testing
 
     /// The pre-scan must never read less structure than libxml2: markup hidden in comments, CDATA,
     /// processing instructions and attribute values is not counted; anything it cannot follow is refused.
-    @Test func preScanReadsWhatTheParserReads() throws {
+    @Test func preScanReadsWhatTheParserReads() async throws {
         let many = (0..<100).map { "a\($0)=\"\"" }.joined(separator: " ")
         // not elements: skipped as wholes, parsed fine
         _ = try XMLDocument.parse("<r><!-- <x \(many)/> --><![CDATA[<x \(many)/>]]><?pi <x \(many)/> ?><s v='<'/></r>".replacingOccurrences(of: "<s v='<'/>", with: "<s v='&lt;'/>"))
@@ -249,6 +252,8 @@ import Testing
         }
         _ = try XMLDocument.parse("\u{FEFF}<?xml version='1.0' encoding='utf-8'?>\n<r/>")
         _ = try XMLDocument.parse("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r a='1'\n\tb = \"2\" />")
+        _ = try XMLDocument.parse("<?xml version=\"1.0\" ?>\n<r/>")
+        _ = try XMLDocument.parse("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><r/>")
         #expect(throws: SAMLError.self) { try XMLDocument.parse("<r a='1'b='2'/>") }
         #expect(throws: SAMLError.self) { try XMLDocument.parse("<r a/>") }
         #expect(throws: SAMLError.self) { try XMLDocument.parse("<r></r><r/>") }
@@ -262,7 +267,7 @@ import Testing
 
     /// An XSLT transform holding an exponential stylesheet never runs: the transform is refused
     /// by name before xmlsec sees the signature.
-    @Test func xsltBombIsRefusedQuickly() throws {
+    @Test func xsltBombIsRefusedQuickly() async throws {
         let bomb = """
         <ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"><xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="1.0">\
         <xsl:template match="/"><xsl:call-template name="b"><xsl:with-param name="n" select="40"/></xsl:call-template></xsl:template>\
@@ -276,13 +281,13 @@ import Testing
         for (name, transform) in [("XSLT", bomb), ("XPath", xpath)] {
             let xml = signed.replacingOnce("<ds:Transforms>", with: "<ds:Transforms>\(transform)")
             #expect(xml != signed)
-            try Self.expectBounded("\(name) transform", xml, outcome: "algorithmNotAllowed")
+            try await Self.expectBounded("\(name) transform", xml, outcome: "algorithmNotAllowed")
         }
     }
 
     /// A Reference naming its target by XPointer (or anything but `#ID`) is refused before xmlsec
     /// resolves it.
-    @Test func xpointerReferencesAreRefused() throws {
+    @Test func xpointerReferencesAreRefused() async throws {
         let signed = try Generated.response("assertion-signed.xml")
         let verifier = try Self.verifier()
         let uri = "URI=\"#\(Generated.assertionID)\""
@@ -297,7 +302,7 @@ import Testing
     // MARK: - memory
 
     /// Peak resident memory of a `saml verify` process fed the worst cases (and the peer).
-    @Test func peakMemoryStaysBounded() throws {
+    @Test func peakMemoryStaysBounded() async throws {
         let documents: [(String, String)] = [
             ("attributes", try Self.onRoot(Self.repeated(Self.size - 4000) { "a\($0)=\"\"" })),
             ("namespaces", try Self.onRoot(Self.repeated(Self.size - 4000) { "xmlns:n\($0)=\"urn:n\"" })),
@@ -316,9 +321,16 @@ import Testing
             let (status, peakKB) = try Self.runMeasured(executable.path, ["verify"] + options + [file.path])
             print("shape \(name): saml verify exit \(status), peak RSS \(peakKB / 1024) MB")
             #expect(status == (name.hasSuffix("limit") || name == "peer" ? 0 : 1), "\(name): exit \(status)")
-            #expect(peakKB < 100 * 1024, "\(name): peak RSS \(peakKB) KB")
+            #expect(peakKB < Self.memoryLimitKB, "\(name): peak RSS \(peakKB) KB")
         }
     }
+
+    /// 100 MB; under AddressSanitizer or ThreadSanitizer (`scripts/sanitize.sh` sets ASAN_OPTIONS
+    /// or TSAN_OPTIONS) shadow memory multiplies every allocation, so the bound is scaled by 3.
+    static let memoryLimitKB: Int = {
+        let environment = ProcessInfo.processInfo.environment
+        return (environment["ASAN_OPTIONS"] == nil && environment["TSAN_OPTIONS"] == nil ? 1 : 3) * 100 * 1024
+    }()
 
     /// Runs `saml` under a small python3 parent and returns its exit status and peak RSS (KB).
     /// The parent reports the child's own high-water mark; spawning it from the test process

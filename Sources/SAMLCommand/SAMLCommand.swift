@@ -26,8 +26,8 @@ struct SAMLCommand: AsyncParsableCommand {
 
     /// `saml 0.1.0` plus the C libraries loaded.
     static var versionText: String {
-        let versions = SAMLLibraryVersions.current
-        return "saml \(packageVersion)\nlibxml2 \(versions.libxml2)\nxmlsec1 \(versions.xmlsec1)\n\(versions.openSSL)"
+        let versions = SAMLLibraryVersions.loaded
+        return "saml \(packageVersion)\nlibxml2 \(versions.libxml2)\nxmlsec1 \(versions.xmlsec1)\n\(versions.openSSLText)"
     }
 
     /// Runs the chosen subcommand; usage errors exit 2 (not ArgumentParser's 64), as documented.

@@ -1,1 +1,2 @@
 @_exported public import struct SAMLXMLSec.SAMLError
+@_exported public import struct SAMLXMLSec.SAMLLibraryVersions

@@ -1,25 +1,43 @@
 import SAMLXMLSec
 
 /// A SAML message received over the HTTP-Redirect binding, read from the query string exactly as
-/// the browser sent it. The signature, when present, is checked over the received octets of
-/// `SAMLRequest`/`SAMLResponse`, `RelayState` and `SigAlg` in that order — never over re-encoded values.
-package struct RedirectBindingMessage: Sendable {
+/// the browser sent it: percent-decoded, base64-decoded and inflated (raw DEFLATE) with the output
+/// capped at ``XMLLimits/maximumBytes``.
+///
+/// Nothing here is trusted until ``verifySignature(trusted:allowSHA1:what:)`` has checked the
+/// signature over the received octets of `SAMLRequest`/`SAMLResponse`, `RelayState` and `SigAlg`
+/// in that order — never over re-encoded values — and the XML has passed its verifier.
+public struct RedirectBindingMessage: Sendable, Hashable {
     /// `SAMLRequest` or `SAMLResponse`.
-    package let parameter: String
-    /// The inflated XML.
-    package let xml: [UInt8]
+    public let parameter: String
+    /// The inflated message (XML, not yet parsed).
+    public let xml: [UInt8]
     /// The decoded RelayState, if any.
-    package let relayState: String?
+    public let relayState: String?
     /// The decoded `SigAlg`, when the query is signed.
-    package let signatureAlgorithm: String?
-    private let signature: [UInt8]?
-    private let signedOctets: [UInt8]
+    public let signatureAlgorithm: String?
+    /// The decoded `Signature`, when the query is signed.
+    public let signature: [UInt8]?
+    /// The octets the signature covers, exactly as received: `SAMLRequest=…[&RelayState=…]&SigAlg=…`.
+    /// Nil when the query is not signed.
+    public let signedOctets: [UInt8]?
+
+    /// Takes a query apart whichever message it carries (`SAMLRequest` or `SAMLResponse`).
+    ///
+    /// - Throws: `SAMLError` `tooLarge`, `invalidEncoding` (percent-encoding, base64 or DEFLATE),
+    ///   `invalidRequest` (no message, two messages, a parameter twice).
+    public init(query: String, limits: XMLLimits = .default) throws {
+        let names = Substring(query).split(separator: "&").map { $0.prefix { $0 != "=" } }
+        let parameter = names.contains("SAMLResponse") && !names.contains("SAMLRequest") ? "SAMLResponse" : "SAMLRequest"
+        try self.init(query: query, expecting: parameter, limits: limits)
+    }
 
     /// Parses the raw query (a full URL is accepted: everything up to `?` is dropped).
     ///
     /// - Throws: `invalidRequest` (parameters missing or repeated, bad percent-encoding),
     ///   `invalidEncoding`, `tooLarge` (also for a DEFLATE bomb), `unsupported` (another SAMLEncoding).
-    package init(query: String, expecting parameter: String, limits: XMLLimits) throws {
+    /// Takes a query apart, requiring `parameter` (`SAMLRequest` or `SAMLResponse`).
+    public init(query: String, expecting parameter: String, limits: XMLLimits = .default) throws {
         var raw = Substring(query)
         if let mark = raw.firstIndex(of: "?") { raw = raw[raw.index(after: mark)...] }
         if let hash = raw.firstIndex(of: "#") { raw = raw[..<hash] }
@@ -61,7 +79,7 @@ package struct RedirectBindingMessage: Sendable {
         case (nil, nil):
             signature = nil
             signatureAlgorithm = nil
-            signedOctets = []
+            signedOctets = nil
         case (.some(let rawSignature), .some(let rawAlgorithm)):
             guard let value = Base64.decode(try Self.percentDecode(rawSignature)) else {
                 throw SAMLError(.invalidEncoding, "The Signature parameter is not valid base64.")
@@ -80,7 +98,7 @@ package struct RedirectBindingMessage: Sendable {
     }
 
     /// Whether the query carries a signature.
-    package var isSigned: Bool { signature != nil }
+    public var isSigned: Bool { signature != nil }
 
     /// Verifies the query-string signature with one of `trusted` (configuration keys only).
     /// Returns the certificate whose key verified it.
@@ -88,8 +106,8 @@ package struct RedirectBindingMessage: Sendable {
     /// - Throws: `signatureMissing`, `algorithmNotAllowed` (SHA-1 unless allowed, unknown `SigAlg`:
     ///   never a fallback), `untrustedKey` (no trusted key of the algorithm's type), `signatureInvalid`.
     @discardableResult
-    package func verifySignature(trusted: [SAMLCertificate], allowSHA1: Bool, what: String) throws -> SAMLCertificate {
-        guard let signature, let algorithm = signatureAlgorithm else {
+    public func verifySignature(trusted: [SAMLCertificate], allowSHA1: Bool = false, what: String = "message") throws -> SAMLCertificate {
+        guard let signature, let algorithm = signatureAlgorithm, let signedOctets else {
             throw SAMLError(.signatureMissing, "The \(what) is not signed (no Signature in the query string).")
         }
         guard let (keyType, digest) = Algorithms.signatureMethod(algorithm, allowSHA1: allowSHA1) else {
@@ -136,7 +154,7 @@ package struct RedirectBindingMessage: Sendable {
             switch byte {
             case UInt8(ascii: "%"):
                 guard let high = hex(iterator.next()), let low = hex(iterator.next()) else {
-                    throw SAMLError(.invalidRequest, "The query string has an invalid percent-escape.")
+                    throw SAMLError(.invalidEncoding, "The query string has an invalid percent-escape.")
                 }
                 bytes.append(high << 4 | low)
             case UInt8(ascii: "+"):
@@ -146,7 +164,7 @@ package struct RedirectBindingMessage: Sendable {
             }
         }
         guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw SAMLError(.invalidRequest, "The query string is not valid UTF-8 once decoded.")
+            throw SAMLError(.invalidEncoding, "The query string is not valid UTF-8 once decoded.")
         }
         return decoded
     }

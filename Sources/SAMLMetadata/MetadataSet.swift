@@ -43,7 +43,8 @@ public struct MetadataSet: Sendable {
 
     /// The default size limit for metadata documents: 100 MiB, enough for federation aggregates.
     /// (SAML protocol messages keep their own, much smaller limit.)
-    public static let defaultLimits = XMLLimits(maximumBytes: 100 << 20, maximumDepth: 64)
+    public static let defaultLimits = XMLLimits(maximumBytes: 100 << 20, maximumDepth: 64, maximumElements: 10_000_000,
+                                                maximumTotalAncestors: 100_000_000, maximumTotalNamespacesInScope: 100_000_000)
 
     /// Every entityID in the document, in document order.
     public let entityIDs: [String]

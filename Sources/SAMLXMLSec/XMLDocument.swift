@@ -11,11 +11,14 @@ import CSAMLShims
     /// Parses with the hardened settings: size checked first, no DTD, no entities, no network,
     /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused. (SAMLCore adds
     /// the form that takes `XMLLimits`.)
-    package static func parse(_ bytes: [UInt8], maximumBytes: Int, maximumDepth: Int) throws -> XMLDocument {
+    package static func parse(_ bytes: [UInt8], limits: ParseLimits) throws -> XMLDocument {
+        let maximumBytes = limits.maximumBytes
+        let maximumDepth = limits.maximumDepth
         guard bytes.count <= maximumBytes else {
             throw SAMLError(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(maximumBytes) bytes.")
         }
         guard !bytes.isEmpty else { throw SAMLError(.malformedXML, "The XML document is empty.") }
+        try unsafe bytes.withUnsafeBufferPointer { unsafe try XMLPreScan.check($0, limits: limits) }
         try Library.prepare()
         var outcome: Int32 = 0
         var text = ""

@@ -76,7 +76,7 @@ struct TestIdPRequestTests {
         // Parameter repeated.
         refuse(.invalidRequest, query + "&RelayState=x")
         // Garbage in SAMLRequest.
-        refuse(.invalidRequest, "SAMLRequest=%ZZ")
+        refuse(.invalidEncoding, "SAMLRequest=%ZZ")
         refuse(.invalidEncoding, "SAMLRequest=AAAA")
         refuse(.invalidRequest, "RelayState=x")
     }

@@ -19,6 +19,8 @@
 #include <xmlsec/xmlenc.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "CSAMLPreScan.h"
+#include "CSAMLVersions.h"
 
 /* ---- process set-up ---------------------------------------------------------------------- */
 

@@ -1,0 +1,49 @@
+/*
+ * A linear, bounded scan of raw XML bytes that runs before libxml2 sees them. It counts the shapes
+ * that make libxml2 2.9 (or canonicalization later) super-linear — attributes and namespace
+ * declarations on one element, namespaces in scope, element count, nesting, attribute value
+ * length — and refuses the document as soon as one passes its limit, in one pass with no
+ * allocation beyond a per-depth counter array.
+ */
+#ifndef CSAML_PRESCAN_H
+#define CSAML_PRESCAN_H
+
+#include <stddef.h>
+
+typedef struct {
+    long max_attributes_per_element;       /* attributes other than namespace declarations */
+    long max_namespace_declarations_per_element;
+    long max_namespaces_in_scope;          /* declarations on the element and all its ancestors */
+    long max_elements;
+    long max_depth;
+    long max_attribute_value_bytes;
+    long max_total_ancestors;              /* summed over elements: how deep each one sits */
+    long max_total_namespaces_in_scope;    /* summed over elements: declarations in scope at each */
+} saml_prescan_limits;
+
+enum {
+    SAML_PRESCAN_OK = 0,
+    SAML_PRESCAN_MALFORMED = 1,            /* bytes the XML grammar cannot produce */
+    SAML_PRESCAN_DOCTYPE = 2,
+    SAML_PRESCAN_ENCODING = 3,             /* not UTF-8 (or an ASCII-compatible subset) */
+    SAML_PRESCAN_ATTRIBUTES = 4,
+    SAML_PRESCAN_NAMESPACES = 5,
+    SAML_PRESCAN_NAMESPACES_IN_SCOPE = 6,
+    SAML_PRESCAN_ELEMENTS = 7,
+    SAML_PRESCAN_DEPTH = 8,
+    SAML_PRESCAN_ATTRIBUTE_VALUE = 9,
+    SAML_PRESCAN_TOTAL_ANCESTORS = 10,
+    SAML_PRESCAN_TOTAL_NAMESPACES = 11,
+};
+
+typedef struct {
+    int outcome;          /* SAML_PRESCAN_* */
+    size_t offset;        /* byte offset where the scan stopped */
+    long observed;        /* the count that passed its limit (when a limit was hit) */
+} saml_prescan_result;
+
+/* Scans `bytes` once. Returns the outcome (also stored in `result`). */
+int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_limits *limits,
+                 saml_prescan_result *result);
+
+#endif

@@ -1,0 +1,80 @@
+import CSAMLShims
+
+/// The limits the hardened parser and its pre-scan apply (`XMLLimits` in SAMLCore, as plain numbers).
+package struct ParseLimits: Sendable, Hashable {
+    package var maximumBytes: Int
+    package var maximumDepth: Int
+    package var maximumAttributesPerElement: Int
+    package var maximumNamespaceDeclarationsPerElement: Int
+    package var maximumNamespacesInScope: Int
+    package var maximumElements: Int
+    package var maximumAttributeValueBytes: Int
+    package var maximumTotalAncestors: Int
+    package var maximumTotalNamespacesInScope: Int
+
+    package init(maximumBytes: Int, maximumDepth: Int, maximumAttributesPerElement: Int,
+                 maximumNamespaceDeclarationsPerElement: Int, maximumNamespacesInScope: Int, maximumElements: Int,
+                 maximumAttributeValueBytes: Int, maximumTotalAncestors: Int, maximumTotalNamespacesInScope: Int) {
+        self.maximumBytes = maximumBytes
+        self.maximumDepth = maximumDepth
+        self.maximumAttributesPerElement = maximumAttributesPerElement
+        self.maximumNamespaceDeclarationsPerElement = maximumNamespaceDeclarationsPerElement
+        self.maximumNamespacesInScope = maximumNamespacesInScope
+        self.maximumElements = maximumElements
+        self.maximumAttributeValueBytes = maximumAttributeValueBytes
+        self.maximumTotalAncestors = maximumTotalAncestors
+        self.maximumTotalNamespacesInScope = maximumTotalNamespacesInScope
+    }
+}
+
+/// The byte-level scan every document passes before libxml2 parses it.
+///
+/// libxml2 2.9.14 checks attribute and namespace-declaration names for duplicates pair by pair,
+/// so one element with 131,000 attributes (1 MiB) keeps the parser busy for about 20 seconds;
+/// namespaces in scope multiply the cost of every element in canonicalization. The scan counts
+/// those shapes in one linear pass (C, no allocation beyond one counter per nesting level) and
+/// refuses the document at the first limit passed, so such input costs milliseconds.
+package enum XMLPreScan {
+    /// Refuses `bytes` when their shape passes one of `limits`, or when they cannot be XML in
+    /// an ASCII-compatible encoding (the scan must read the structure libxml2 will read).
+    package static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits) throws {
+        var scanLimits = saml_prescan_limits(
+            max_attributes_per_element: limits.maximumAttributesPerElement,
+            max_namespace_declarations_per_element: limits.maximumNamespaceDeclarationsPerElement,
+            max_namespaces_in_scope: limits.maximumNamespacesInScope,
+            max_elements: limits.maximumElements,
+            max_depth: limits.maximumDepth,
+            max_attribute_value_bytes: limits.maximumAttributeValueBytes,
+            max_total_ancestors: limits.maximumTotalAncestors,
+            max_total_namespaces_in_scope: limits.maximumTotalNamespacesInScope)
+        var result = saml_prescan_result()
+        let outcome = unsafe saml_prescan(bytes.baseAddress, bytes.count, &scanLimits, &result)
+        let at = "at byte \(result.offset)"
+        switch outcome {
+        case Int32(SAML_PRESCAN_OK):
+            return
+        case Int32(SAML_PRESCAN_DOCTYPE):
+            throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration (\(at)); DTDs and entities are never accepted.")
+        case Int32(SAML_PRESCAN_ENCODING):
+            throw SAMLError(.unsupported, "The XML is not encoded in UTF-8 (\(at)); SAML messages and metadata are accepted in UTF-8 only.")
+        case Int32(SAML_PRESCAN_ATTRIBUTES):
+            throw SAMLError(.tooLarge, "An element carries more than \(limits.maximumAttributesPerElement) attributes (\(at)); raise XMLLimits.maximumAttributesPerElement if this document is genuine.")
+        case Int32(SAML_PRESCAN_NAMESPACES):
+            throw SAMLError(.tooLarge, "An element declares more than \(limits.maximumNamespaceDeclarationsPerElement) namespaces (\(at)); raise XMLLimits.maximumNamespaceDeclarationsPerElement if this document is genuine.")
+        case Int32(SAML_PRESCAN_NAMESPACES_IN_SCOPE):
+            throw SAMLError(.tooLarge, "More than \(limits.maximumNamespacesInScope) namespace declarations are in scope (\(at)); raise XMLLimits.maximumNamespacesInScope if this document is genuine.")
+        case Int32(SAML_PRESCAN_ELEMENTS):
+            throw SAMLError(.tooLarge, "The XML holds more than \(limits.maximumElements) elements; raise XMLLimits.maximumElements if this document is genuine.")
+        case Int32(SAML_PRESCAN_DEPTH):
+            throw SAMLError(.malformedXML, "The XML nests deeper than \(limits.maximumDepth) elements (\(at)).")
+        case Int32(SAML_PRESCAN_ATTRIBUTE_VALUE):
+            throw SAMLError(.tooLarge, "An attribute value is \(result.observed) bytes long (\(at)); the limit is \(limits.maximumAttributeValueBytes) bytes (XMLLimits.maximumAttributeValueBytes).")
+        case Int32(SAML_PRESCAN_TOTAL_ANCESTORS):
+            throw SAMLError(.tooLarge, "The XML's elements sit too deep in total (more than \(limits.maximumTotalAncestors) ancestors summed over all elements, \(at)); raise XMLLimits.maximumTotalAncestors if this document is genuine.")
+        case Int32(SAML_PRESCAN_TOTAL_NAMESPACES):
+            throw SAMLError(.tooLarge, "The XML's elements have too many namespaces in scope in total (more than \(limits.maximumTotalNamespacesInScope) summed over all elements, \(at)); raise XMLLimits.maximumTotalNamespacesInScope if this document is genuine.")
+        default:
+            throw SAMLError(.malformedXML, "The XML is not well-formed (\(at)).")
+        }
+    }
+}

@@ -33,7 +33,7 @@ public struct SAMLFormBody: Sendable, Hashable {
     /// - Parameters:
     ///   - body: the request body, exactly as received.
     ///   - maximumBytes: larger bodies are refused before any decoding.
-    /// - Throws: ``SAMLError`` with code `tooLarge` or `invalidEncoding`.
+    /// - Throws: `SAMLError` with code `tooLarge` or `invalidEncoding`.
     public init(_ body: String, maximumBytes: Int = SAMLFormBody.defaultMaximumBytes) throws {
         var body = body
         self = try body.withUTF8 { try SAMLFormBody(utf8: $0, maximumBytes: maximumBytes) }
@@ -44,7 +44,7 @@ public struct SAMLFormBody: Sendable, Hashable {
     /// - Parameters:
     ///   - bytes: the request body, exactly as received.
     ///   - maximumBytes: larger bodies are refused before any decoding.
-    /// - Throws: ``SAMLError`` with code `tooLarge` or `invalidEncoding`.
+    /// - Throws: `SAMLError` with code `tooLarge` or `invalidEncoding`.
     public init(bytes: [UInt8], maximumBytes: Int = SAMLFormBody.defaultMaximumBytes) throws {
         self = try bytes.withUnsafeBufferPointer { try SAMLFormBody(utf8: $0, maximumBytes: maximumBytes) }
     }
@@ -59,7 +59,7 @@ public struct SAMLFormBody: Sendable, Hashable {
     /// Decodes one form value (`+` is a space, `%XX` an escaped byte), strictly as a body's
     /// fields are decoded.
     ///
-    /// - Throws: ``SAMLError`` with code `invalidEncoding`.
+    /// - Throws: `SAMLError` with code `invalidEncoding`.
     public static func decodeValue(_ value: String) throws -> String {
         var value = value
         return try value.withUTF8 { try decode($0[...], field: "value") }

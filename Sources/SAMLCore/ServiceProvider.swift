@@ -1,7 +1,7 @@
 /// This service provider, as the IdP knows it.
 ///
 /// Many integrations use the ACS URL as the entity ID too (AWS IAM Identity Center custom
-/// applications do); ``init(acsURL:)`` covers that case.
+/// applications do); ``init(acsURL:signingKey:decryptionKeys:)`` covers that case.
 public struct ServiceProvider: Sendable {
     /// The SP's entity ID: the audience assertions must name.
     public var entityID: String

@@ -1,3 +1,4 @@
+import SAMLCore
 public import Foundation
 
 /// What the app sends the browser to start a login, and what it must keep for the ACS.
@@ -83,19 +84,7 @@ public struct PostForm: Sendable, Hashable {
 
     /// HTML-escapes text for element content and quoted attribute values.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        HTMLEscaping.escape(text)
     }
 
     public static func == (lhs: PostForm, rhs: PostForm) -> Bool {

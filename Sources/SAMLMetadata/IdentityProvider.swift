@@ -4,7 +4,7 @@ import SAMLXMLSec
 
 /// Everything this SP trusts about one identity provider: its entity ID, endpoints and keys.
 ///
-/// Build it from the IdP's metadata (``init(metadata:entityID:limits:policy:)``), from signed
+/// Build it from the IdP's metadata (`init(metadata:entityID:limits:policy:)`), from signed
 /// metadata with a certificate you obtained out of band
 /// (``init(signedMetadata:signedBy:entityID:allowSHA1:limits:policy:)``), from an aggregate
 /// loaded once (``MetadataSet``), or from the plain values admin dashboards show

@@ -130,7 +130,9 @@ public struct MetadataSet: Sendable {
 
     /// The IdP with `entityID`.
     ///
-    /// - Parameter now: the instant its `validUntil` is checked against (default: the set's policy clock).
+    /// - Parameters:
+    ///   - entityID: the IdP's entity ID.
+    ///   - now: the instant its `validUntil` is checked against (default: the set's policy clock).
     /// - Throws: `entityNotFound`, `invalidMetadata` (no IdP role), `metadataExpired`, or the error
     ///   that reading the entity produced (`unsafeEndpoint`, `invalidCertificate`…).
     public func identityProvider(entityID: String, now: Date? = nil) throws -> IdentityProvider {

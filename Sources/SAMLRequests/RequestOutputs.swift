@@ -1,3 +1,4 @@
+import SAMLCore
 public import Foundation
 
 /// A SAML request (AuthnRequest, LogoutRequest) or response (LogoutResponse) this SP sends, ready for the HTTP-Redirect binding.
@@ -66,21 +67,7 @@ enum URLEncoding {
 /// The auto-submitting page of the HTTP-POST binding.
 enum HTMLForm {
     static func escape(_ text: String) -> String {
-        // Base64 values (the common case) hold none of the five characters: no copy.
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        HTMLEscaping.escape(text)
     }
 
     static func autoSubmitting(action: String, samlRequest: String, relayState: String?) -> String {

@@ -111,7 +111,7 @@ public enum BrokenVariant: String, Sendable, Hashable, Codable, CaseIterable, Cu
         }
     }
 
-    /// The code ``ResponseVerifier`` answers for this variant issued with `options`. It differs from
+    /// The code `ResponseVerifier` answers for this variant issued with `options`. It differs from
     /// ``expectedErrorCode`` where the verifier's order decides: a wrapped signed Response fails its
     /// own signature first (`signatureInvalid`), and an encrypted assertion in an unsigned Response
     /// fails as `decryptionFailed` however it was damaged (no decryption oracle).

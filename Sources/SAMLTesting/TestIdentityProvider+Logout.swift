@@ -104,7 +104,11 @@ extension TestIdentityProvider {
     /// the SP's registered single logout URL by `binding` (default: the binding the request came by),
     /// carrying the request's RelayState back.
     ///
-    /// - Parameter outcome: `.success`, `.partialLogout`, or `.requesterError` to test the SP's refusal.
+    /// - Parameters:
+    ///   - request: the SP's verified LogoutRequest.
+    ///   - outcome: `.success`, `.partialLogout`, or `.requesterError` to test the SP's refusal.
+    ///   - binding: how the answer travels; nil answers by the request's binding.
+    ///   - now: the IssueInstant.
     /// - Throws: `.entityNotFound` (the SP is not registered), `.invalidConfiguration` (no
     ///   single logout URL registered for it).
     public func issueLogoutResponse(answering request: VerifiedLogoutRequest, outcome: LogoutResponse.Outcome = .success,
@@ -127,6 +131,7 @@ extension TestIdentityProvider {
     ///   - sessionIndexes: the session indexes of the responses issued; empty ends every session.
     ///   - binding: HTTP-Redirect (default) or HTTP-POST.
     ///   - relayState: RelayState to send along (at most 80 bytes).
+    ///   - now: the IssueInstant.
     /// - Throws: `.entityNotFound`, `.invalidConfiguration` (no single logout URL registered for
     ///   the SP), `.invalidRequest` (RelayState too long).
     public func issueLogoutRequest(for user: TestUser, serviceProviderEntityID: String, sessionIndexes: [String] = [],

@@ -49,19 +49,7 @@ public struct SAMLVaporErrorPage: Sendable {
 
     /// Escapes text for HTML content and quoted attribute values.
     public static func escapeHTML(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        HTMLEscaping.escape(text)
     }
 }
 

@@ -33,10 +33,15 @@ public struct ResponseVerifier: Sendable {
 
     /// Creates a verifier.
     ///
-    /// - Parameter replayStore: where accepted assertion IDs are remembered. The default is
-    ///   ``InMemoryReplayStore/shared``, one store for the whole process, so verifiers built per
-    ///   request still refuse a replay; an application with several instances passes a store
-    ///   they share.
+    /// - Parameters:
+    ///   - serviceProvider: this SP.
+    ///   - identityProvider: the IdP whose keys and rules verify the response.
+    ///   - policy: the rules; the secure defaults unless given.
+    ///   - replayStore: where accepted assertion IDs are remembered. The default is
+    ///     ``InMemoryReplayStore/shared``, one store for the whole process, so verifiers built per
+    ///     request still refuse a replay; an application with several instances passes a store
+    ///     they share.
+    ///   - logger: where checks (debug) and rejections (notice) are logged; nil logs nothing.
     public init(serviceProvider: ServiceProvider, identityProvider: IdentityProvider,
                 policy: VerificationPolicy = .default, replayStore: any ReplayStore = InMemoryReplayStore.shared,
                 logger: Logger? = nil) {
@@ -57,7 +62,7 @@ public struct ResponseVerifier: Sendable {
     ///   - now: the current time (injectable for tests).
     ///   - diagnostics: called once per check, in order, with the values it compared; a
     ///     rejection's last call is the failing check.
-    /// - Throws: ``SAMLError`` describing the first failed check.
+    /// - Throws: `SAMLError` describing the first failed check.
     public func verify(samlResponse: String, inResponseTo: String?, now: Date = Date(),
                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)

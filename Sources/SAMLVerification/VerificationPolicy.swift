@@ -15,7 +15,7 @@ public import SAMLCore
 /// - ``maximumAuthenticationAge``: nil (no limit on AuthnInstant's age)
 /// - ``allowInclusiveCanonicalization``: false (exclusive c14n only)
 /// - ``refuseCBCInUnsignedResponse``: false (AES-CBC accepted in an unsigned Response)
-/// - ``limits``: ``XMLLimits/default`` (1 MiB, depth 64)
+/// - ``limits``: `XMLLimits/default` (1 MiB, depth 64)
 public struct VerificationPolicy: Sendable, Hashable {
     /// Tolerance applied to every time check in the message. Default 90 seconds.
     public var clockSkew: Duration
@@ -50,7 +50,7 @@ public struct VerificationPolicy: Sendable, Hashable {
     /// the assertion. Default false.
     public var refuseCBCInUnsignedResponse: Bool
     /// Size and depth limits for the XML, applied to the message and to decrypted content.
-    /// Default ``XMLLimits/default``.
+    /// Default `XMLLimits/default`.
     public var limits: XMLLimits
 
     /// Creates a policy; every parameter defaults to the secure value listed on the type.

@@ -4,6 +4,7 @@ import Logging
 import SAML
 import SAMLCore
 import SAMLMetadataHTTP
+@_spi(Tools) import SAMLVerification
 import Testing
 
 /// `MetadataSource` against a real HTTP server on loopback (`metadata_server.py`), with metadata

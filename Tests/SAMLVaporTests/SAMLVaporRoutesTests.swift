@@ -342,7 +342,7 @@ import VaporTesting
             let signedPart = String(raw[..<raw.range(of: "&Signature=")!.lowerBound])
             let lowered = signedPart.replacing(/%[0-9A-F]{2}/) { $0.output.lowercased() }
             try #require(lowered != signedPart)
-            let signature = try Generated.key("idp-rsa").handle.sign(Array(lowered.utf8), digestBits: 256)
+            let signature = try Generated.key("idp-rsa").handle.sign(Array(lowered.utf8), digest: .sha256)
             let encodedSignature = Data(signature).base64EncodedString()
                 .replacingOccurrences(of: "+", with: "%2b").replacingOccurrences(of: "/", with: "%2f").replacingOccurrences(of: "=", with: "%3d")
             let response = try await app.sendRequest(.GET, "/saml/slo?" + lowered + "&Signature=" + encodedSignature, headers: browser.header)

@@ -18,6 +18,7 @@
 import Foundation
 import PostgresNIO
 import SAML
+@_spi(Tools) import SAMLVerification
 import SAMLPostgres
 
 let operations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 4000 : 4000

@@ -6,6 +6,7 @@
 // other accepted identity is a signature bypass and stops the run.
 import Foundation
 import SAML
+@_spi(Tools) import SAMLVerification
 
 private let root = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

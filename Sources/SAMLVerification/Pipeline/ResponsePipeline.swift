@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// The fixed order of the checks. Each step passes or throws the ``SAMLError`` that names it;
+/// The fixed order of the checks. Each step passes or throws the `SAMLError` that names it;
 /// the rules themselves live in `Checks/`, one file each, numbered in this order.
 enum ResponsePipeline {
     static func run(_ run: VerificationRun, xml: [UInt8]) throws -> VerifiedAssertion {

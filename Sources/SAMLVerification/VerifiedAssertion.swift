@@ -102,9 +102,10 @@ public struct VerifiedAssertion: Sendable {
         self.acceptableUntil = acceptableUntil
     }
 
-    /// Every value of the attributes whose Name or FriendlyName is `name`.
+    /// Every value of the attributes whose Name is `name` or, when none has that Name, whose FriendlyName is.
     public func values(of name: String) -> [String] {
-        attributes.filter { $0.name == name || $0.friendlyName == name }.flatMap(\.values)
+        let byName = attributes.filter { $0.name == name }
+        return (byName.isEmpty ? attributes.filter { $0.friendlyName == name } : byName).flatMap(\.values)
     }
 
     /// The first value of `name`.

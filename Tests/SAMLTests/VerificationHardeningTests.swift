@@ -294,3 +294,29 @@ import Testing
         #expect(a.wasEncrypted && a.assertionSigned)
     }
 }
+
+/// The e-mail accessor follows the attribute rules, never a guess.
+@Suite struct EmailAccessorTests {
+    @Test func friendlyNameNeverShadowsANameAndANonEmailNameIDIsNeverTheEmail() async throws {
+        let nick = """
+              <saml:Attribute Name="urn:example:nickname" FriendlyName="email">
+                <saml:AttributeValue xsi:type="xs:string">mallory@evil.example</saml:AttributeValue>
+              </saml:Attribute>
+              <saml:Attribute Name="email"
+        """
+        let shadowed = try Generated.signed(edits: [("<saml:Attribute Name=\"email\"", nick)])
+        let a = try await Generated.verifier().verify(responseXML: Array(shadowed.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(a.email == "alice@example.com")
+        #expect(a.values(of: "email") == ["alice@example.com"])
+
+        // no e-mail attribute, and a persistent NameID that happens to contain "@"
+        let persistent = try Generated.signed(edits: [
+            ("<saml:Attribute Name=\"email\" NameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:basic\" FriendlyName=\"mail\">",
+             "<saml:Attribute Name=\"x-contact\">"),
+            ("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"),
+        ])
+        let b = try await Generated.verifier().verify(responseXML: Array(persistent.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+        #expect(b.nameID.value == "alice@example.com")
+        #expect(b.email == nil)
+    }
+}

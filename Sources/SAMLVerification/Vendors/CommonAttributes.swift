@@ -3,16 +3,22 @@ import SAMLCore
 /// Heuristics for the attribute names IdPs commonly use for e-mail and names (LDAP, eduPerson,
 /// WS-Federation claim URIs, and the IdP configuration's own e-mail attribute).
 extension VerifiedAssertion {
-    /// The user's e-mail: the configured e-mail attribute if the IdP configuration names one;
-    /// otherwise the NameID when it is an e-mail, else a common e-mail attribute.
+    /// The user's e-mail: only the configured e-mail attribute when the IdP configuration names
+    /// one; otherwise a common e-mail attribute (matched by `Name`, and by `FriendlyName` only when
+    /// no attribute has one of those names), else the NameID when its format is `emailAddress` —
+    /// never a NameID of another format, whatever it looks like. (`SAMLServiceProvider` applies the
+    /// same rules through its configurable `AttributeMapping`.)
     public var email: String? {
         if let emailAttributeName { return value(of: emailAttributeName) }
-        if nameID.format == .emailAddress || nameID.value.contains("@") { return nameID.value }
-        for name in ["email", "mail", "emailAddress", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-                     "urn:oid:0.9.2342.19200300.100.1.3"] {
-            if let value = value(of: name) { return value }
+        let names = ["email", "mail", "emailAddress", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                     "urn:oid:0.9.2342.19200300.100.1.3"]
+        for name in names {
+            if let attribute = attributes.first(where: { $0.name == name }), let value = attribute.values.first { return value }
         }
-        return nil
+        for name in names {
+            if let attribute = attributes.first(where: { $0.friendlyName == name }), let value = attribute.values.first { return value }
+        }
+        return nameID.format == .emailAddress ? nameID.value : nil
     }
 
     /// The display name (`name`, or the WS-Federation name claim).

@@ -682,7 +682,7 @@ int saml_rsa_unwrap(void *pkeyPointer, int padding, int oaep_digest, int mgf_dig
 }
 
 int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
-                      const char *const *algorithms, int algorithm_count) {
+                      const char *const *algorithms, int algorithm_count, const saml_prescan_limits *limits) {
     xmlSecKeyPtr aes = xmlSecKeyReadMemory(xmlSecOpenSSLKeyDataAesGetKlass(), key, (xmlSecSize)key_length);
     if (aes == NULL) return -1;
     xmlSecEncCtxPtr ctx = xmlSecEncCtxCreate(NULL);
@@ -702,6 +702,16 @@ int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int k
     ctx->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     xmlSecBufferPtr buffer = xmlSecEncCtxDecryptToBuffer(ctx, encrypted_data);
     if (buffer == NULL) { xmlSecEncCtxDestroy(ctx); return -1; }
+    if (limits != NULL) {
+        /* the plaintext is attacker-shaped whoever holds the SP's public key: the same linear scan
+           as every other document, before libxml2 parses it */
+        saml_prescan_result scan;
+        int outcome = saml_prescan(xmlSecBufferGetData(buffer), xmlSecBufferGetSize(buffer), limits, &scan);
+        if (outcome != SAML_PRESCAN_OK) {
+            xmlSecEncCtxDestroy(ctx);
+            return -100 - outcome;
+        }
+    }
     xmlNodePtr parent = encrypted_data->parent;
     xmlNodePtr list = NULL;
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;

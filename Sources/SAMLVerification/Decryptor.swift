@@ -9,6 +9,8 @@ import SAMLXMLSec
 struct Decryptor {
     let keys: [SAMLPrivateKey]
     let allowRSA15: Bool
+    /// The shape limits the plaintext must keep, as every parsed document does.
+    var limits: XMLLimits = .default
 
     static let contentAlgorithms: [String: Int] = Dictionary(uniqueKeysWithValues: Algorithms.contentEncryption.map { ($0.uri, $0.keyLength) })
     static let oaepMGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
@@ -88,7 +90,10 @@ struct Decryptor {
         // work and reads the same as a damaged ciphertext, giving a padding oracle nothing to time.
         let failure = Self.failure(name, keyCount: keys.count)
         do {
-            try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)), algorithms: Algorithms.contentEncryptionAllowlist)
+            try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)), algorithms: Algorithms.contentEncryptionAllowlist,
+                                 limits: limits.parseLimits)
+        } catch let error as SAMLError where sessionKey != nil && error.code != .decryptionFailed {
+            throw error  // decrypted with a configured key, then refused by the shape limits
         } catch {
             throw failure
         }

@@ -112,13 +112,18 @@ extension XMLElement {
 
     /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key, allowing only the
     /// content algorithms in `algorithms`. The element is replaced by the decrypted nodes and
-    /// must not be used afterwards.
-    package func decryptData(key: [UInt8], algorithms: CStringList) throws {
+    /// must not be used afterwards. The plaintext passes the same shape pre-scan as every document.
+    package func decryptData(key: [UInt8], algorithms: CStringList, limits: ParseLimits) throws {
         try Library.prepare()
+        var scanLimits = limits.prescanLimits
         let rc = unsafe key.withUnsafeBufferPointer { k in
             unsafe algorithms.withPointers { list, count in
-                unsafe saml_decrypt_data(node, k.baseAddress, Int32(k.count), list, count)
+                unsafe saml_decrypt_data(node, k.baseAddress, Int32(k.count), list, count, &scanLimits)
             }
+        }
+        if rc <= -100 {
+            // decrypted with the right key, and then refused by the shape scan, as any document would be
+            try XMLPreScan.report(-100 - rc, saml_prescan_result(), limits: limits, what: "decrypted content")
         }
         guard rc == 0 else {
             throw Library.error(.decryptionFailed, rc == -2

@@ -2,6 +2,19 @@ import CSAMLShims
 
 /// The limits the hardened parser and its pre-scan apply (`XMLLimits` in SAMLCore, as plain numbers).
 package struct ParseLimits: Sendable, Hashable {
+    /// The limits as the C scan takes them.
+    var prescanLimits: saml_prescan_limits {
+        saml_prescan_limits(
+            max_attributes_per_element: maximumAttributesPerElement,
+            max_namespace_declarations_per_element: maximumNamespaceDeclarationsPerElement,
+            max_namespaces_in_scope: maximumNamespacesInScope,
+            max_elements: maximumElements,
+            max_depth: maximumDepth,
+            max_attribute_value_bytes: maximumAttributeValueBytes,
+            max_total_ancestors: maximumTotalAncestors,
+            max_total_namespaces_in_scope: maximumTotalNamespacesInScope)
+    }
+
     package var maximumBytes: Int
     package var maximumDepth: Int
     package var maximumAttributesPerElement: Int
@@ -38,18 +51,15 @@ package enum XMLPreScan {
     /// Refuses `bytes` when their shape passes one of `limits`, or when they cannot be XML in
     /// an ASCII-compatible encoding (the scan must read the structure libxml2 will read).
     package static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits) throws {
-        var scanLimits = saml_prescan_limits(
-            max_attributes_per_element: limits.maximumAttributesPerElement,
-            max_namespace_declarations_per_element: limits.maximumNamespaceDeclarationsPerElement,
-            max_namespaces_in_scope: limits.maximumNamespacesInScope,
-            max_elements: limits.maximumElements,
-            max_depth: limits.maximumDepth,
-            max_attribute_value_bytes: limits.maximumAttributeValueBytes,
-            max_total_ancestors: limits.maximumTotalAncestors,
-            max_total_namespaces_in_scope: limits.maximumTotalNamespacesInScope)
+        var scanLimits = limits.prescanLimits
         var result = saml_prescan_result()
         let outcome = unsafe saml_prescan(bytes.baseAddress, bytes.count, &scanLimits, &result)
-        let at = "at byte \(result.offset)"
+        try report(outcome, result, limits: limits)
+    }
+
+    /// Throws the `SAMLError` for a scan outcome (nothing for `SAML_PRESCAN_OK`).
+    static func report(_ outcome: Int32, _ result: saml_prescan_result, limits: ParseLimits, what: String = "XML") throws {
+        let at = what == "XML" ? "at byte \(result.offset)" : "in the \(what)"
         switch outcome {
         case Int32(SAML_PRESCAN_OK):
             return

@@ -293,6 +293,28 @@ import Testing
         let a = try VerificationHardeningTests.check(signedResponse, keys: ["sp-rsa"])
         #expect(a.wasEncrypted && a.assertionSigned)
     }
+
+    @Test func theShapePreScanAppliesToDecryptedContent() async throws {
+        // 30 attributes on one element inside the encrypted Assertion, under a limit of 20:
+        // invisible in the posted document, refused by the same linear scan once decrypted,
+        // before libxml2 parses it.
+        let limited = VerificationPolicy(limits: XMLLimits(maximumAttributesPerElement: 20))
+        let attributes = (0..<30).map { "a\($0)=\"v\"" }.joined(separator: " ")
+        let plain = try Generated.signed(edits: [(">Alice Example<", "><x \(attributes)/><")])
+        let encrypted = try Self.encryptAssertion(plain)
+        #expect(!encrypted.contains("a29="))
+        let signedResponse = try Generated.sign(encrypted, assertion: false, response: true)
+        await expectRejection(.tooLarge) { _ = try VerificationHardeningTests.check(signedResponse, policy: limited, keys: ["sp-rsa"]) }
+        // in an unsigned Response it reads as any other decryption failure; the detail is in diagnostics
+        let collector = DiagnosticsCollector()
+        await expectRejection(.decryptionFailed) {
+            _ = try VerificationHardeningTests.check(encrypted, policy: limited, keys: ["sp-rsa"], diagnostics: collector.record)
+        }
+        #expect(collector.first(.decryption)?.fact("detail")?.hasPrefix("tooLarge") == true)
+        // within the default limits the same content decrypts and verifies
+        let a = try VerificationHardeningTests.check(signedResponse, keys: ["sp-rsa"])
+        #expect(a.wasEncrypted)
+    }
 }
 
 /// The e-mail accessor follows the attribute rules, never a guess.

@@ -196,10 +196,11 @@ int saml_rsa_unwrap(void *pkey, int padding, int oaep_digest, int mgf_digest,
                     unsigned char *output, size_t capacity);
 
 /* Decrypts <xenc:EncryptedData> in place with a raw AES key; only the content algorithms whose
-   URIs are in `algorithms` are enabled (an unknown URI fails the call). 0 on success, -2 when the
-   plaintext is not well-formed XML. */
+   URIs are in `algorithms` are enabled (an unknown URI fails the call). With `limits`, the plaintext
+   passes saml_prescan before it is parsed. 0 on success, -2 when the plaintext is not well-formed
+   XML, -100 - SAML_PRESCAN_* when the scan refuses it. */
 int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
-                      const char *const *algorithms, int algorithm_count);
+                      const char *const *algorithms, int algorithm_count, const saml_prescan_limits *limits);
 
 /* ---- DEFLATE ------------------------------------------------------------------------------- */
 

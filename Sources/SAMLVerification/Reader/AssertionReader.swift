@@ -20,7 +20,7 @@ enum AssertionReader {
 
     static func read(_ run: VerificationRun, assertion: XMLElement, established: Established) throws -> VerifiedAssertion {
         try run.step(.identity) { facts in
-            let decryptor = Decryptor(keys: run.sp.decryptionKeys, allowRSA15: run.policy.allowRSA15KeyTransport)
+            let decryptor = Decryptor(keys: run.sp.decryptionKeys, allowRSA15: run.policy.allowRSA15KeyTransport, limits: run.policy.limits)
             guard let subject = assertion.child("Subject", NS.assertion) else {
                 throw SAMLError(.subjectConfirmationFailed, "The Assertion has no Subject.")
             }

@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "SAMLHummingbird",
             dependencies: [
-                "SAMLCore", "SAMLLogin", "SAMLXMLSec",
+                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLXMLSec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
             ],

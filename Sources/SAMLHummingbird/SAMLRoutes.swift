@@ -12,7 +12,8 @@ import SAMLXMLSec
 /// ```swift
 /// let sessions = try SAMLCookieSession(secret: sessionSecret, for: serviceProvider)
 /// let saml = try SAMLRoutes<BasicRequestContext>(serviceProvider: serviceProvider, session: .cookie(sessions))
-/// saml.addRoutes(to: router)   // GET /saml/login, POST /saml/acs, GET /saml/metadata, GET /saml/autosubmit.js, GET|POST /saml/logout
+/// saml.addRoutes(to: router)   // GET /saml/login, POST /saml/acs, GET /saml/metadata, GET /saml/autosubmit.js,
+///                              // GET|POST /saml/logout, GET|POST /saml/slo
 /// ```
 ///
 /// Every SAML decision stays in ``SAMLServiceProvider``; these routes only turn requests into
@@ -26,7 +27,16 @@ import SAMLXMLSec
 ///   ``SAMLSessionHook``, which decides what the app does with it.
 /// - `GET {prefix}/metadata` publishes this SP's metadata.
 /// - `GET {prefix}/autosubmit.js` serves ``PostForm/autoSubmitScript``.
-/// - `GET|POST {prefix}/logout` ends the local session through the hook.
+/// - `GET|POST {prefix}/logout[?returnTo=/path]` ends the session: through the IdP (SP-initiated
+///   single logout: the local session ends first, then the browser carries a signed
+///   LogoutRequest to the IdP, with the logout state cookie
+///   ``SAMLServiceProvider/logoutStateCookieName``, same attributes as the login state cookie)
+///   when this SP has a logout URL, the hook knows the session's ``Login`` and the IdP has a
+///   logout endpoint; else locally through the hook's `didLogout`.
+/// - `GET|POST {prefix}/slo` is that logout URL: an IdP's LogoutRequest is verified (by
+///   HTTP-Redirect over the raw query string as received, never re-encoded), the sessions it names
+///   end through the hook, and a signed LogoutResponse goes back; an IdP's LogoutResponse finishes
+///   an SP-initiated logout (once) and clears the logout state cookie.
 ///
 /// A refused login becomes a ``SAMLSignInFailure``: an HTML page with a correlation ID (by
 /// default nothing more), while the code and reason go to the request's `Logger`.
@@ -43,13 +53,19 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
     /// Creates the routes.
     ///
     /// - Throws: `SAMLError` `.invalidConfiguration` when an ACS URL is not served by these
-    ///   routes (its path must be `{prefix}/acs`), or when plain http is used off loopback.
+    ///   routes (its path must be `{prefix}/acs`), when the logout URL is not `{prefix}/slo`, or
+    ///   when plain http is used off loopback.
     public init(serviceProvider: SAMLServiceProvider, options: SAMLRouteOptions = SAMLRouteOptions(),
                 session: SAMLSessionHook<Context>) throws {
         let prefix = options.normalisedPrefix
         for url in serviceProvider.configuration.acsURLs {
             guard URLParts(url)?.path == prefix + "/acs" else {
                 throw SAMLError(.invalidConfiguration, "The ACS URL \(url) is not served by these routes: its path must be \(prefix)/acs.")
+            }
+        }
+        if let slo = serviceProvider.configuration.singleLogoutURL {
+            guard URLParts(slo)?.path == prefix + "/slo" else {
+                throw SAMLError(.invalidConfiguration, "The logout URL \(slo) is not served by these routes: its path must be \(prefix)/slo.")
             }
         }
         self.cookieSecurity = try options.cookieSecurity.resolved(for: serviceProvider.configuration.acsURLs)
@@ -75,8 +91,10 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
         group.post("acs") { request, context in try await self.finishLogin(request, context: context) }
         group.get("metadata") { request, context in try self.metadata(request, context: context) }
         group.get("autosubmit.js") { _, _ in Self.autoSubmitScript() }
-        group.get("logout") { request, context in try await self.session.didLogout(request, context) }
-        group.post("logout") { request, context in try await self.session.didLogout(request, context) }
+        group.get("logout") { request, context in try await self.logout(request, context: context) }
+        group.post("logout") { request, context in try await self.logout(request, context: context) }
+        group.get("slo") { request, context in try await self.singleLogout(request, context: context, posted: false) }
+        group.post("slo") { request, context in try await self.singleLogout(request, context: context, posted: true) }
     }
 
     // MARK: - Handlers
@@ -140,6 +158,81 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
         return response
     }
 
+    /// `{prefix}/logout`: single logout through the IdP when possible, else a local logout.
+    func logout(_ request: Request, context: Context) async throws -> Response {
+        if serviceProvider.configuration.singleLogoutURL != nil, let login = try await session.currentLogin(request, context) {
+            let returnTo = request.uri.queryParameters["returnTo"].map(String.init)
+            do {
+                let start = try await serviceProvider.logout(login, returnTo: returnTo)
+                let cookies = try await session.endSession(request, context)
+                var response = actionResponse(start.action)
+                for cookie in cookies { response.setCookie(cookie) }
+                let maxAge = max(1, Int(start.expiresAt.timeIntervalSinceNow.rounded(.down)))
+                response.setCookie(cookieSecurity.cookie(name: SAMLServiceProvider.logoutStateCookieName, value: start.browserState,
+                                                         maxAge: maxAge, path: options.normalisedPrefix))
+                return response
+            } catch let error as SAMLError {
+                // The IdP cannot take part (no logout endpoint, no signing key): end the session here.
+                context.logger.notice("SAML single logout not possible; ending the local session", metadata: [
+                    "saml.code": .string(error.code.description), "saml.reason": .string(error.reason),
+                ])
+            }
+        }
+        return try await session.didLogout(request, context)
+    }
+
+    /// `{prefix}/slo`: the IdP's LogoutRequests and LogoutResponses, by HTTP-Redirect or HTTP-POST.
+    func singleLogout(_ request: Request, context: Context, posted: Bool) async throws -> Response {
+        var request = request
+        let browserState = request.cookies[SAMLServiceProvider.logoutStateCookieName]?.value
+        do {
+            if posted {
+                let body: ByteBuffer
+                do {
+                    body = try await request.collectBody(upTo: options.maximumResponseBytes)
+                } catch {
+                    throw SAMLError(.tooLarge, "The posted form is larger than \(options.maximumResponseBytes) bytes.")
+                }
+                let fields = FormFields(String(buffer: body))
+                let samlRequest = fields.value("SAMLRequest"), samlResponse = fields.value("SAMLResponse")
+                if let samlRequest, samlResponse == nil {
+                    var cookies: [Cookie] = []
+                    let action = try await serviceProvider.handleLogoutRequest(samlRequest: samlRequest, relayState: fields.value("RelayState")) {
+                        let outcome = try await self.session.endSessions($0, request, context)
+                        cookies = outcome.cookies
+                        return outcome.ended
+                    }
+                    return answered(action, cookies: cookies)
+                }
+                if let samlResponse, samlRequest == nil {
+                    let result = try await serviceProvider.finishLogout(samlResponse: samlResponse, relayState: fields.value("RelayState"),
+                                                                        browserState: browserState)
+                    return loggedOut(result)
+                }
+                throw SAMLError(.invalidRequest, "The POST to the logout endpoint carries neither one SAMLRequest nor one SAMLResponse.")
+            }
+            // The raw query string as received: the redirect binding's signature covers its octets.
+            let query = request.uri.query ?? ""
+            let names = Set(query.split(separator: "&").map { $0.prefix { $0 != "=" } })
+            if names.contains("SAMLRequest"), !names.contains("SAMLResponse") {
+                var cookies: [Cookie] = []
+                let action = try await serviceProvider.handleLogoutRequest(redirectQuery: query) {
+                    let outcome = try await self.session.endSessions($0, request, context)
+                    cookies = outcome.cookies
+                    return outcome.ended
+                }
+                return answered(action, cookies: cookies)
+            }
+            if names.contains("SAMLResponse"), !names.contains("SAMLRequest") {
+                let result = try await serviceProvider.finishLogout(redirectQuery: query, browserState: browserState)
+                return loggedOut(result)
+            }
+            throw SAMLError(.invalidRequest, "The logout endpoint was called with neither SAMLRequest nor SAMLResponse.")
+        } catch let error as SAMLError {
+            throw failure(error, context: context)
+        }
+    }
+
     func metadata(_ request: Request, context: Context) throws -> Response {
         let xml: String
         do {
@@ -157,6 +250,34 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
     }
 
     // MARK: - Pieces
+
+    /// A redirect (302) or the HTTP-POST binding page, never cached.
+    func actionResponse(_ action: LoginStart.Action) -> Response {
+        var response: Response
+        switch action {
+        case .redirect(let url):
+            response = Response.redirect(to: url, type: .found)
+        case .post(let form):
+            response = postPage(form)
+        }
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// The answer to an IdP's LogoutRequest, with the cookies the hook set when ending sessions.
+    func answered(_ action: LoginStart.Action, cookies: [Cookie]) -> Response {
+        var response = actionResponse(action)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    /// Where an SP-initiated logout lands once the IdP answered; the logout state cookie cleared.
+    func loggedOut(_ result: LogoutResult) -> Response {
+        var response = Response.redirect(to: result.returnTo, type: .normal)
+        response.headers[.cacheControl] = "no-store"
+        response.setCookie(clearLogoutStateCookie)
+        return response
+    }
 
     /// The HTTP-POST binding page with a Content-Security-Policy that allows exactly its script.
     func postPage(_ form: PostForm) -> Response {
@@ -189,11 +310,15 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
             "saml.correlation_id": .string(correlationID),
         ])
         return SAMLSignInFailure(error: error, correlationID: correlationID, retryPath: options.normalisedPrefix + "/login",
-                                 page: options.errorPage, clearCookies: [clearStateCookie])
+                                 page: options.errorPage, clearCookies: [clearStateCookie, clearLogoutStateCookie])
     }
 
     var clearStateCookie: Cookie {
         cookieSecurity.cookie(name: SAMLServiceProvider.stateCookieName, value: "", maxAge: 0, path: options.normalisedPrefix)
+    }
+
+    var clearLogoutStateCookie: Cookie {
+        cookieSecurity.cookie(name: SAMLServiceProvider.logoutStateCookieName, value: "", maxAge: 0, path: options.normalisedPrefix)
     }
 
     static func queryEscape(_ text: String) -> String {

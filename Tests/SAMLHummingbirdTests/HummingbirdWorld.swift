@@ -23,12 +23,23 @@ struct HummingbirdWorld {
     static let sessionSecret = "a session secret for the tests, longer than 32 characters"
 
     init(baseURL: String = "http://127.0.0.1:8080", options: SAMLRouteOptions = SAMLRouteOptions(),
-         idpWantsSignedRequests: Bool = false, signingKey: SAMLKeyPair? = nil) throws {
+         idpWantsSignedRequests: Bool = false, signingKey: SAMLKeyPair? = nil, singleLogout: Bool = false) throws {
         self.baseURL = baseURL
-        idp = try TestIdentityProvider.demo(baseURL: baseURL + "/idp", wantAuthnRequestsSigned: idpWantsSignedRequests)
+        // With single logout: the SP signs with the demo key and is registered with the IdP
+        // (certificate and logout URL), which advertises its own logout endpoint.
+        let spKey = singleLogout ? try DemoOnlyCredentials.serviceProvider() : signingKey
+        var registrations: [TestIdentityProvider.ServiceProviderRegistration] = []
+        if singleLogout, let spKey {
+            var registration = TestIdentityProvider.ServiceProviderRegistration(
+                entityID: baseURL + "/saml/acs", acsURLs: [baseURL + "/saml/acs"], signingCertificates: [spKey.certificate])
+            registration.singleLogoutURL = baseURL + "/saml/slo"
+            registrations.append(registration)
+        }
+        idp = try TestIdentityProvider.demo(baseURL: baseURL + "/idp", wantAuthnRequestsSigned: idpWantsSignedRequests,
+                                            serviceProviders: registrations)
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: baseURL + "/saml/acs", identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            signingKey: signingKey)
+            signingKey: spKey, singleLogoutURL: singleLogout ? baseURL + "/saml/slo" : nil)
         serviceProvider = try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(),
                                                   replayStore: InMemoryReplayStore())
         session = try SAMLCookieSession(secret: Self.sessionSecret, for: serviceProvider)

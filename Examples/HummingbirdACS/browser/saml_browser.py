@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Drives the login demo in a real headless Chromium (Selenium).
 
-    saml_browser.py demo BASE_URL [--screenshot PNG]   log in as the first user, print the landing page
-    saml_browser.py test BASE_URL                      the browser tests: login, refusals, returnTo, test connection
+    saml_browser.py demo BASE_URL [--screenshot PNG]   log in as the first user, print the landing page, sign out
+    saml_browser.py test BASE_URL                      the browser tests: login and single logout, refusals, returnTo,
+                                                       test connection
 
 Exits non-zero on any failure, including a missing browser or driver.
 """
@@ -24,6 +25,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SESSION_COOKIE = "saml_session"
 STATE_COOKIE = "saml_login_state"
+LOGOUT_STATE_COOKIE = "saml_logout_state"
 TIMEOUT = 30
 
 
@@ -84,6 +86,21 @@ def landing_path(driver, base):
     return urllib.parse.urlsplit(driver.current_url).path
 
 
+def sign_out(driver, base):
+    """Presses "Sign out" on the landing page: single logout through the test IdP's /idp/slo, back
+    at /saml/slo, landing on the signed-out page with no session left in the browser."""
+    driver.find_element(By.ID, "logout").click()
+    wait_for(driver, By.ID, "signed-out")
+    check(landing_path(driver, base) == "/signed-out", f"sign-out landed on {driver.current_url}")
+    check(driver.get_cookie(SESSION_COOKIE) is None, "the session cookie survived sign-out")
+    check(driver.get_cookie(LOGOUT_STATE_COOKIE) is None, "the logout state cookie was not cleared")
+    check("still carries a session" not in driver.find_element(By.TAG_NAME, "body").text, "the signed-out page sees a session")
+    # the protected area asks for a login again
+    driver.get(base + "/")
+    wait_for(driver, By.CSS_SELECTOR, "ul.users button")
+    check("/idp/sso" in driver.current_url, f"/ after sign-out went to {driver.current_url}")
+
+
 def start_fresh(driver, base, path="/"):
     driver.delete_all_cookies()
     driver.get(base + path)
@@ -106,6 +123,9 @@ def demo(base, screenshot):
         if screenshot:
             driver.save_screenshot(screenshot)
             print(f"Screenshot: {screenshot} ({os.path.getsize(screenshot)} bytes)")
+        sign_out(driver, base)
+        print("Signed out through the test IdP's single logout: landed on /signed-out with no session cookie;")
+        print("opening / again asks for a login.")
     finally:
         driver.quit()
 
@@ -126,11 +146,9 @@ def test_login(driver, base):
     session = driver.get_cookie(SESSION_COOKIE)
     check(session is not None and session.get("httpOnly"), f"session cookie {session!r}")
     check(driver.get_cookie(STATE_COOKIE) is None, "the login state cookie was not cleared")
-    # signing out ends the session; / then asks for a login again
-    driver.find_element(By.ID, "logout").click()
-    wait_for(driver, By.CSS_SELECTOR, "ul.users button")
-    check(driver.get_cookie(SESSION_COOKIE) is None, "the session cookie survived sign-out")
-    print("ok  login as the first user: alice@example.com, Alice, Example, Alice Example; sign-out")
+    # signing out goes through the IdP's single logout and lands signed out; / then asks for a login again
+    sign_out(driver, base)
+    print("ok  login as the first user: alice@example.com, Alice, Example, Alice Example; single logout through the IdP")
 
 
 def test_refusals(driver, base):

@@ -4,7 +4,7 @@ import SAML
 import SAMLTesting
 
 /// The embedded test identity provider's HTTP side: metadata, the single sign-on endpoint that
-/// shows a user picker, and the endpoint that issues the chosen response.
+/// shows a user picker, the endpoint that issues the chosen response, and single logout.
 struct DemoIdentityProvider: Sendable {
     let idp: TestIdentityProvider
     /// Assertions are encrypted for this certificate (the demo SP's).
@@ -40,6 +40,26 @@ struct DemoIdentityProvider: Sendable {
                 var carry = [("binding", "post"), ("SAMLRequest", fields["SAMLRequest"] ?? "")]
                 if let relayState = fields["RelayState"] { carry.append(("RelayState", relayState)) }
                 return picker(received, carry: carry)
+            } catch let error as SAMLError {
+                return failure(error)
+            }
+        }
+        // single logout: the SP's LogoutRequest, verified, answered with a signed LogoutResponse
+        group.get("slo") { request, _ in
+            do {
+                // the raw query string as received: the signature covers its octets
+                let received = try await idp.receiveLogoutRequest(query: request.uri.query ?? "")
+                return try await loggedOut(received)
+            } catch let error as SAMLError {
+                return failure(error)
+            }
+        }
+        group.post("slo") { request, _ in
+            var request = request
+            let fields = try await FormBody.read(&request)
+            do {
+                let received = try await idp.receiveLogoutRequest(samlRequest: fields["SAMLRequest"] ?? "", relayState: fields["RelayState"])
+                return try await loggedOut(received)
             } catch let error as SAMLError {
                 return failure(error)
             }
@@ -91,6 +111,22 @@ struct DemoIdentityProvider: Sendable {
         return Response(status: .ok, headers: [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
             .contentSecurityPolicy: TestIdPPages.contentSecurityPolicy(nonce: nonce, formActions: [Self.origin(of: issued.destination)]),
+        ], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Sends the browser back with the LogoutResponse. The demo IdP keeps no sign-in session (it
+    /// shows the picker every time), so there is nothing of its own to end; the last response is
+    /// kept so the replay choice can show that the SP still refuses it.
+    func loggedOut(_ received: VerifiedLogoutRequest) async throws -> Response {
+        let answer = try idp.issueLogoutResponse(answering: received)
+        if let url = answer.url {
+            return Response(status: .found, headers: [.location: url, .cacheControl: "no-store"])
+        }
+        let nonce = DemoPages.nonce()
+        let html = TestIdPPages.postForm(action: answer.destination, samlResponse: answer.samlValue ?? "", relayState: answer.relayState, nonce: nonce)
+        return Response(status: .ok, headers: [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: TestIdPPages.contentSecurityPolicy(nonce: nonce, formActions: [Self.origin(of: answer.destination)]),
         ], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 

@@ -45,8 +45,20 @@ enum DemoPages {
 
     static let navigation = """
         <nav><a href="/">Home</a><a href="/test-connection">Test connection</a><a href="/idp/metadata">IdP metadata</a><a href="/saml/metadata">SP metadata</a>
-        <form method="post" action="/saml/logout"><button type="submit" id="logout">Sign out</button></form></nav>
+        <form method="post" action="/saml/logout?returnTo=%2Fsigned-out"><button type="submit" id="logout">Sign out</button></form></nav>
         """
+
+    /// Where single logout lands: the session has ended here and at the identity provider.
+    static func signedOut(stillSignedIn: Bool) -> Response {
+        var body = "<h1 id=\"signed-out\">Signed out</h1>\n"
+        if stillSignedIn {
+            body += "<p class=\"error\">This browser still carries a session.</p>\n"
+        } else {
+            body += "<p>Your session has ended here and at the identity provider.</p>\n"
+        }
+        body += "<p><a id=\"sign-in\" href=\"/\">Sign in again</a></p>\n"
+        return page(title: "Signed out", body: body)
+    }
 
     /// The page a signed-in user sees: who they are, according to the verified assertion.
     static func landing(_ login: Login, path: String) -> Response {

@@ -13,13 +13,16 @@ enum DemoServer {
         let spKey = try DemoOnlyCredentials.serviceProvider()  // DEMO ONLY: published key
         let stateSecrets = try settings.sessionSecret.map { [try StateSecret($0)] } ?? []
 
-        let testIdP = try TestIdentityProvider.demo(
-            baseURL: base + "/idp", wantAuthnRequestsSigned: true,
-            serviceProviders: [.init(entityID: acsURL, acsURLs: [acsURL, base + "/test-connection/acs"], signingCertificates: [spKey.certificate])])
+        let sloURL = base + "/saml/slo"
+        var registration = TestIdentityProvider.ServiceProviderRegistration(
+            entityID: acsURL, acsURLs: [acsURL, base + "/test-connection/acs"], signingCertificates: [spKey.certificate])
+        registration.singleLogoutURL = sloURL  // the IdP answers the SP's LogoutRequests there
+        let testIdP = try TestIdentityProvider.demo(baseURL: base + "/idp", wantAuthnRequestsSigned: true, serviceProviders: [registration])
 
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: acsURL, identityProviders: [TrustedIdentityProvider(testIdP.identityProvider)],
-            signingKey: spKey, decryptionKeys: [spKey], stateSecrets: stateSecrets)
+            signingKey: spKey, decryptionKeys: [spKey], stateSecrets: stateSecrets,
+            singleLogoutURL: sloURL)
         // --store memory: the process-wide in-memory request tracker and replay store
         let serviceProvider = try SAMLServiceProvider(configuration: configuration)
         let sessions = try settings.sessionSecret.map { try SAMLCookieSession(secret: $0, for: serviceProvider) }
@@ -37,6 +40,10 @@ enum DemoServer {
         // /login?returnTo=/some/path starts a login that lands there (unsafe targets land on /)
         router.get("login") { request, _ in
             Response.redirect(to: routes.loginPath(returnTo: request.uri.queryParameters["returnTo"].map(String.init)), type: .found)
+        }
+        // where "Sign out" lands once the IdP has answered (public)
+        router.get("signed-out") { request, _ in
+            DemoPages.signedOut(stillSignedIn: sessions.login(from: request) != nil)
         }
         // everything else is the protected area: the landing page for a session, else a login
         let protected: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in

@@ -99,10 +99,14 @@ struct TestConnection: Sendable {
         guard !text.isEmpty else { return form(error: "Nothing was uploaded or pasted.", status: .badRequest) }
         let identityProvider: IdentityProvider
         do {
+            // a demo served over plain http (loopback only) accepts http endpoints, such as its own
+            // test IdP's; over https only https endpoints are read
+            let allowHTTP = !cookieSecurity.isSecure
             if text.hasPrefix("{") {
-                identityProvider = try IdentityProvider(configuration: IdentityProviderConfiguration(json: Array(text.utf8)))
+                identityProvider = try IdentityProvider(configuration: IdentityProviderConfiguration(json: Array(text.utf8)),
+                                                        allowHTTPEndpoints: allowHTTP)
             } else {
-                identityProvider = try IdentityProvider(metadata: text)
+                identityProvider = try IdentityProvider(metadata: text, policy: MetadataPolicy(allowHTTPEndpoints: allowHTTP))
             }
         } catch let error as SAMLError {
             return form(error: "This could not be read (\(error.code)): \(error.reason)", input: text, status: .badRequest)

@@ -31,7 +31,7 @@ private struct Identity: Hashable {
 
     init(_ a: VerifiedAssertion) {
         nameID = a.nameID.value
-        format = a.nameID.format
+        format = a.nameID.format?.rawValue
         attributes = String(describing: a.attributes)
         assertionID = a.assertionID
         issuer = a.issuer

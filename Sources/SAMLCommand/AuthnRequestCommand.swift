@@ -42,16 +42,6 @@ struct AuthnRequestCommand: ParsableCommand {
         case redirect, post
     }
 
-    struct Report: Encodable {
-        var id: String
-        var binding: String
-        var destination: String
-        var url: String?
-        var form: String?
-        var base64: String?
-        var relayState: String?
-    }
-
     func validate() throws {
         if signing.signCert != nil && signing.signKey == nil {
             throw ValidationError("--sign-cert needs --sign-key to sign requests.")
@@ -69,23 +59,9 @@ struct AuthnRequestCommand: ParsableCommand {
             let builder = AuthnRequest(serviceProvider: sp, identityProvider: provider, options: options)
             let json = output.mode == .json
             if binding == .redirect {
-                let request = try builder.redirect()
-                if json {
-                    print(Output.json(Report(id: request.id, binding: "redirect", destination: request.destination,
-                                             url: request.url, relayState: request.relayState)))
-                } else {
-                    Output.error("request-id: \(request.id)")
-                    print(request.url)
-                }
+                SentRequestOutput.print(try builder.redirect(), json: json)
             } else {
-                let request = try builder.post()
-                if json {
-                    print(Output.json(Report(id: request.id, binding: "post", destination: request.destination,
-                                             form: request.form, base64: request.base64, relayState: request.relayState)))
-                } else {
-                    Output.error("request-id: \(request.id)")
-                    print(request.form, terminator: "")
-                }
+                SentRequestOutput.print(try builder.post(), json: json)
             }
         } catch let error as SAMLError {
             Output.error("saml authn-request: \(error)")

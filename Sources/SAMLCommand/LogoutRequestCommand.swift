@@ -47,16 +47,6 @@ struct LogoutRequestCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    struct Report: Encodable {
-        var id: String
-        var binding: String
-        var destination: String
-        var url: String?
-        var form: String?
-        var base64: String?
-        var relayState: String?
-    }
-
     func validate() throws {
         if spEntityID.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--sp-entity-id must not be empty.")
@@ -79,23 +69,9 @@ struct LogoutRequestCommand: ParsableCommand {
                                         sessionIndexes: sessionIndexes, relayState: relayState)
             let json = output.mode == .json
             if binding == .redirect {
-                let request = try builder.redirect()
-                if json {
-                    print(Output.json(Report(id: request.id, binding: "redirect", destination: request.destination,
-                                             url: request.url, relayState: request.relayState)))
-                } else {
-                    Output.error("request-id: \(request.id)")
-                    print(request.url)
-                }
+                SentRequestOutput.print(try builder.redirect(), json: json)
             } else {
-                let request = try builder.post()
-                if json {
-                    print(Output.json(Report(id: request.id, binding: "post", destination: request.destination,
-                                             form: request.form, base64: request.base64, relayState: request.relayState)))
-                } else {
-                    Output.error("request-id: \(request.id)")
-                    print(request.form, terminator: "")
-                }
+                SentRequestOutput.print(try builder.post(), json: json)
             }
         } catch let error as SAMLError {
             Output.error("saml logout-request: \(error)")

@@ -1,5 +1,6 @@
 #if Hummingbird
 public import SAMLCore
+import SAMLLogin
 
 /// The HTML page a refused or impossible login shows.
 ///
@@ -31,19 +32,7 @@ public struct SAMLErrorPage: Sendable {
 
     /// "Sign-in failed", the correlation ID and a link to try again.
     public static let standard = SAMLErrorPage { failure in
-        """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Sign-in failed</title></head>
-        <body>
-        <h1>Sign-in failed</h1>
-        <p>We could not sign you in. If this keeps happening, contact support and quote this reference:
-        <code id="correlation-id">\(escapeHTML(failure.correlationID))</code></p>
-        <p><a href="\(escapeHTML(failure.retryPath))">Try again</a></p>
-        </body>
-        </html>
-
-        """
+        SignInFailurePage.html(correlationID: failure.correlationID, retryPath: failure.retryPath)
     }
 
     /// Escapes text for HTML content and quoted attribute values.

@@ -5,14 +5,7 @@ public import SAMLLogin
 /// and the error page. The defaults suit most apps.
 public struct SAMLRouteOptions: Sendable {
     /// How the HTTP-POST binding page submits itself under its Content-Security-Policy.
-    public enum PostFormScript: Sendable, Hashable {
-        /// A script served at `{prefix}/autosubmit.js` (`script-src 'self'`). The default.
-        case externalScript
-        /// An inline script carrying a fresh nonce per response (`script-src 'nonce-…'`).
-        case inlineWithNonce
-        /// No script: the user presses the Continue button (`script-src 'none'`).
-        case none
-    }
+    public typealias PostFormScript = SAMLLogin.PostFormScript
 
     /// The path the routes live under. Default `/saml`; the ACS URLs must be `{prefix}/acs`.
     public var pathPrefix: String

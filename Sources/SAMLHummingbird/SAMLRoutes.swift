@@ -281,30 +281,15 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
 
     /// The HTTP-POST binding page with a Content-Security-Policy that allows exactly its script.
     func postPage(_ form: PostForm) -> Response {
-        let submission: PostForm.Submission
-        let scriptSource: String
-        switch options.postFormScript {
-        case .externalScript:
-            submission = .externalScript(src: options.normalisedPrefix + "/autosubmit.js")
-            scriptSource = "'self'"
-        case .inlineWithNonce:
-            let nonce = (try? Crypto.randomBytes(16).hex) ?? UUID().uuidString
-            submission = .inlineScript(nonce: nonce)
-            scriptSource = "'nonce-\(nonce)'"
-        case .none:
-            submission = .button
-            scriptSource = "'none'"
-        }
-        let formTarget = URLParts(form.action)?.origin ?? "'none'"
-        let policy = "default-src 'none'; script-src \(scriptSource); form-action \(formTarget); base-uri 'none'; frame-ancestors 'none'"
+        let page = form.page(script: options.postFormScript, scriptURL: options.normalisedPrefix + "/autosubmit.js")
         return Response(status: .ok, headers: [
-            .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: policy,
-        ], body: ResponseBody(byteBuffer: ByteBuffer(string: form.html(submission: submission))))
+            .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: page.contentSecurityPolicy,
+        ], body: ResponseBody(byteBuffer: ByteBuffer(string: page.html)))
     }
 
     /// Logs the refusal with a correlation ID and turns it into the error page.
     func failure(_ error: SAMLError, context: Context) -> SAMLSignInFailure {
-        let correlationID = (try? Crypto.randomBytes(8).hex) ?? String(UUID().uuidString.prefix(16))
+        let correlationID = SignInFailurePage.newCorrelationID()
         context.logger.notice("SAML sign-in failed", metadata: [
             "saml.code": .string(error.code.description), "saml.reason": .string(error.reason),
             "saml.correlation_id": .string(correlationID),

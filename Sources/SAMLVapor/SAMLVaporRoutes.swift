@@ -261,26 +261,11 @@ public struct SAMLVaporRoutes: RouteCollection, Sendable {
 
     /// The HTTP-POST binding page with a Content-Security-Policy that allows exactly its script.
     func postPage(_ form: PostForm) -> Response {
-        let submission: PostForm.Submission
-        let scriptSource: String
-        switch options.postFormScript {
-        case .externalScript:
-            submission = .externalScript(src: options.normalisedPrefix + "/autosubmit.js")
-            scriptSource = "'self'"
-        case .inlineWithNonce:
-            let nonce = (try? Crypto.randomBytes(16).hex) ?? UUID().uuidString
-            submission = .inlineScript(nonce: nonce)
-            scriptSource = "'nonce-\(nonce)'"
-        case .none:
-            submission = .button
-            scriptSource = "'none'"
-        }
-        let formTarget = AbsoluteURL(form.action)?.origin ?? "'none'"
+        let page = form.page(script: options.postFormScript, scriptURL: options.normalisedPrefix + "/autosubmit.js")
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
-        headers.replaceOrAdd(name: "Content-Security-Policy",
-                             value: "default-src 'none'; script-src \(scriptSource); form-action \(formTarget); base-uri 'none'; frame-ancestors 'none'")
-        return Response(status: .ok, headers: headers, body: .init(string: form.html(submission: submission)))
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: page.contentSecurityPolicy)
+        return Response(status: .ok, headers: headers, body: .init(string: page.html))
     }
 
     func stateCookie(_ value: String, expiresAt: Date) -> HTTPCookies.Value {
@@ -294,7 +279,7 @@ public struct SAMLVaporRoutes: RouteCollection, Sendable {
 
     /// Logs the refusal with a correlation ID and renders the error page.
     func failure(_ error: SAMLError, request: Request) async throws -> Response {
-        let correlationID = (try? Crypto.randomBytes(8).hex) ?? String(UUID().uuidString.prefix(16))
+        let correlationID = SignInFailurePage.newCorrelationID()
         request.logger.notice("SAML sign-in failed", metadata: [
             "saml.code": .string(error.code.description), "saml.reason": .string(error.reason),
             "saml.correlation_id": .string(correlationID),

@@ -17,7 +17,9 @@ extension PostForm {
     /// The page with `script`, and the Content-Security-Policy that allows exactly that script and
     /// posting only to the form's own origin.
     ///
-    /// - Parameter scriptURL: where the app serves ``autoSubmitScript`` (for `.externalScript`).
+    /// - Parameters:
+    ///   - script: how the page submits itself.
+    ///   - scriptURL: where the app serves ``autoSubmitScript`` (for `.externalScript`).
     public func page(script: PostFormScript, scriptURL: String) -> (html: String, contentSecurityPolicy: String) {
         let submission: Submission
         let scriptSource: String

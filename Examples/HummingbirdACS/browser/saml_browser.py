@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -49,7 +49,10 @@ def browser():
 
 def waiting(driver):
     # pages change under the driver while forms post themselves: look again rather than fail
-    return WebDriverWait(driver, TIMEOUT, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
+    # (Chromium also reports a node of the previous page as "does not belong to the document");
+    # a condition that never holds still fails with a timeout
+    return WebDriverWait(driver, TIMEOUT, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException,
+                                                             WebDriverException))
 
 
 def wait_for(driver, by, value):

@@ -1,5 +1,6 @@
 #include "CSAMLShims.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -681,6 +682,9 @@ int saml_rsa_unwrap(void *pkeyPointer, int padding, int oaep_digest, int mgf_dig
     return ok ? (int)out_length : -1;
 }
 
+static int saml_place_plaintext(xmlNodePtr encrypted_data, const unsigned char *plaintext, size_t length,
+                                const saml_prescan_limits *limits);
+
 int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
                       const char *const *algorithms, int algorithm_count, const saml_prescan_limits *limits) {
     xmlSecKeyPtr aes = xmlSecKeyReadMemory(xmlSecOpenSSLKeyDataAesGetKlass(), key, (xmlSecSize)key_length);
@@ -702,26 +706,31 @@ int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int k
     ctx->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     xmlSecBufferPtr buffer = xmlSecEncCtxDecryptToBuffer(ctx, encrypted_data);
     if (buffer == NULL) { xmlSecEncCtxDestroy(ctx); return -1; }
+    int rc = saml_place_plaintext(encrypted_data, xmlSecBufferGetData(buffer), xmlSecBufferGetSize(buffer), limits);
+    xmlSecEncCtxDestroy(ctx);
+    return rc;
+}
+
+/* The plaintext of an EncryptedData in its place: the same linear shape scan as every other
+   document, then libxml2 parses it in the context of EncryptedData's parent. 0 on success, -2
+   when it is not well-formed XML, -100 - SAML_PRESCAN_* when the scan refuses it. When `place` is
+   0 the work is done and the result thrown away (the CBC path's padding failure). */
+static int saml_parse_plaintext(xmlNodePtr encrypted_data, const unsigned char *plaintext, size_t length,
+                                const saml_prescan_limits *limits, int place) {
     if (limits != NULL) {
-        /* the plaintext is attacker-shaped whoever holds the SP's public key: the same linear scan
-           as every other document, before libxml2 parses it */
+        /* the plaintext is attacker-shaped whoever holds the SP's public key */
         saml_prescan_result scan;
-        int outcome = saml_prescan(xmlSecBufferGetData(buffer), xmlSecBufferGetSize(buffer), limits, &scan);
-        if (outcome != SAML_PRESCAN_OK) {
-            xmlSecEncCtxDestroy(ctx);
-            return -100 - outcome;
-        }
+        int outcome = saml_prescan(plaintext, length, limits, &scan);
+        if (outcome != SAML_PRESCAN_OK) return -100 - outcome;
     }
+    if (length > INT_MAX) return -2;
     xmlNodePtr parent = encrypted_data->parent;
     xmlNodePtr list = NULL;
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
-    xmlParserErrors perr = xmlParseInNodeContext(parent, (const char *)xmlSecBufferGetData(buffer),
-                                                 (int)xmlSecBufferGetSize(buffer), options, &list);
-    xmlSecEncCtxDestroy(ctx);
-    if (perr != XML_ERR_OK || list == NULL) {
+    xmlParserErrors perr = xmlParseInNodeContext(parent, (const char *)plaintext, (int)length, options, &list);
+    if (perr != XML_ERR_OK || list == NULL || !place) {
         if (list) xmlFreeNodeList(list);
-        saml_error_append("the decrypted content is not well-formed XML");
-        return -2;
+        return (perr != XML_ERR_OK || list == NULL) ? -2 : 0;
     }
     /* put the decrypted nodes where EncryptedData was */
     xmlNodePtr cursor = list;
@@ -734,6 +743,50 @@ int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int k
     xmlUnlinkNode(encrypted_data);
     xmlFreeNode(encrypted_data);
     return 0;
+}
+
+static int saml_place_plaintext(xmlNodePtr encrypted_data, const unsigned char *plaintext, size_t length,
+                                const saml_prescan_limits *limits) {
+    int rc = saml_parse_plaintext(encrypted_data, plaintext, length, limits, 1);
+    if (rc == -2) saml_error_append("the decrypted content is not well-formed XML");
+    return rc;
+}
+
+int saml_decrypt_cbc_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
+                          const unsigned char *cipher, size_t cipher_length, const saml_prescan_limits *limits,
+                          int *padding_valid) {
+    *padding_valid = 0;
+    const EVP_CIPHER *algorithm = key_length == 16 ? EVP_aes_128_cbc()
+                                : key_length == 24 ? EVP_aes_192_cbc()
+                                : key_length == 32 ? EVP_aes_256_cbc() : NULL;
+    /* the IV and at least one block, whole blocks only: public facts of the message's length */
+    if (algorithm == NULL || cipher_length < 32 || cipher_length % 16 != 0) return -1;
+    size_t length = cipher_length - 16;
+    unsigned char *plaintext = malloc(length + 16);
+    if (plaintext == NULL) return -1;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int produced = 0, ok = ctx != NULL &&
+        EVP_DecryptInit_ex(ctx, algorithm, NULL, key, cipher) == 1 &&
+        EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+        length <= INT_MAX &&
+        EVP_DecryptUpdate(ctx, plaintext, &produced, cipher + 16, (int)length) == 1 &&
+        (size_t)produced == length;
+    EVP_CIPHER_CTX_free(ctx);
+    if (!ok) { OPENSSL_cleanse(plaintext, length + 16); free(plaintext); ERR_clear_error(); return -1; }
+    /* XML Encryption padding: the last byte counts the padding bytes, 1 to 16; the others are
+       arbitrary. Judged without a branch on the value, and the plaintext is scanned and parsed
+       whether or not the padding is valid, so the time taken does not tell the two apart. */
+    unsigned int pad = plaintext[length - 1];
+    unsigned int bad = ((pad - 1u) | (16u - pad)) >> 8;          /* non-zero when pad is 0 or > 16 */
+    unsigned int good = 1u ^ ((bad | (0u - bad)) >> 31);          /* 1 when valid, 0 when not */
+    size_t kept = length - (size_t)(pad & (0u - good));
+    int rc = saml_parse_plaintext(encrypted_data, plaintext, kept, limits, (int)good);
+    OPENSSL_cleanse(plaintext, length + 16);
+    free(plaintext);
+    *padding_valid = (int)good;
+    if (!good) return -3;
+    if (rc == -2) saml_error_append("the decrypted content is not well-formed XML");
+    return rc;
 }
 
 /* ---- DEFLATE ------------------------------------------------------------------------------- */

@@ -61,8 +61,9 @@ struct BenchVerifyCommand: AsyncParsableCommand {
         Takes exactly the options and argument of `saml verify`. The input is timed in the form it is given: \
         raw XML (starts with `<`), a URL-encoded form body (contains `SAMLResponse=`; each iteration reads the \
         body, then decodes and verifies), or the base64 form value (each iteration decodes and verifies). \
-        `--input` insists on one form. The response must be accepted first: a benchmark of rejections measures \
-        nothing. The last line is `verify: <ops/s> ops/s <us/op> us/op`.
+        `--input` insists on one form. The response must be accepted, unless `--expect-rejection CODE` times \
+        rejections instead (each iteration must fail with that code: for timing attack and denial-of-service \
+        inputs). The last line is `verify: <ops/s> ops/s <us/op> us/op`.
         """
     )
 
@@ -80,10 +81,16 @@ struct BenchVerifyCommand: AsyncParsableCommand {
     @Option(help: "The form of the input: auto (default), xml, base64 or form (a URL-encoded body).")
     var input: InputForm = .auto
 
+    @Option(name: .customLong("expect-rejection"), help: "Time rejections: every iteration must fail with this error code (e.g. decryptionFailed).")
+    var expectRejection: String?
+
     @OptionGroup var options: VerifyOptions
 
     func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive.") }
+        if let code = expectRejection, code.isEmpty || !code.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            throw ValidationError("--expect-rejection takes an error code such as decryptionFailed.")
+        }
         guard threads > 0 && threads <= 256 else { throw ValidationError("--threads must be between 1 and 256.") }
     }
 
@@ -96,7 +103,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
         if form == .auto {
             form = text.hasPrefix("<") ? .xml : text.contains("SAMLResponse=") ? .form : .base64
         }
-        let once: @Sendable () throws -> Void
+        var once: @Sendable () throws -> Void
         switch form {
         case .xml:
             let bytes = Array(text.utf8)
@@ -110,6 +117,13 @@ struct BenchVerifyCommand: AsyncParsableCommand {
             }
         case .base64, .auto:
             once = { _ = try verifier.verifyWithoutReplayCheck(samlResponse: text, inResponseTo: requestID, now: now) }
+        }
+        if let expected = expectRejection {
+            let accept = once
+            once = {
+                do { try accept() } catch let error as SAMLError where error.code.rawValue == expected { return }
+                throw SAMLError(.invalidMessage, "The input was not refused with \(expected).")
+            }
         }
         do {
             try once()

@@ -4,8 +4,9 @@ import SAMLXMLSec
 /// Decrypts `EncryptedAssertion`, `EncryptedID` and `EncryptedAttribute` with the SP's keys.
 ///
 /// The key transport (RSA-OAEP; RSA 1.5 only when allowed) is unwrapped with OpenSSL directly,
-/// trying every configured key so failures look alike; the content (AES-CBC or AES-GCM) is
-/// decrypted by xmlsec with that session key. Keys named in the message are never used.
+/// trying every configured key so failures look alike; AES-GCM content is decrypted by xmlsec
+/// with that session key, AES-CBC content with OpenSSL directly so that a padding failure does the
+/// same work as a parse failure. Keys named in the message are never used.
 struct Decryptor {
     let keys: [SAMLPrivateKey]
     let allowRSA15: Bool
@@ -24,8 +25,10 @@ struct Decryptor {
     }
 
     /// ``decrypt(_:expecting:)``, also telling which configured key (0-based, in configuration
-    /// order) unwrapped the session key.
-    func decryptReportingKey(_ container: XMLElement, expecting name: String) throws -> (element: XMLElement, keyIndex: Int) {
+    /// order) unwrapped the session key. `detail` hears the precise reason behind the uniform
+    /// failure (for diagnostics and debug logs, never for the caller's answer).
+    func decryptReportingKey(_ container: XMLElement, expecting name: String,
+                             detail: (SAMLError) -> Void = { _ in }) throws -> (element: XMLElement, keyIndex: Int) {
         guard let data = container.child("EncryptedData", NS.xenc) else {
             throw SAMLError(.decryptionFailed, "<\(container.localName)> holds no xenc:EncryptedData.")
         }
@@ -90,14 +93,28 @@ struct Decryptor {
         // work and reads the same as a damaged ciphertext, giving a padding oracle nothing to time.
         let failure = Self.failure(name, keyCount: keys.count)
         do {
-            try data.decryptData(key: sessionKey ?? (try Crypto.randomBytes(keyLength)), algorithms: Algorithms.contentEncryptionAllowlist,
-                                 limits: limits.parseLimits)
+            let key = try sessionKey ?? Crypto.randomBytes(keyLength)
+            if contentAlgorithm.hasSuffix("-cbc") {
+                // CBC is not authenticated: decrypted here so a padding failure costs what a parse
+                // failure costs (see `decryptCBCData`).
+                guard let value = data.child("CipherData", NS.xenc)?.child("CipherValue", NS.xenc)?.text,
+                      let cipher = Base64.decode(value) else {
+                    throw SAMLError(.decryptionFailed, "The EncryptedData has no readable CipherValue.")
+                }
+                try data.decryptCBCData(key: key, cipher: cipher, limits: limits.parseLimits)
+            } else {
+                try data.decryptData(key: key, algorithms: Algorithms.contentEncryptionAllowlist, limits: limits.parseLimits)
+            }
         } catch let error as SAMLError where sessionKey != nil && error.code != .decryptionFailed {
             throw error  // decrypted with a configured key, then refused by the shape limits
         } catch {
+            detail(sessionKey == nil ? SAMLError(.decryptionFailed, "No configured SP key unwraps the session key.") : (error as? SAMLError) ?? failure)
             throw failure
         }
-        guard sessionKey != nil else { throw failure }
+        guard sessionKey != nil else {
+            detail(SAMLError(.decryptionFailed, "No configured SP key unwraps the session key."))
+            throw failure
+        }
         let produced = container.children
         guard produced.count == 1 || produced.filter({ !$0.is("EncryptedKey", NS.xenc) }).count == 1,
               let result = produced.first(where: { !$0.is("EncryptedKey", NS.xenc) }), result.is(name, NS.assertion) else {

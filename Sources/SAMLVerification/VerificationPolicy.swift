@@ -45,9 +45,10 @@ public struct VerificationPolicy: Sendable, Hashable {
     /// Refuse an AES-CBC `EncryptedAssertion` inside an unsigned Response. CBC without an
     /// outer signature lets an attacker alter the ciphertext and watch how it fails (the XML
     /// Encryption CBC attack); every such failure already reads the same (`decryptionFailed`,
-    /// one message), which removes the error oracle but not every timing difference. Turning
-    /// this on closes it fully at the price of refusing IdPs that encrypt with CBC and sign only
-    /// the assertion. Default false.
+    /// one message), and invalid padding is scanned and parsed as valid padding is, so padding
+    /// is not a step in the time taken; parsing still takes time that depends on the plaintext.
+    /// Turning this on closes the case fully at the price of refusing IdPs that encrypt with CBC
+    /// and sign only the assertion. Default false.
     public var refuseCBCInUnsignedResponse: Bool
     /// Size and depth limits for the XML, applied to the message and to decrypted content.
     /// Default `XMLLimits/default`.

@@ -131,6 +131,31 @@ extension XMLElement {
                 : "The encrypted content could not be decrypted (wrong key, unsupported algorithm or damaged ciphertext).")
         }
     }
+
+    /// Decrypts this `<xenc:EncryptedData>` in place as AES-CBC with a raw key, `cipher` being its
+    /// CipherValue's bytes (IV first), without xmlsec: the padding is judged without branching on
+    /// it, and the plaintext is scanned and parsed whether or not the padding is valid, so a
+    /// padding failure takes the time a parse failure takes. On success the element is replaced
+    /// by the decrypted nodes and must not be used afterwards.
+    package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws {
+        try Library.prepare()
+        var scanLimits = limits.prescanLimits
+        var paddingValid: Int32 = 0
+        let rc = unsafe key.withUnsafeBufferPointer { k in
+            unsafe cipher.withUnsafeBufferPointer { c in
+                unsafe saml_decrypt_cbc_data(node, k.baseAddress, Int32(k.count), c.baseAddress, c.count, &scanLimits, &paddingValid)
+            }
+        }
+        if rc <= -100 {
+            try XMLPreScan.report(-100 - rc, saml_prescan_result(), limits: limits, what: "decrypted content")
+        }
+        switch rc {
+        case 0: return
+        case -2: throw Library.error(.decryptionFailed, "The decrypted content is not well-formed XML.")
+        case -3: throw Library.error(.decryptionFailed, "The decrypted content's padding is invalid (its plaintext was scanned and parsed all the same).")
+        default: throw Library.error(.decryptionFailed, "The encrypted content could not be decrypted (wrong key length, or a ciphertext that is not whole AES blocks after its IV).")
+        }
+    }
 }
 
 /// Raw DEFLATE (RFC 1951) for the HTTP-Redirect binding.

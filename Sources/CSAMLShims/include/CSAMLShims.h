@@ -202,6 +202,15 @@ int saml_rsa_unwrap(void *pkey, int padding, int oaep_digest, int mgf_digest,
 int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
                       const char *const *algorithms, int algorithm_count, const saml_prescan_limits *limits);
 
+/* AES-CBC content (XML Encryption padding) decrypted with OpenSSL, without xmlsec: `cipher` is
+   the CipherValue's bytes (IV first). The padding is judged without branching on it and the
+   plaintext is scanned and parsed whether or not it is valid, so the time taken does not tell a
+   padding failure from a parse failure. Returns as saml_decrypt_data, and -3 when the padding is
+   invalid (after the same work); `padding_valid` says which. -1 for a key or length that cannot be. */
+int saml_decrypt_cbc_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
+                          const unsigned char *cipher, size_t cipher_length, const saml_prescan_limits *limits,
+                          int *padding_valid);
+
 /* ---- DEFLATE ------------------------------------------------------------------------------- */
 
 /* Raw DEFLATE (RFC 1951). *output is malloc'ed; free with saml_buffer_free. 0 on success. */

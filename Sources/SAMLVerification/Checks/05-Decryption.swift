@@ -36,7 +36,7 @@ enum DecryptionCheck {
                 throw SAMLError(.algorithmNotAllowed, "The assertion is encrypted with AES-CBC in an unsigned Response, which the policy refuses (refuseCBCInUnsignedResponse); ask the IdP for AES-GCM or a signed Response.")
             }
             let decryptor = Decryptor(keys: run.sp.decryptionKeys, allowRSA15: run.policy.allowRSA15KeyTransport, limits: run.policy.limits)
-            let (element, keyIndex) = try decryptor.decryptReportingKey(assertion, expecting: "Assertion")
+            let (element, keyIndex) = try decryptor.decryptReportingKey(assertion, expecting: "Assertion") { facts.add("detail", $0.description) }
             facts.add("unwrapped with SP key", "\(keyIndex + 1) of \(run.sp.decryptionKeys.count)")
             do {
                 let depth = element.ancestorCount + element.subtreeDepth

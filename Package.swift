@@ -159,7 +159,7 @@ let package = Package(
         .target(
             name: "SAMLPostgres",
             dependencies: [
-                "SAMLCore", "SAMLRequests", "SAMLVerification",
+                "SAMLCore", "SAMLRequests", "SAMLVerification", "SAMLLogin",
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             swiftSettings: upcoming
@@ -168,6 +168,7 @@ let package = Package(
             name: "SAMLPostgresRace",
             dependencies: [
                 .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAMLLogin", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             path: "Tests/SAMLPostgresTests/RaceWorker",

@@ -43,6 +43,9 @@ public struct SAMLServiceProvider: Sendable {
     /// Where decisions are logged (nothing is logged without one). Rejections at `notice` with
     /// their code and reason; attribute values never above `debug`.
     public let logger: Logger?
+    /// The store that keeps both requests and assertion IDs and settles a login in one step,
+    /// when the façade was made with one.
+    public let stateStore: (any LoginStateStore)?
 
     let secrets: [StateSecret]
 
@@ -61,6 +64,26 @@ public struct SAMLServiceProvider: Sendable {
         self.configuration = configuration
         self.requestTracker = requestTracker ?? ProcessDefaults.requestTracker
         self.replayStore = replayStore ?? ProcessDefaults.replayStore
+        self.stateStore = nil
+        self.logger = logger
+        self.secrets = configuration.stateSecrets.isEmpty ? [try ProcessDefaults.stateSecret()] : configuration.stateSecrets
+    }
+
+    /// Creates the façade on one store for requests and assertion IDs that finishes a login in a
+    /// single atomic step (for example `PostgresLoginStateStore`): an SP-initiated login then
+    /// verifies the response first, and consumes its request and records its assertion together.
+    ///
+    /// - Parameters:
+    ///   - configuration: this SP, its IdPs and rules.
+    ///   - stateStore: the shared store; it is also the request tracker and the replay store.
+    ///   - logger: optional.
+    /// - Throws: `SAMLError` `.invalidConfiguration` when the configuration cannot work.
+    public init(configuration: Configuration, stateStore: any LoginStateStore, logger: Logger? = nil) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.requestTracker = stateStore
+        self.replayStore = stateStore
+        self.stateStore = stateStore
         self.logger = logger
         self.secrets = configuration.stateSecrets.isEmpty ? [try ProcessDefaults.stateSecret()] : configuration.stateSecrets
     }
@@ -202,13 +225,19 @@ public struct SAMLServiceProvider: Sendable {
            !MessageAuthentication.constantTimeEqual(Array(relayState.utf8), Array(state.relayToken.utf8)) {
             throw SAMLError(.inResponseToMismatch, "The RelayState does not belong to the login this browser started.")
         }
-        guard try await requestTracker.consume(state.requestID, at: now) != nil else {
-            throw SAMLError(.inResponseToMismatch, "The login request \(state.requestID) is unknown, expired or already answered; start the login again.")
-        }
         var policy = configuration.policy
         policy.allowUnsolicited = false
+        // On a store that settles a login in one step, the request is consumed when the verified
+        // assertion is recorded (the replay check); otherwise it is consumed before verifying.
+        let settling = policy.detectReplay ? stateStore : nil
+        if settling == nil {
+            guard try await requestTracker.consume(state.requestID, at: now) != nil else {
+                throw Self.unknownRequest(state.requestID)
+            }
+        }
+        let replay: any ReplayStore = settling.map { RequestBoundReplayStore(store: $0, requestID: state.requestID) } ?? replayStore
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL), identityProvider: trusted.identityProvider,
-                                        policy: policy, replayStore: replayStore, logger: logger)
+                                        policy: policy, replayStore: replay, logger: logger)
         let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now,
                                                   diagnostics: diagnostics)
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted), returnTo: state.returnTo,
@@ -235,6 +264,11 @@ public struct SAMLServiceProvider: Sendable {
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
                      returnTo: configuration.returnTo.resolve(relayState),
                      sessionExpiresAt: sessionEnd(assertion, now: now))
+    }
+
+    /// The refusal of a response whose request this browser started is no longer pending.
+    static func unknownRequest(_ requestID: String) -> SAMLError {
+        SAMLError(.inResponseToMismatch, "The login request \(requestID) is unknown, expired or already answered; start the login again.")
     }
 
     func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {

@@ -40,6 +40,23 @@ extension PostgresStoreTests {
             }
         }
 
+        @Test func loginStateStoreFinishesEachLoginOnceAcrossProcesses() async throws {
+            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("rl"))
+            try await TestDatabase.withClient { client in
+                try await PostgresStateSchema.migrate(client: client, configuration: configuration)
+                let store = try PostgresLoginStateStore(client: client, configuration: configuration)
+                for i in 0..<Self.ids {
+                    try await store.store(TrackedRequest(id: "race-\(i)", relayState: "r\(i)", expiresAt: Date().addingTimeInterval(3600)))
+                }
+                let winners = try await Self.race(mode: "login", prefix: configuration.tablePrefix)
+                #expect(winners.count == Self.ids)
+                #expect(Set(winners).count == winners.count, "a login was finished twice")
+                #expect(Set(winners) == Set((0..<Self.ids).map { "race-\($0)" }))
+                #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 0)
+                #expect(try await TestDatabase.count(configuration.assertionsTable, on: client) == Self.ids)
+            }
+        }
+
         /// Runs two race processes that start at the same instant; returns every ID either won.
         static func race(mode: String, prefix: String) async throws -> [String] {
             let worker = try workerExecutable()

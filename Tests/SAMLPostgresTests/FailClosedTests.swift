@@ -19,6 +19,7 @@ extension PostgresStoreTests {
                 let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
                 let replay = try PostgresReplayStore(client: client, configuration: configuration)
                 let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: replay)
+                let loginStore = try PostgresLoginStateStore(client: client, configuration: configuration)
                 let now = Date()
                 try await tracker.store(TrackedRequest(id: "_kept", relayState: "/home", expiresAt: now.addingTimeInterval(600)))
                 try await tracker.store(TrackedRequest(id: GeneratedFixture.requestID, relayState: nil, expiresAt: now.addingTimeInterval(600)))
@@ -35,6 +36,9 @@ extension PostgresStoreTests {
                     try await verifier.verify(responseXML: response, inResponseTo: GeneratedFixture.requestID, now: GeneratedFixture.now)
                 }
                 await expectUnavailable("purge") { try await tracker.purgeExpired(before: now) }
+                await expectUnavailable("finishLogin") {
+                    try await loginStore.finishLogin(request: "_kept", recording: "during-login", until: now.addingTimeInterval(600), now: now)
+                }
                 try TestDatabase.control("start")
 
                 // The same client reconnects (its pool backs off between attempts, so allow some time).
@@ -58,6 +62,9 @@ extension PostgresStoreTests {
                 #expect(try await tracker.consume(GeneratedFixture.requestID, at: now) != nil)
                 let accepted = try await verifier.verify(responseXML: response, inResponseTo: GeneratedFixture.requestID, now: GeneratedFixture.now)
                 #expect(accepted.assertionID == GeneratedFixture.assertionID)
+                // The one-statement finish works again too, and recorded nothing during the outage.
+                try await loginStore.store(TrackedRequest(id: "_after", relayState: nil, expiresAt: now.addingTimeInterval(600)))
+                #expect(try await loginStore.finishLogin(request: "_after", recording: "during-login", until: now.addingTimeInterval(600), now: now) == .recorded)
                 do {
                     _ = try await verifier.verify(responseXML: response, inResponseTo: GeneratedFixture.requestID, now: GeneratedFixture.now)
                     Issue.record("the replayed response was accepted")

@@ -14,6 +14,9 @@
 //   login    what an ACS does per login: consume the request, verify the generated signed response
 //            (Fixtures/generated/responses/assertion-signed.xml, RSA-SHA256, at its pinned instant),
 //            record its assertion key (made unique per login, as every real login brings a new one)
+//            — with the memory stores, with the PostgreSQL tracker and replay store (two statements),
+//            and with PostgresLoginStateStore (`postgres-1`: verify, then consume and record in one
+//            statement, as the façade does on a LoginStateStore)
 #if PostgreSQL
 import Foundation
 import PostgresNIO
@@ -92,23 +95,24 @@ await withThrowingTaskGroup(of: Void.self) { group in
         try await PostgresStateSchema.migrate(client: client, configuration: configuration)
         let pg = Stores(name: "postgres", tracker: try PostgresRequestTracker(client: client, configuration: configuration),
                         replay: try PostgresReplayStore(client: client, configuration: configuration))
+        let oneStatement = try PostgresLoginStateStore(client: client, configuration: configuration)
         // Warm the pool and the server's caches.
         _ = try await measure(concurrency: 8, count: 400) { i in
             _ = try await pg.replay.insertIfAbsent("warm-\(i)", expiresAt: Date().addingTimeInterval(60), now: Date())
         }
-        print("operations per scenario: \(operations) (login: \(max(1, operations / 4))); PostgreSQL \(host):\(port), pool of 8 connections, synchronous_commit=\(synchronousCommit)")
-        print("scenario  callers  store      ops/s     p50 µs     p99 µs   postgres/memory")
+        print("operations per scenario: \(operations); PostgreSQL \(host):\(port), pool of 8 connections, synchronous_commit=\(synchronousCommit)")
+        print("scenario  callers  store        ops/s     p50 µs     p99 µs   postgres/memory")
         var round = 0
         for scenario in ["consume", "insert", "login"] {
             for concurrency in [1, 8] {
                 var memoryRate = 0.0
-                for kind in ["memory", "postgres"] {
+                for kind in scenario == "login" ? ["memory", "postgres", "postgres-1"] : ["memory", "postgres"] {
                     round += 1
-                    let stores = kind == "postgres" ? pg
+                    let stores = kind.hasPrefix("postgres") ? pg
                         : Stores(name: "memory", tracker: InMemoryRequestTracker(capacity: operations + 1),
                                  replay: InMemoryReplayStore(capacity: operations + 1))
                     let tag = "r\(round)-"
-                    let count = scenario == "login" ? max(1, operations / 4) : operations
+                    let count = operations
                     if scenario != "insert" {
                         // Requests to consume, stored before the clock starts.
                         try await withThrowingTaskGroup(of: Void.self) { store in
@@ -137,6 +141,15 @@ await withThrowingTaskGroup(of: Void.self) { group in
                                 fatalError("insert \(i) refused")
                             }
                         }
+                    case "login" where kind == "postgres-1":
+                        m = try await measure(concurrency: concurrency, count: count) { i in
+                            let assertion = try verifier.verifyWithoutReplayCheck(responseXML: response, inResponseTo: fixtureRequestID, now: fixtureNow)
+                            let now = Date()
+                            guard try await oneStatement.finishLogin(request: tag + "\(i)", recording: assertion.issuer + "\u{0}" + assertion.assertionID + tag + "\(i)",
+                                                                     until: now.addingTimeInterval(600), now: now) == .recorded else {
+                                fatalError("login \(i) refused")
+                            }
+                        }
                     default:
                         m = try await measure(concurrency: concurrency, count: count) { i in
                             guard try await stores.tracker.consume(tag + "\(i)", at: Date()) != nil else { fatalError("request \(i) missing") }
@@ -149,8 +162,8 @@ await withThrowingTaskGroup(of: Void.self) { group in
                         }
                     }
                     if kind == "memory" { memoryRate = m.perSecond }
-                    let ratio = kind == "postgres" ? String(format: "%.2f", m.perSecond / memoryRate) : ""
-                    print(pad(scenario, 9) + " " + pad("\(concurrency)", 7, right: true) + "  " + pad(kind, 8)
+                    let ratio = kind.hasPrefix("postgres") ? String(format: "%.2f", m.perSecond / memoryRate) : ""
+                    print(pad(scenario, 9) + " " + pad("\(concurrency)", 7, right: true) + "  " + pad(kind, 10)
                           + String(format: " %9.0f %10.1f %10.1f   ", m.perSecond, m.p50, m.p99) + ratio)
                 }
             }

@@ -1,21 +1,23 @@
 // One of the processes racing in the exactly-once test of SAMLPostgresTests.
 //
-//   SAMLPostgresRace tracker|replay <table prefix> <ids> <consumers> <start, ms since 1970>
+//   SAMLPostgresRace tracker|replay|login <table prefix> <ids> <consumers> <start, ms since 1970>
 //
 // Connects with SAML_PG_HOST / SAML_PG_PORT / SAML_PG_USER / SAML_PG_DATABASE, opens its pool, waits
 // for the start instant shared with the other process, then runs <consumers> concurrent calls on
 // the IDs race-0 … race-<ids-1> (call i uses ID i % ids): `consume` on the request tracker or
-// `insertIfAbsent` on the replay store. Prints `won <id>` for each call that got the ID, then
+// `insertIfAbsent` on the replay store, or `finishLogin` (consume the request and record the
+// assertion key assertion-<i % ids> in one statement) on the login state store. Prints `won <id>` for each call that got the ID, then
 // `window <first call ms> <last answer ms>` and `attempts <n> errors <m>`; exits 1 when any call threw.
 #if PostgreSQL
 import Foundation
 import PostgresNIO
+import SAMLLogin
 import SAMLPostgres
 
 let arguments = CommandLine.arguments
 guard arguments.count == 6, let ids = Int(arguments[3]), let consumers = Int(arguments[4]),
       let startMillis = Double(arguments[5]) else {
-    FileHandle.standardError.write(Data("usage: SAMLPostgresRace tracker|replay <prefix> <ids> <consumers> <start-ms>\n".utf8))
+    FileHandle.standardError.write(Data("usage: SAMLPostgresRace tracker|replay|login <prefix> <ids> <consumers> <start-ms>\n".utf8))
     exit(2)
 }
 let mode = arguments[1]
@@ -39,6 +41,7 @@ let code: Int32 = await withTaskGroup(of: Void.self) { group in
     do {
         let tracker = try PostgresRequestTracker(client: client, configuration: storeConfiguration)
         let replay = try PostgresReplayStore(client: client, configuration: storeConfiguration)
+        let loginStore = try PostgresLoginStateStore(client: client, configuration: storeConfiguration)
         // Open the pool's connections before the start instant, so both processes race on queries.
         try await withThrowingTaskGroup(of: Void.self) { warm in
             for _ in 0..<20 { warm.addTask { try await client.query("SELECT pg_sleep(0.05)").drain() } }
@@ -55,6 +58,10 @@ let code: Int32 = await withTaskGroup(of: Void.self) { group in
                         let won: Bool
                         if mode == "tracker" {
                             won = try await tracker.consume(id, at: Date()) != nil
+                        } else if mode == "login" {
+                            let now = Date()
+                            won = try await loginStore.finishLogin(request: id, recording: "assertion-\(i % ids)",
+                                                                   until: now.addingTimeInterval(3600), now: now) == .recorded
                         } else {
                             let now = Date()
                             won = try await replay.insertIfAbsent(id, expiresAt: now.addingTimeInterval(3600), now: now)

@@ -1,2 +1,1 @@
-@_exported public import struct SAMLXMLSec.SAMLError
 @_exported public import struct SAMLXMLSec.SAMLLibraryVersions

@@ -63,8 +63,8 @@ public struct XMLLimits: Sendable, Hashable {
 }
 
 extension XMLDocument {
-    /// Parses with the hardened settings (see `XMLDocument.parse(_:maximumBytes:maximumDepth:)`)
-    /// within `limits`.
+    /// Parses with the hardened settings (size checked first, shape pre-scan, no DTD, no
+    /// entities, no network, DOCTYPE refused, IDs registered and duplicates refused) within `limits`.
     package static func parse(_ bytes: [UInt8], limits: XMLLimits = .default) throws -> XMLDocument {
         try parse(bytes, limits: limits.parseLimits)
     }

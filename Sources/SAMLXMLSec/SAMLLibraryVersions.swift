@@ -6,7 +6,8 @@ import CSAMLShims
 /// The first operation of the package checks the loaded libraries against ``minimumLibxml2``,
 /// ``minimumXMLSec1`` and ``minimumOpenSSL`` and fails with `libraryFailure` when one is older,
 /// so a system library downgraded under a deployed binary is noticed before any message is
-/// verified. Print ``loaded`` in a `--version` output or a start-up log line.
+/// verified. Print ``loaded`` in a `--version` output or a start-up log line; SAMLCore adds
+/// `check()`, which throws that failure as a `SAMLError`.
 public struct SAMLLibraryVersions: Sendable, Hashable, CustomStringConvertible {
     /// A library version.
     public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -81,12 +82,6 @@ public struct SAMLLibraryVersions: Sendable, Hashable, CustomStringConvertible {
     /// Whether every loaded library is at least the tested minimum.
     public var meetsMinimums: Bool {
         libxml2 >= Self.minimumLibxml2 && xmlsec1 >= Self.minimumXMLSec1 && openSSL >= Self.minimumOpenSSL
-    }
-
-    /// Checks the loaded libraries (and their initialisation).
-    /// - Throws: ``SAMLError`` `libraryFailure` naming the library that is too old.
-    public static func check() throws {
-        try Library.prepare()
     }
 
     /// `libxml2 2.9.14, xmlsec1 1.2.37, OpenSSL 3.0.19`.

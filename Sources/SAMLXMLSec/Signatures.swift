@@ -61,7 +61,7 @@ package struct SignatureAllowlist: Sendable {
 extension XMLElement {
     /// Verifies this `<ds:Signature>` element with exactly `key`; KeyInfo is never consulted.
     /// Only the algorithms in `allowed` are enabled.
-    package func verifySignature(with key: PublicKeyHandle, allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws -> SignatureCheck {
+    func verifySignature(with key: PublicKeyHandle, allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws(XMLSecFailure) -> SignatureCheck {
         try Library.prepare()
         var result = saml_verification()
         var flags: Int32 = 0
@@ -99,7 +99,7 @@ extension XMLElement {
 
     /// Adds an enveloped signature over this element (which must carry `ID`), right after `after`
     /// (or first), optionally with the certificate in KeyInfo.
-    package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws {
+    func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws(XMLSecFailure) {
         try Library.prepare()
         let rc = unsafe id.withCString { idPointer in
             unsafe (certificateDER ?? []).withUnsafeBufferPointer { cert in
@@ -113,7 +113,7 @@ extension XMLElement {
     /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key, allowing only the
     /// content algorithms in `algorithms`. The element is replaced by the decrypted nodes and
     /// must not be used afterwards. The plaintext passes the same shape pre-scan as every document.
-    package func decryptData(key: [UInt8], algorithms: CStringList, limits: ParseLimits) throws {
+    func decryptData(key: [UInt8], algorithms: CStringList, limits: ParseLimits) throws(XMLSecFailure) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         let rc = unsafe key.withUnsafeBufferPointer { k in
@@ -161,22 +161,22 @@ extension XMLElement {
 /// Raw DEFLATE (RFC 1951) for the HTTP-Redirect binding.
 package enum Deflate {
     /// Compresses bytes.
-    package static func compress(_ data: [UInt8]) throws -> [UInt8] {
+    static func compress(_ data: [UInt8]) throws(XMLSecFailure) -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
         let rc = unsafe data.withUnsafeBufferPointer { unsafe saml_deflate($0.baseAddress, $0.count, &out, &length) }
-        guard rc == 0, let out = unsafe out else { throw SAMLError(.libraryFailure, "DEFLATE failed.") }
+        guard rc == 0, let out = unsafe out else { throw XMLSecFailure(.libraryFailure, "DEFLATE failed.") }
         defer { unsafe saml_buffer_free(out) }
         return unsafe Array(UnsafeBufferPointer(start: out, count: length))
     }
 
     /// Decompresses bytes, refusing output larger than `limit`.
-    package static func decompress(_ data: [UInt8], limit: Int) throws -> [UInt8] {
+    static func decompress(_ data: [UInt8], limit: Int) throws(XMLSecFailure) -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
         let rc = unsafe data.withUnsafeBufferPointer { unsafe saml_inflate($0.baseAddress, $0.count, limit, &out, &length) }
-        if rc == -2 { throw SAMLError(.tooLarge, "The DEFLATE data expands beyond \(limit) bytes.") }
-        guard rc == 0, let out = unsafe out else { throw SAMLError(.invalidEncoding, "The data is not valid raw DEFLATE.") }
+        if rc == -2 { throw XMLSecFailure(.tooLarge, "The DEFLATE data expands beyond \(limit) bytes.") }
+        guard rc == 0, let out = unsafe out else { throw XMLSecFailure(.invalidEncoding, "The data is not valid raw DEFLATE.") }
         defer { unsafe saml_buffer_free(out) }
         return unsafe Array(UnsafeBufferPointer(start: out, count: length))
     }

@@ -52,6 +52,12 @@ extension XMLElement {
         try decryptData(key: key, algorithms: algorithms, limits: limits, failuresAs: SAMLError.self)
     }
 
+    /// Decrypts this AES-CBC `<xenc:EncryptedData>` in place with a raw key, `cipher` being its
+    /// CipherValue's bytes: a padding failure does the scan and parse a valid padding does.
+    package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws {
+        try decryptCBCData(key: key, cipher: cipher, limits: limits, failuresAs: SAMLError.self)
+    }
+
     /// Encrypts this element for the RSA key of `certificateDER` and wraps the result in a new
     /// `{wrapperNamespace}wrapperName` element; this element must not be used afterwards.
     package func encrypt(algorithm: ContentEncryptionCode, certificateDER: [UInt8],

@@ -73,6 +73,14 @@ extension XMLElement {
         }
     }
 
+    /// Decrypts this AES-CBC `<xenc:EncryptedData>` in place (see the internal `decryptCBCData`).
+    package func decryptCBCData<Failure: XMLSecFailureMapping>(key: [UInt8], cipher: [UInt8], limits: ParseLimits,
+                                                               failuresAs: Failure.Type) throws(Failure) {
+        try XMLSecFailure.mapped(failuresAs) { () throws(XMLSecFailure) in
+            try decryptCBCData(key: key, cipher: cipher, limits: limits)
+        }
+    }
+
     /// Encrypts this element for a certificate's RSA key (see the internal `encrypt`).
     package func encrypt<Failure: XMLSecFailureMapping>(algorithm: ContentEncryptionCode, certificateDER: [UInt8],
                                                         wrapperName: String, wrapperNamespace: String,

@@ -137,7 +137,7 @@ extension XMLElement {
     /// it, and the plaintext is scanned and parsed whether or not the padding is valid, so a
     /// padding failure takes the time a parse failure takes. On success the element is replaced
     /// by the decrypted nodes and must not be used afterwards.
-    package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws {
+    func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws(XMLSecFailure) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         var paddingValid: Int32 = 0

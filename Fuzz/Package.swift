@@ -6,7 +6,9 @@ import PackageDescription
 let fuzzTarget = { (name: String) -> Target in
     .executableTarget(
         name: name,
-        dependencies: [.product(name: "SAML", package: "swift-saml")],
+        // The logout target issues its corpus with the in-process test IdP.
+        dependencies: [.product(name: "SAML", package: "swift-saml")]
+            + (name == "FuzzLogout" ? [.product(name: "SAMLTesting", package: "swift-saml")] : []),
         swiftSettings: [.enableUpcomingFeature("InternalImportsByDefault")]
     )
 }
@@ -14,6 +16,6 @@ let fuzzTarget = { (name: String) -> Target in
 let package = Package(
     name: "swift-saml-fuzz",
     dependencies: [.package(name: "swift-saml", path: "..")],
-    targets: ["FuzzVerify", "FuzzMetadata", "FuzzRedirect", "FuzzKeys"].map(fuzzTarget),
+    targets: ["FuzzVerify", "FuzzMetadata", "FuzzRedirect", "FuzzKeys", "FuzzLogout"].map(fuzzTarget),
     swiftLanguageModes: [.v6]
 )

@@ -11,10 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(verify metadata redirect keys)
-target=${1:?usage: scripts/fuzz.sh verify|metadata|redirect|keys|all SECONDS [libFuzzer args]}
+targets=(verify metadata redirect keys logout)
+target=${1:?usage: scripts/fuzz.sh verify|metadata|redirect|keys|logout|all SECONDS [libFuzzer args]}
 seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
 shift 2
+
+# The Swift runtime's backtracer, attached to a target that fatalError()s under ASan, can outlive
+# it holding stdout open; libFuzzer prints the stack itself.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 
 configuration=${FUZZ_CONFIGURATION:-release}
 scratch=Fuzz/.build
@@ -31,6 +35,7 @@ run_one() {
         metadata) product=FuzzMetadata; max_len=131072 ;;
         redirect) product=FuzzRedirect; max_len=16384 ;;
         keys) product=FuzzKeys; max_len=16384 ;;
+        logout) product=FuzzLogout; max_len=65536 ;;
         *) echo "unknown target $name (one of ${targets[*]})" >&2; exit 2 ;;
     esac
     local work=Fuzz/.build-corpus/$name

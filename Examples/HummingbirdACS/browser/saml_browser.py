@@ -323,6 +323,14 @@ def response_held_back(driver):
     return action, fields
 
 
+def landed(driver, what):
+    """Waits for the landing page, failing at once with the code when the sign-in failed instead."""
+    waiting(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#email, #error-code"))
+    if driver.find_elements(By.ID, "error-code"):
+        raise Failure(f"{what}: refused with {text(driver, 'error-code')} ({text(driver, 'error-reason')})")
+    return wait_landing(driver)
+
+
 def check_refused(driver, codes, what):
     code, reason, _ = wait_error_page(driver)
     check(code in codes, f"{what}: refused with {code} ({reason}), expected {' or '.join(codes)}")
@@ -363,7 +371,7 @@ def test_cross_instance(driver, a, b, store):
     state = browser_cookie(driver, STATE_COOKIE)
     check(state is not None and state["path"] == "/saml", f"no login state cookie from B: {state!r}")
     pick_user(driver)
-    shown = wait_landing(driver)
+    shown = landed(driver, "the login started on B, at A's ACS")
     check(shown["email"] == "alice@example.com", f"e-mail {shown['email']!r}")
     check(driver.current_url == a + "/", f"landed on {driver.current_url}, not on A")
     sent = sent_requests(driver)
@@ -413,7 +421,7 @@ def test_other_browser(driver, a, b, store):
         other.quit()
     # the browser that started the login finishes it on B (the response is still unused)
     post_form(driver, b, "/saml/acs", held)
-    shown = wait_landing(driver)
+    shown = landed(driver, "the login started on A, finished on B by its own browser")
     check(shown["email"] == "alice@example.com" and driver.current_url == b + "/", f"finishing on B landed on {driver.current_url}")
     print("ok  the browser that started the login on A finishes it on B")
 

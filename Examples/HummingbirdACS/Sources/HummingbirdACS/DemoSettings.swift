@@ -101,7 +101,11 @@ struct DemoSettings {
     }
 
     /// The store as it may be printed: a PostgreSQL URL without its password.
-    var storeDescription: String { Self.redacted(store) }
+    var storeDescription: String {
+        guard let postgres else { return Self.redacted(store) }
+        let scheme = store.lowercased().hasPrefix("postgresql://") ? "postgresql" : "postgres"
+        return "\(scheme)://\(postgres.username)@\(postgres.host ?? "?"):\(postgres.port ?? 5432)/\(postgres.database ?? "")"
+    }
 
     /// `text` with the password of a `scheme://user:password@host` URL replaced by `***`.
     static func redacted(_ text: String) -> String {

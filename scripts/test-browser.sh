@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Browser tests of the login demo in a real headless Chromium: the login's landing page, tampered
-# and replayed responses refused without a session, returnTo, and the connection test.
-# A missing Chromium, driver or Selenium fails the run.
+# Browser tests of the login demo in a real headless Chromium:
+#   1. one server (memory store): the login's landing page, tampered and replayed responses refused
+#      without a session, returnTo, and the connection test;
+#   2. two servers on one throwaway PostgreSQL store (started here), sharing --base-url and
+#      --session-secret as behind a load balancer: a login started on one finishes on the other,
+#      replays to either and a response used by another browser are refused, and with the database
+#      stopped logins are refused (stateStoreUnavailable) until it is started again.
+# A missing Chromium, driver, Selenium or PostgreSQL fails the run.
 set -euo pipefail
 source "$(dirname "$0")/../Examples/HummingbirdACS/browser/demo-common.sh"
 cd "$ROOT"
@@ -11,15 +16,52 @@ for tool in /usr/bin/chromium /usr/bin/chromedriver; do
     [[ -x "$tool" ]] || { echo "FAILED: $tool is missing" >&2; exit 1; }
 done
 "$PYTHON" -c "import selenium" || { echo "FAILED: Selenium is missing for $PYTHON" >&2; exit 1; }
+"$ROOT/scripts/install-deps.sh" test
+command -v psql >/dev/null || { echo "FAILED: psql is missing" >&2; exit 1; }
 build_server
+
+logs=()
+pg_state=""
+cleanup() {
+    stop_server
+    if [[ -n "$pg_state" ]]; then SAML_PG_STATE="$pg_state" scripts/postgres.sh destroy || true; fi
+    rm -f "${logs[@]}"
+}
+trap cleanup EXIT
+show_logs() {
+    local log
+    for log in "$@"; do
+        echo "--- demo server log ($log) ---" >&2
+        tail -n 40 "$log" >&2
+    done
+}
+
+echo "=== one server, memory store" >&2
 port="$(free_port)"
-log="$(mktemp)"
-trap 'stop_server; rm -f "$log"' EXIT
-start_server "$port" "$log"
+logs+=("$(mktemp)")
+start_server "$port" "${logs[0]}"
 status=0
 "$PYTHON" "$EXAMPLE/browser/saml_browser.py" test "http://127.0.0.1:$port" || status=$?
-if [[ $status -ne 0 ]]; then
-    echo "--- demo server log ---" >&2
-    tail -n 40 "$log" >&2
-fi
-exit $status
+stop_server
+if [[ $status -ne 0 ]]; then show_logs "${logs[0]}"; exit $status; fi
+
+echo "=== two servers, one PostgreSQL store" >&2
+started=$(date +%s)
+# a cluster of its own (not the one of scripts/test-traits.sh), deleted at the end
+pg_state="$(mktemp -d "${TMPDIR:-/tmp}/swift-saml-pg-browser.XXXXXX")"
+export SAML_PG_STATE="$pg_state"
+scripts/postgres.sh start
+eval "$(scripts/postgres.sh env)"
+store="postgres://$SAML_PG_USER@$SAML_PG_HOST:$SAML_PG_PORT/$SAML_PG_DATABASE"
+secret="$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')"
+port_a="$(free_port)"
+port_b="$(free_port)"
+while [[ "$port_b" == "$port_a" ]]; do port_b="$(free_port)"; done
+logs+=("$(mktemp)" "$(mktemp)")
+# both publish A's URLs (ACS, IdP), as instances behind one load balancer address would
+start_server "$port_a" "${logs[1]}" --base-url "http://127.0.0.1:$port_a" --store "$store" --session-secret "$secret"
+start_server "$port_b" "${logs[2]}" --base-url "http://127.0.0.1:$port_a" --store "$store" --session-secret "$secret"
+"$PYTHON" "$EXAMPLE/browser/saml_browser.py" instances "http://127.0.0.1:$port_a" "http://127.0.0.1:$port_b" \
+    --postgres-url "$store" --postgres-control "$ROOT/scripts/postgres.sh" || status=$?
+if [[ $status -ne 0 ]]; then show_logs "${logs[1]}" "${logs[2]}"; exit $status; fi
+echo "two-server tests: $(( $(date +%s) - started )) s" >&2

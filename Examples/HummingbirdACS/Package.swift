@@ -1,15 +1,18 @@
 // swift-tools-version:6.2
 // The login demo: the SAML routes of SAMLHummingbird and the in-process test identity provider of
 // SAMLTesting on one loopback server. A separate package, so the library's own graph never
-// includes a web framework; it turns on the library's `Hummingbird` trait.
+// includes a web framework or a database driver; it turns on the library's `Hummingbird` trait, and
+// its `PostgreSQL` trait for `--store postgres://…` (several instances sharing one store).
 import PackageDescription
 
 let package = Package(
     name: "HummingbirdACS",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(path: "swift-saml", traits: ["Hummingbird"]),  // a link to the repository root, so the identity is stable
+        .package(path: "swift-saml", traits: ["Hummingbird", "PostgreSQL"]),  // a link to the repository root, so the identity is stable
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -18,7 +21,10 @@ let package = Package(
                 .product(name: "SAML", package: "swift-saml"),
                 .product(name: "SAMLHummingbird", package: "swift-saml"),
                 .product(name: "SAMLTesting", package: "swift-saml"),
+                .product(name: "SAMLPostgres", package: "swift-saml"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

@@ -36,11 +36,14 @@ free_port() {
 }
 
 # start_server PORT LOGFILE [server flags…]: starts the server in the background and waits until it answers.
+# SERVER_PID is the last one started; stop_server stops every one started.
+SERVER_PIDS=()
 start_server() {
     local port="$1" log="$2"
     shift 2
     "$SERVER" --port "$port" "$@" >"$log" 2>&1 &
     SERVER_PID=$!
+    SERVER_PIDS+=("$SERVER_PID")
     local i
     for i in $(seq 1 120); do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -60,9 +63,13 @@ start_server() {
 }
 
 stop_server() {
-    if [[ -n "${SERVER_PID:-}" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "${SERVER_PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+    SERVER_PIDS=()
     SERVER_PID=""
 }

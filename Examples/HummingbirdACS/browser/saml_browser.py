@@ -4,12 +4,18 @@
     saml_browser.py demo BASE_URL [--screenshot PNG]   log in as the first user, print the landing page, sign out
     saml_browser.py test BASE_URL                      the browser tests: login and single logout, refusals, returnTo,
                                                        test connection
+    saml_browser.py instances BASE_A BASE_B --postgres-url URL --postgres-control SCRIPT
+                                                       two servers sharing one PostgreSQL store (both with
+                                                       --base-url BASE_A and one --session-secret): a login
+                                                       started on B finishes on A, replays to A and B, another
+                                                       browser, the database stopped and restarted
 
 Exits non-zero on any failure, including a missing browser or driver.
 """
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,11 +44,15 @@ def check(condition, message):
         raise Failure(message)
 
 
-def browser():
+def browser(network_log=False):
+    """A new headless Chromium with a fresh profile (no cookies). With network_log, the DevTools
+    network events are kept, so a test can read what the browser sent (see sent_requests)."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1000,700"):
         options.add_argument(flag)
+    if network_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     return webdriver.Chrome(service=service, options=options)
 
@@ -236,6 +246,243 @@ def test_connection(driver, base):
     print("ok  test connection: bad metadata gets a readable error")
 
 
+# --- several instances on one PostgreSQL store -------------------------------------------------
+
+def sent_requests(driver):
+    """The requests the browser sent since the last call, as (method, url, form fields), from the
+    DevTools network log."""
+    sent = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") != "Network.requestWillBeSent":
+            continue
+        request = message["params"]["request"]
+        body = request.get("postData")
+        if body is None and request.get("hasPostData"):
+            body = driver.execute_cdp_cmd("Network.getRequestPostData", {"requestId": message["params"]["requestId"]})["postData"]
+        fields = {key: values[0] for key, values in urllib.parse.parse_qs(body or "", keep_blank_values=True).items()}
+        sent.append((request["method"], request["url"], fields))
+    return sent
+
+
+def clear_cookies(driver):
+    """Deletes every cookie of the browser, whatever its path (WebDriver's own call only reaches
+    those the current page sees)."""
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+
+
+def open_clean(driver, base, path="/"):
+    clear_cookies(driver)
+    driver.get(base + path)
+
+
+def browser_cookie(driver, name):
+    """A cookie of this browser whatever its path (the login state cookie lives under /saml)."""
+    for cookie in driver.execute_cdp_cmd("Network.getAllCookies", {})["cookies"]:
+        if cookie["name"] == name:
+            return {"name": cookie["name"], "value": cookie["value"], "path": cookie["path"],
+                    "httpOnly": cookie["httpOnly"], "sameSite": cookie.get("sameSite", "Lax")}
+    return None
+
+
+def post_form(driver, origin, path, fields, cookies=()):
+    """Has the browser POST `fields` as a form to origin+path, as a page of that origin would, with
+    its own cookies plus `cookies` (re-set first, as someone holding them would). Starts from
+    /saml/autosubmit.js, a page of the origin without a form-action policy."""
+    driver.get(origin + "/saml/autosubmit.js")
+    for cookie in cookies:
+        driver.add_cookie(cookie)
+    driver.execute_script("""
+        const [action, fields] = arguments;
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = action;
+        for (const [name, value] of Object.entries(fields)) {
+            const input = document.createElement("input");
+            input.type = "hidden"; input.name = name; input.value = value;
+            form.appendChild(input);
+        }
+        document.body.appendChild(form);
+        form.submit();
+        """, origin + path, fields)
+
+
+def response_held_back(driver):
+    """On the test IdP's user picker: picks the first user with page scripts off, so the IdP's page
+    holding the response does not post itself; returns its form fields, scripts back on."""
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        pick_user(driver)
+        wait_for(driver, By.ID, "continue")
+        fields = {field.get_attribute("name"): field.get_attribute("value")
+                  for field in driver.find_elements(By.CSS_SELECTOR, "form input[type=hidden]")}
+        action = driver.find_element(By.TAG_NAME, "form").get_attribute("action")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    check(fields.get("SAMLResponse") and fields.get("RelayState"), f"the IdP's page holds no response: {sorted(fields)}")
+    return action, fields
+
+
+def landed(driver, what):
+    """Waits for the landing page, failing at once with the code when the sign-in failed instead."""
+    waiting(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#email, #error-code"))
+    if driver.find_elements(By.ID, "error-code"):
+        raise Failure(f"{what}: refused with {text(driver, 'error-code')} ({text(driver, 'error-reason')})")
+    return wait_landing(driver)
+
+
+def check_refused(driver, codes, what):
+    code, reason, _ = wait_error_page(driver)
+    check(code in codes, f"{what}: refused with {code} ({reason}), expected {' or '.join(codes)}")
+    check(driver.get_cookie(SESSION_COOKIE) is None, f"{what}: a session cookie was set")
+    return code, reason
+
+
+def check_signed_out(driver, base, what):
+    """Opening / asks for a login: there is no session in this browser."""
+    driver.get(base + "/")
+    wait_for(driver, By.CSS_SELECTOR, "ul.users button")
+    check("/idp/sso" in driver.current_url, f"{what}: / went to {driver.current_url}")
+
+
+class Store:
+    """The PostgreSQL server both instances use: stopped and started through scripts/postgres.sh,
+    counted through psql."""
+
+    def __init__(self, url, control):
+        self.url, self.control = url, control
+
+    def run(self, command):
+        subprocess.run([self.control, command], check=True)
+
+    def count(self, table):
+        out = subprocess.run(["psql", self.url, "-At", "-c", f"SELECT count(*) FROM {table}"],
+                             check=True, capture_output=True, text=True).stdout
+        return int(out.strip())
+
+
+def test_cross_instance(driver, a, b, store):
+    """A login started on B, answered by the IdP to A's ACS (the ACS URL both instances publish),
+    finishes on A; the session is good on both. Returns what the browser posted to the ACS."""
+    assertions = store.count("saml_assertions")
+    driver.get_log("performance")  # start the network log here
+    open_clean(driver, b, "/")
+    wait_for(driver, By.CSS_SELECTOR, "ul.users button")
+    state = browser_cookie(driver, STATE_COOKIE)
+    check(state is not None and state["path"] == "/saml", f"no login state cookie from B: {state!r}")
+    pick_user(driver)
+    shown = landed(driver, "the login started on B, at A's ACS")
+    check(shown["email"] == "alice@example.com", f"e-mail {shown['email']!r}")
+    check(driver.current_url == a + "/", f"landed on {driver.current_url}, not on A")
+    sent = sent_requests(driver)
+    started = [url for method, url, _ in sent if method == "GET" and url.startswith(b + "/saml/login")]
+    posts = [fields for method, url, fields in sent if method == "POST" and url == a + "/saml/acs"]
+    check(started, f"the login was not started on B: {[url for _, url, _ in sent]}")
+    check(len(posts) == 1 and posts[0].get("SAMLResponse"), f"the IdP posted {len(posts)} responses to A's ACS")
+    check(store.count("saml_assertions") == assertions + 1, "the accepted assertion is not recorded in PostgreSQL")
+    driver.get(b + "/")
+    check(wait_landing(driver)["email"] == "alice@example.com", "B does not see the session A created")
+    print("ok  login started on B (/saml/login), IdP's POST to A's ACS, session on A and on B; assertion recorded in PostgreSQL")
+    return posts[0], state
+
+
+def test_replays_across_instances(driver, a, b, captured, state, store):
+    """The response posted again, with the login state cookie it came with, to A and to B."""
+    assertions = store.count("saml_assertions")
+    for name, origin in (("A", a), ("B", b)):
+        clear_cookies(driver)
+        post_form(driver, origin, "/saml/acs", captured, cookies=[state])
+        code, _ = check_refused(driver, ("inResponseToMismatch", "replayed"), f"replay to {name}")
+        check_signed_out(driver, origin, f"replay to {name}")
+        print(f"ok  the same response and login state posted again to {name}: refused ({code}), no session")
+    check(store.count("saml_assertions") == assertions, "a replay changed the recorded assertions")
+
+
+def test_other_browser(driver, a, b, store):
+    """A response answering a login started on A, in one browser, cannot be used by another
+    browser on B; the browser that started it can finish it on B."""
+    open_clean(driver, a, "/")
+    wait_for(driver, By.CSS_SELECTOR, "ul.users button")
+    action, held = response_held_back(driver)
+    check(action == a + "/saml/acs", f"the IdP answers to {action}")
+    other = browser()
+    try:
+        post_form(other, b, "/saml/acs", held)
+        code, _ = check_refused(other, ("unsolicitedResponse",), "another browser without a login on B")
+        print(f"ok  a response to a login started on A, posted by another browser to B: refused ({code}), no session")
+        # the other browser with a login of its own started on B
+        other.get(b + "/")
+        wait_for(other, By.CSS_SELECTOR, "ul.users button")
+        post_form(other, b, "/saml/acs", held)
+        code, _ = check_refused(other, ("inResponseToMismatch",), "another browser with its own login on B")
+        check_signed_out(other, b, "another browser")
+        print(f"ok  ... and by another browser that started its own login on B: refused ({code}), no session")
+    finally:
+        other.quit()
+    # the browser that started the login finishes it on B (the response is still unused)
+    post_form(driver, b, "/saml/acs", held)
+    shown = landed(driver, "the login started on A, finished on B by its own browser")
+    check(shown["email"] == "alice@example.com" and driver.current_url == b + "/", f"finishing on B landed on {driver.current_url}")
+    print("ok  the browser that started the login on A finishes it on B")
+
+
+def test_database_outage(driver, a, b, captured, state, store):
+    """PostgreSQL stopped while both servers run: logins are refused with stateStoreUnavailable,
+    nothing is accepted; started again, logins succeed without restarting the servers."""
+    assertions = store.count("saml_assertions")
+    open_clean(driver, b, "/")  # the request is recorded while the database runs
+    wait_for(driver, By.CSS_SELECTOR, "ul.users button")
+    store.run("stop")
+    try:
+        pick_user(driver)
+        check_refused(driver, ("stateStoreUnavailable",), "ACS on A with the database stopped")
+        check(driver.find_element(By.ID, "correlation-id").text.strip(), "no correlation ID on the failure page")
+        print("ok  database stopped: the IdP's valid response to A's ACS is refused (stateStoreUnavailable), no session")
+        for name, origin in (("A", a), ("B", b)):
+            open_clean(driver, origin, "/")
+            check_refused(driver, ("stateStoreUnavailable",), f"starting a login on {name} with the database stopped")
+            check(urllib.parse.urlsplit(driver.current_url).path == "/saml/login", f"failure shown at {driver.current_url}")
+        print("ok  database stopped: starting a login on A and on B is refused (stateStoreUnavailable)")
+        clear_cookies(driver)
+        post_form(driver, a, "/saml/acs", captured, cookies=[state])
+        check_refused(driver, ("stateStoreUnavailable",), "a replay with the database stopped")
+        print("ok  database stopped: a replayed response is refused too (stateStoreUnavailable), not let through unchecked")
+    finally:
+        store.run("start")
+    check(store.count("saml_assertions") == assertions, "an assertion was recorded while the database was stopped")
+    started = time.monotonic()
+    attempts = 0
+    while True:
+        attempts += 1
+        open_clean(driver, b, "/")
+        waiting(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.users button, #error-code"))
+        if not driver.find_elements(By.ID, "error-code"):
+            pick_user(driver)
+            waiting(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#email, #error-code"))
+            if driver.find_elements(By.ID, "email"):
+                break
+        code = text(driver, "error-code")
+        check(code == "stateStoreUnavailable", f"after the restart a login was refused with {code}: {text(driver, 'error-reason')}")
+        check(time.monotonic() - started < 90, f"no successful login within 90 s of the restart ({attempts} attempts)")
+        time.sleep(1)
+    check(wait_landing(driver)["email"] == "alice@example.com", "unexpected identity after the restart")
+    check(store.count("saml_assertions") == assertions + 1, "the login after the restart is not recorded")
+    print(f"ok  database started again: a login started on B finishes on A after {time.monotonic() - started:.1f} s "
+          f"({attempts} attempt{'s' if attempts > 1 else ''}), servers not restarted")
+
+
+def instances(a, b, store):
+    driver = browser(network_log=True)
+    try:
+        captured, state = test_cross_instance(driver, a, b, store)
+        test_replays_across_instances(driver, a, b, captured, state, store)
+        test_other_browser(driver, a, b, store)
+        test_database_outage(driver, a, b, captured, state, store)
+    finally:
+        driver.quit()
+    print("several-instance browser tests passed")
+
+
 def test(base):
     driver = browser()
     try:
@@ -250,14 +497,21 @@ def test(base):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["demo", "test"])
+    parser.add_argument("command", choices=["demo", "test", "instances"])
     parser.add_argument("base")
+    parser.add_argument("second", nargs="?", help="instances: the second server's URL")
     parser.add_argument("--screenshot")
+    parser.add_argument("--postgres-url", help="instances: the database both servers use")
+    parser.add_argument("--postgres-control", help="instances: scripts/postgres.sh, to stop and start it")
     args = parser.parse_args()
     base = args.base.rstrip("/")
     try:
         if args.command == "demo":
             demo(base, args.screenshot)
+        elif args.command == "instances":
+            if not (args.second and args.postgres_url and args.postgres_control):
+                parser.error("instances needs BASE_A BASE_B --postgres-url URL --postgres-control SCRIPT")
+            instances(base, args.second.rstrip("/"), Store(args.postgres_url, args.postgres_control))
         else:
             test(base)
     except Failure as failure:

@@ -1,9 +1,12 @@
 import Foundation
 import Hummingbird
 import Logging
+import PostgresNIO
 import SAML
 import SAMLHummingbird
+import SAMLPostgres
 import SAMLTesting
+import ServiceLifecycle
 
 /// Puts the demo together: SP routes, session, landing pages, the test IdP and the connection test.
 enum DemoServer {
@@ -23,8 +26,14 @@ enum DemoServer {
             acsURL: acsURL, identityProviders: [TrustedIdentityProvider(testIdP.identityProvider)],
             signingKey: spKey, decryptionKeys: [spKey], stateSecrets: stateSecrets,
             singleLogoutURL: sloURL)
-        // --store memory: the process-wide in-memory request tracker and replay store
-        let serviceProvider = try SAMLServiceProvider(configuration: configuration)
+        var logger = Logger(label: "saml-demo")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+
+        // --store memory: the process-wide in-memory request tracker and replay store (nil here);
+        // --store postgres://…: both on the database, shared by every instance using it
+        let store = try settings.postgres.map { try PostgresStore(configuration: $0, description: settings.storeDescription, logger: logger) }
+        let serviceProvider = try SAMLServiceProvider(configuration: configuration, requestTracker: store?.requestTracker,
+                                                      replayStore: store?.replayStore)
         let sessions = try settings.sessionSecret.map { try SAMLCookieSession(secret: $0, for: serviceProvider) }
             ?? SAMLCookieSession.random(secure: base.lowercased().hasPrefix("https://"))
         let routes = try SAMLRoutes<BasicRequestContext>(
@@ -45,6 +54,12 @@ enum DemoServer {
         router.get("signed-out") { request, _ in
             DemoPages.signedOut(stillSignedIn: sessions.login(from: request) != nil)
         }
+        // browsers fetch this on every site by themselves: answering it with a login would start
+        // a new login behind the user's back, whose login state cookie replaces the one of the
+        // login in progress (which then fails with inResponseToMismatch)
+        router.get("favicon.ico") { _, _ in
+            Response(status: .notFound, headers: [.cacheControl: "public, max-age=86400"])
+        }
         // everything else is the protected area: the landing page for a session, else a login
         let protected: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             guard let login = sessions.login(from: request) else {
@@ -57,13 +72,76 @@ enum DemoServer {
         router.get("/", use: protected)
         router.get("**", use: protected)
 
-        var logger = Logger(label: "saml-demo")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: settings.port)), logger: logger)
+        let ready = "Demo running at \(settings.baseURL)/ (listening on 127.0.0.1:\(settings.port), store: \(settings.storeDescription))\n"
+        var app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: settings.port)),
+                              onServerRunning: { _ in FileHandle.standardOutput.write(Data(ready.utf8)) }, logger: logger)
+        if let store {
+            // the pool and the purge run beside the server; the tables exist before it accepts a request
+            app.addServices(store.client, store.purge)
+            app.beforeServerStarts { try await store.migrate() }
+        }
+        return app
     }
 
     static func describe(_ error: any Error) -> String {
+        if let error = error as? StoreUnreachable { return error.message }
         if let error = error as? SAMLError { return "\(error.reason) (\(error.code))" }
         return String(describing: error)
+    }
+}
+
+/// `--store postgres://…`: the request tracker and replay store on one `PostgresClient`, its
+/// start-up migration and the periodic purge of expired rows.
+struct PostgresStore: Sendable {
+    let client: PostgresClient
+    let requestTracker: PostgresRequestTracker
+    let replayStore: PostgresReplayStore
+    let purge: PurgeService
+    let description: String
+
+    init(configuration: PostgresClient.Configuration, description: String, logger: Logger) throws {
+        var configuration = configuration
+        configuration.options.maximumConnections = 8
+        configuration.options.connectTimeout = .seconds(3)
+        client = PostgresClient(configuration: configuration)
+        requestTracker = try PostgresRequestTracker(client: client)
+        replayStore = try PostgresReplayStore(client: client)
+        purge = PurgeService(purger: PostgresStatePurger(requestTracker: requestTracker, replayStore: replayStore), logger: logger)
+        self.description = description
+    }
+
+    /// Creates the tables if they are missing (idempotent; instances starting together wait for
+    /// each other). Gives up after 5 seconds with a message naming the database.
+    func migrate() async throws {
+        do {
+            try await PostgresStateSchema.migrate(client: client, configuration: PostgresStoreConfiguration(queryTimeout: .seconds(5)))
+        } catch let error as SAMLError {
+            let problem = error.libraryMessage.map { "it answered with an error (\($0))" } ?? "it did not answer within 5 seconds"
+            throw StoreUnreachable(message: """
+                cannot use the PostgreSQL store \(description) to create its tables: \(problem), so the server does not start.
+                Check that the database is running and reachable, and that the URL names the right user, password and database.
+                """)
+        }
+    }
+}
+
+/// The PostgreSQL store could not be prepared at start-up.
+struct StoreUnreachable: Error {
+    let message: String
+}
+
+/// Deletes expired requests and assertion IDs every few minutes until the server shuts down.
+struct PurgeService: Service {
+    let purger: PostgresStatePurger
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            // the first round one interval after start-up, when the migration has long finished
+            do { try await Task.sleep(for: purger.interval) } catch { return }
+            await purger.run(onError: { [logger] error in
+                logger.warning("SAML state purge failed", metadata: ["saml.code": .string(error.code.description), "saml.reason": .string(error.reason)])
+            })
+        }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import PostgresNIO
+import SAML
+import SAMLPostgres
 
 /// The demo server's command-line settings.
 struct DemoSettings {
@@ -6,20 +9,31 @@ struct DemoSettings {
     var port = 8080
     /// The public URL browsers and the IdP use (no trailing slash).
     var baseURL = ""
-    /// The store for login requests and used assertions.
+    /// The store for login requests and used assertions: `memory`, or a PostgreSQL URL.
     var store = "memory"
+    /// The PostgreSQL client settings when `store` is a `postgres://` URL.
+    var postgres: PostgresClient.Configuration?
     /// The secret that signs session cookies and login state (random when absent).
     var sessionSecret: String?
 
     static let usage = """
-        usage: HummingbirdACS [--port N] [--base-url URL] [--store memory] [--session-secret S]
+        usage: HummingbirdACS [--port N] [--base-url URL] [--store memory|postgres://...] [--session-secret S]
 
           --port N             loopback port to listen on (default 8080)
           --base-url URL       public URL the IdP and the browser see (default http://127.0.0.1:PORT);
                                plain http is accepted on loopback only
-          --store URL          where login requests and used assertions are kept: memory (default)
+          --store STORE        where login requests and used assertions are kept:
+                                 memory (default)  this process only
+                                 postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]
+                                                   (or postgresql://) a PostgreSQL database shared by every
+                                                   instance; its tables (saml_requests, saml_assertions) are
+                                                   created at start-up if missing, and the server does not
+                                                   start when the database cannot be reached
           --session-secret S   at least 32 characters; signs session cookies and login state, so
                                several instances behind one --base-url can share logins (default: random)
+
+        Several instances: give each its own --port and the same --base-url (the address the load
+        balancer answers on), --store postgres://... and --session-secret.
         """
 
     /// A setting that cannot work, in words.
@@ -66,15 +80,39 @@ struct DemoSettings {
               !settings.baseURL.contains("?"), !settings.baseURL.contains("#") else {
             throw Problem(message: "--base-url \(settings.baseURL) is not an http(s) URL such as http://127.0.0.1:\(settings.port).")
         }
-        switch settings.store.lowercased() {
-        case "memory", "memory:":
+        let scheme = settings.store.lowercased()
+        if scheme == "memory" || scheme == "memory:" {
             settings.store = "memory"
-        default:
-            throw Problem(message: "--store \(settings.store) is not available: this build keeps logins in memory only (--store memory). A PostgreSQL store needs a build with the library's PostgreSQL support.")
+        } else if scheme.hasPrefix("postgres://") || scheme.hasPrefix("postgresql://") {
+            do {
+                settings.postgres = try PostgresConnectionURL.clientConfiguration(settings.store)
+            } catch let error as SAMLError {
+                throw Problem(message: "--store: \(error.reason)")
+            } catch {
+                throw Problem(message: "--store: \(error)")
+            }
+        } else {
+            throw Problem(message: "--store \(Self.redacted(settings.store)) is neither memory nor a postgres:// URL.")
         }
         if let secret = settings.sessionSecret, secret.utf8.count < 32 {
             throw Problem(message: "--session-secret is \(secret.utf8.count) characters; use at least 32 random characters.")
         }
         return settings
+    }
+
+    /// The store as it may be printed: a PostgreSQL URL without its password.
+    var storeDescription: String {
+        guard let postgres else { return Self.redacted(store) }
+        let scheme = store.lowercased().hasPrefix("postgresql://") ? "postgresql" : "postgres"
+        return "\(scheme)://\(postgres.username)@\(postgres.host ?? "?"):\(postgres.port ?? 5432)/\(postgres.database ?? "")"
+    }
+
+    /// `text` with the password of a `scheme://user:password@host` URL replaced by `***`.
+    static func redacted(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<authority.index(after: colon)]) + "***" + String(text[at...])
     }
 }

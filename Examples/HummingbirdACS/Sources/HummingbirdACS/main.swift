@@ -1,7 +1,7 @@
 // The login demo: this app as a SAML service provider (SAMLHummingbird) and the in-process test
 // identity provider (SAMLTesting) on one loopback server. Keys are the bundled DEMO-ONLY ones.
 //
-//   swift run HummingbirdACS [--port N] [--base-url URL] [--store memory] [--session-secret S]
+//   swift run HummingbirdACS [--port N] [--base-url URL] [--store memory|postgres://…] [--session-secret S]
 //
 // Open the printed URL: `/` sends you to the test IdP's user picker, and back to a page that shows
 // who you are. `/test-connection` checks another IdP's metadata and runs a login against it.
@@ -18,7 +18,7 @@ do {
 
 do {
     let app = try DemoServer.application(settings)
-    FileHandle.standardOutput.write(Data("Demo running at \(settings.baseURL)/ (listening on 127.0.0.1:\(settings.port), store: \(settings.store))\n".utf8))
+    // prints "Demo running at …" once it listens (after the PostgreSQL migration, with that store)
     try await app.runService()
 } catch {
     FileHandle.standardError.write(Data("error: \(DemoServer.describe(error))\n".utf8))

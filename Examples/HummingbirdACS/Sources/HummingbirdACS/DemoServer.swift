@@ -29,11 +29,12 @@ enum DemoServer {
         var logger = Logger(label: "saml-demo")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
-        // --store memory: the process-wide in-memory request tracker and replay store (nil here);
-        // --store postgres://…: both on the database, shared by every instance using it
+        // --store memory: the process-wide in-memory request tracker and replay store;
+        // --store postgres://…: both on the database, shared by every instance using it, and a
+        // login finished with one statement (consume the request, record the assertion)
         let store = try settings.postgres.map { try PostgresStore(configuration: $0, description: settings.storeDescription, logger: logger) }
-        let serviceProvider = try SAMLServiceProvider(configuration: configuration, requestTracker: store?.requestTracker,
-                                                      replayStore: store?.replayStore)
+        let serviceProvider = try store.map { try SAMLServiceProvider(configuration: configuration, stateStore: $0.loginState) }
+            ?? SAMLServiceProvider(configuration: configuration)
         let sessions = try settings.sessionSecret.map { try SAMLCookieSession(secret: $0, for: serviceProvider) }
             ?? SAMLCookieSession.random(secure: base.lowercased().hasPrefix("https://"))
         let routes = try SAMLRoutes<BasicRequestContext>(
@@ -90,12 +91,11 @@ enum DemoServer {
     }
 }
 
-/// `--store postgres://…`: the request tracker and replay store on one `PostgresClient`, its
+/// `--store postgres://…`: the login state store (requests and used assertions) on one `PostgresClient`, its
 /// start-up migration and the periodic purge of expired rows.
 struct PostgresStore: Sendable {
     let client: PostgresClient
-    let requestTracker: PostgresRequestTracker
-    let replayStore: PostgresReplayStore
+    let loginState: PostgresLoginStateStore
     let purge: PurgeService
     let description: String
 
@@ -104,9 +104,8 @@ struct PostgresStore: Sendable {
         configuration.options.maximumConnections = 8
         configuration.options.connectTimeout = .seconds(3)
         client = PostgresClient(configuration: configuration)
-        requestTracker = try PostgresRequestTracker(client: client)
-        replayStore = try PostgresReplayStore(client: client)
-        purge = PurgeService(purger: PostgresStatePurger(requestTracker: requestTracker, replayStore: replayStore), logger: logger)
+        loginState = try PostgresLoginStateStore(client: client)
+        purge = PurgeService(purger: PostgresStatePurger(requestTracker: loginState.requests, replayStore: loginState.assertions), logger: logger)
         self.description = description
     }
 

@@ -62,7 +62,7 @@ public struct PostgresLoginStateStore: LoginStateStore {
     ///   - assertionKey: the key the verifier records for the assertion.
     ///   - expiresAt: until when the assertion key is remembered.
     ///   - now: the current time.
-    /// - Returns: ``LoginStateOutcome/recorded``, or why not.
+    /// - Returns: `LoginStateOutcome.recorded`, or why not.
     /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails; the
     ///   request may or may not have been consumed then, and is never handed out twice.
     public func finishLogin(request requestID: String, recording assertionKey: String, until expiresAt: Date,

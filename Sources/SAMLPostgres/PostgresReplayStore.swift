@@ -4,7 +4,7 @@ public import PostgresNIO
 import SAMLCore
 public import SAMLVerification
 
-/// A ``SAMLVerification/ReplayStore`` on PostgreSQL: an assertion accepted by any instance of an
+/// A `ReplayStore` on PostgreSQL: an assertion accepted by any instance of an
 /// application is refused by all of them until it expires.
 ///
 /// ``insertIfAbsent(_:expiresAt:now:)`` is one `INSERT … ON CONFLICT` statement that inserts the

@@ -4,7 +4,7 @@ public import PostgresNIO
 import SAMLCore
 public import SAMLRequests
 
-/// A ``SAMLRequests/RequestTracker`` on PostgreSQL, shared by every instance of an application.
+/// A `RequestTracker` on PostgreSQL, shared by every instance of an application.
 ///
 /// A login started on one instance can complete on another, and each request is consumed once
 /// across all of them: ``consume(_:at:)`` is one `DELETE … RETURNING` statement, so of any

@@ -12,12 +12,7 @@ decryptionFailed` on each, interleaved over several rounds (median CPU us/op per
   padding-bad-ok  assertion intact, padding byte 17: the content would parse
   parse-ok-wrong  padding valid, a well-formed element that is not an Assertion
 
-Time on a shared machine is noisy next to the RSA key unwrap every class pays (~250 us), so
-`--instructions` also counts, with valgrind's callgrind, the instructions one more refusal of each
-class executes ((count at 3N iterations - count at N) / 2N): deterministic, and it shows a step of
-work (such as parsing the plaintext or not) directly.
-
-Usage: Benchmarks/decryption-timing.py SAML_BINARY [--iterations N] [--rounds R] [--instructions]
+Usage: Benchmarks/decryption-timing.py SAML_BINARY [--iterations N] [--rounds R]
 """
 import argparse, base64, os, re, statistics, subprocess, sys, tempfile
 
@@ -39,7 +34,6 @@ def main():
     parser.add_argument("saml")
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
 
     xml = open(FIXTURE, encoding="utf-8").read()
@@ -92,23 +86,6 @@ def main():
                     sys.exit(f"{name}: saml bench failed: {out.stdout}{out.stderr}")
                 cpu = re.search(r"cpu: [^\n]*?([0-9.]+) us/op", out.stdout) or re.search(r"([0-9.]+) us/op", out.stdout)
                 samples[name].append(float(cpu.group(1)))
-        if args.instructions:
-            def instructions(path, iterations):
-                run = [a if a != str(args.iterations) else str(iterations) for a in common]
-                out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", args.saml, *run, path],
-                                     capture_output=True, text=True)
-                found = re.search(r"Collected : (\d+)", out.stderr)
-                if out.returncode != 0 or not found:
-                    sys.exit(f"callgrind failed: {out.stdout}{out.stderr[-2000:]}")
-                return int(found.group(1))
-            counts = {}
-            for name, path in files.items():
-                n = 10
-                counts[name] = (instructions(path, 3 * n) - instructions(path, n)) / (2 * n)
-            base_count = counts["parse-bad"]
-            print("instructions per refusal (callgrind)")
-            for name, count in counts.items():
-                print(f"{name:15s} {count:12.0f}  difference to parse-bad {count - base_count:+10.0f}")
         print(f"plaintext {len(padded)} bytes, {args.iterations} iterations x {args.rounds} rounds, median CPU us/op")
         base = statistics.median(samples["parse-bad"])
         for name, values_ in samples.items():

@@ -2,13 +2,15 @@
 # Installs the Debian packages this package builds and tests with, when they are missing.
 #   scripts/install-deps.sh build   libraries and headers (libxml2, xmlsec1 with OpenSSL, zlib)
 #   scripts/install-deps.sh test    the above plus the independent tools the tests use as peers, the
-#                                   PostgreSQL server the store tests start, and the headless browser
+#                                   PostgreSQL server the store tests start, the headless browser, and
+#                                   SimpleSAMLphp with PHP (a live IdP on loopback: scripts/simplesamlphp.sh)
 set -euo pipefail
 
 packages=(pkg-config libxml2-dev libxmlsec1-dev libssl-dev zlib1g-dev)
 if [[ "${1:-build}" == "test" ]]; then
     packages+=(xmlsec1 libxml2-utils openssl python3 python3-pysaml2 python3-onelogin-saml2
-               postgresql chromium chromium-driver python3-selenium)
+               postgresql chromium chromium-driver python3-selenium
+               simplesamlphp php-cli php-xml php-mbstring php-curl curl)
 fi
 
 missing=()
@@ -24,4 +26,12 @@ sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
+# simplesamlphp pulls in apache2; keep apt from starting it (the tests run SimpleSAMLphp under `php -S`).
+policy=""
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod +x "$policy"
+fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ -n "$policy" ]]; then $sudo rm -f "$policy"; fi

@@ -12,11 +12,12 @@ import SAMLXMLSec
 /// print(login.nameID.value, login.attributes)
 /// ```
 ///
-/// The checks run in a fixed order, one file each in `Checks/`: safe parsing; status; message
-/// shape; signatures against the IdP's configured keys only (and proof that the signed element
-/// is the one read), with decryption between the Response's and the Assertion's; issuer,
-/// destination, InResponseTo, time window, audience, bearer subject confirmation,
-/// authentication context; then the identity is read and the assertion ID recorded (replay).
+/// The checks run in a fixed order, one file each in `Checks/`, indexed by
+/// `Pipeline/ResponsePipeline.swift`: safe parsing; the Response's signature; status; message
+/// shape; decryption with the Assertion's signature (against the IdP's configured keys only, with
+/// proof that the signed element is the one read); issuer, destination, InResponseTo, time
+/// window, audience, bearer subject confirmation, authentication context; then the identity is
+/// read and the assertion ID recorded (replay).
 /// Pass `diagnostics` to `verify` to see each step with the values it compared.
 public struct ResponseVerifier: Sendable {
     /// This SP.
@@ -67,9 +68,7 @@ public struct ResponseVerifier: Sendable {
                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
         return try await Self.logged(run) {
-            let assertion = try ResponsePipeline.run(run, xml: try decode(run, samlResponse))
-            try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
-            return assertion
+            try await ResponsePipeline.verify(run, xml: try decode(run, samlResponse), replayStore: replayStore)
         }
     }
 
@@ -78,9 +77,7 @@ public struct ResponseVerifier: Sendable {
                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
         let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
         return try await Self.logged(run) {
-            let assertion = try ResponsePipeline.run(run, xml: responseXML)
-            try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
-            return assertion
+            try await ResponsePipeline.verify(run, xml: responseXML, replayStore: replayStore)
         }
     }
 

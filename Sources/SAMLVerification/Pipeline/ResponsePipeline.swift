@@ -3,9 +3,32 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// The fixed order of the checks. Each step passes or throws the `SAMLError` that names it;
-/// the rules themselves live in `Checks/`, one file each, numbered in this order.
+/// The fixed order of the checks, and the index of `Checks/` (one rule per file, named after it).
+/// Each step passes or throws the `SAMLError` that names it. In the order the code runs:
+///
+/// 1. `Parsing.swift` — the bytes parse safely into a SAML 2.0 Response with an ID.
+/// 2. `ResponseSignature.swift` — a signature on the Response verifies and covers it.
+/// 3. `Status.swift` — the top-level StatusCode is Success.
+/// 4. `MessageShape.swift` (`MessageShapeCheck.run`) — exactly one assertion.
+/// 5. `Decryption.swift` with `AssertionSignature.swift` — one step: an `EncryptedAssertion` is
+///    decrypted, then the Assertion's own signature is checked (for a plain Assertion, only the
+///    signature); in an unsigned Response every failure of the two reads the same.
+/// 6. `SignatureRequirement.swift` — something signed verified, the Assertion when required.
+/// 7. `MessageShape.swift` (`MessageShapeCheck.assertion`) — the (decrypted) Assertion's
+///    version, ID and single Conditions.
+/// 8. `Issuer.swift`, 9. `Destination.swift`, 10. `InResponseTo.swift`, 11. `TimeWindow.swift`,
+///    12. `Audience.swift`, 13. `SubjectConfirmation.swift`, 14. `AuthenticationContext.swift`.
+/// 15. `Reader/AssertionReader.swift` — the one reader that creates the `VerifiedAssertion`.
+/// 16. `Replay.swift` — the assertion ID is recorded once (`verify(_:xml:replayStore:)` only).
 enum ResponsePipeline {
+    /// Every step, the replay store last.
+    static func verify(_ run: VerificationRun, xml: [UInt8], replayStore: any ReplayStore) async throws -> VerifiedAssertion {
+        let assertion = try self.run(run, xml: xml)
+        try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
+        return assertion
+    }
+
+    /// Every step but the replay store (steps 1 to 15).
     static func run(_ run: VerificationRun, xml: [UInt8]) throws -> VerifiedAssertion {
         guard !run.idp.signingCertificates.isEmpty else {
             throw SAMLError(.invalidConfiguration, "The IdP \"\(run.idp.entityID)\" has no signing certificate configured; nothing can be verified.")

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 15: each assertion is accepted once. Its issuer and ID are recorded in the replay store
+/// Each assertion is accepted once. Its issuer and ID are recorded in the replay store
 /// until the assertion could no longer be accepted anyway (the later of NotOnOrAfter and
 /// IssueInstant plus the maximum message age, plus the clock skew); a second use is refused.
 enum ReplayCheck {

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 12: the Assertion has Conditions, every condition is one this SP can evaluate, and
+/// The Assertion has Conditions, every condition is one this SP can evaluate, and
 /// every AudienceRestriction (at least one) names this SP's entity ID.
 enum AudienceCheck {
     static func run(_ run: VerificationRun, assertion: XMLElement) throws {

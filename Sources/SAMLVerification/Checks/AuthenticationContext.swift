@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 14: when the policy names acceptable authentication context classes, the
+/// When the policy names acceptable authentication context classes, the
 /// AuthnStatement's AuthnContextClassRef is one of them; when it sets a maximum authentication
 /// age, AuthnInstant is at most that old (with the clock skew). Both are off by default.
 enum AuthenticationContextCheck {

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 3: the Response's top-level StatusCode is Success. Checked after the Response's
+/// The Response's top-level StatusCode is Success. Checked after the Response's
 /// signature (so a signed status is known to be the IdP's) and before the assertion count,
 /// because a failure response usually carries no assertion at all. Text from an unsigned
 /// Response is labelled unverified and shown escaped, never raw.

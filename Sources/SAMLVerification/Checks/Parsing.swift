@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 1: the bytes parse safely (size, no DOCTYPE, depth, unique IDs) into a SAML 2.0
+/// The bytes parse safely (size, no DOCTYPE, depth, unique IDs) into a SAML 2.0
 /// protocol `<Response>` with an ID.
 enum ParsingCheck {
     /// Returns the document, its root Response and the Response's ID.

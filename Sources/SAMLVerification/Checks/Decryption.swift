@@ -3,9 +3,9 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 5: an `EncryptedAssertion` decrypts with this SP's keys only (RSA-OAEP key transport
+/// An `EncryptedAssertion` decrypts with this SP's keys only (RSA-OAEP key transport
 /// unless the policy allows RSA 1.5; AES-CBC/GCM content), into exactly one Assertion within the
-/// depth limit; then the Assertion's own signature is checked (rule 6).
+/// depth limit; then the Assertion's own signature is checked (`AssertionSignatureCheck`, part of this step).
 ///
 /// Decryption must not be an oracle. In an unsigned Response an attacker can alter the
 /// ciphertext at will and watch how it fails, so there every failure after the key transport —

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 9: the Response's Destination is this SP's ACS URL; a signed Response must state one.
+/// The Response's Destination is this SP's ACS URL; a signed Response must state one.
 enum DestinationCheck {
     static func run(_ run: VerificationRun, response: XMLElement, responseSigned: Bool) throws {
         try run.step(.destination) { facts in

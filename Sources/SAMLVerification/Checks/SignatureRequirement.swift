@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 7: something verified a signature — the Response or the Assertion — and the Assertion
+/// Something verified a signature — the Response or the Assertion — and the Assertion
 /// itself when the policy requires it. Unsigned assertions are never accepted.
 enum SignatureRequirementCheck {
     static func run(_ run: VerificationRun, responseSigned: Bool, assertionSigned: Bool) throws {

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 11: the Response and Assertion were issued recently (IssueInstant within the maximum
+/// The Response and Assertion were issued recently (IssueInstant within the maximum
 /// message age, not in the future), now lies in the Conditions window, and the IdP session
 /// (SessionNotOnOrAfter) has not ended — each with the clock skew.
 enum TimeWindowCheck {

@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 4: exactly one assertion, a direct child of the Response, and none hidden anywhere else
+/// Exactly one assertion, a direct child of the Response, and none hidden anywhere else
 /// (extra copies are how signature-wrapping attacks hide the signed one); after decryption the
 /// assertion is SAML 2.0, has an ID and at most one Conditions element (a second one would go
 /// unchecked).

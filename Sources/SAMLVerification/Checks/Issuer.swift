@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 8: the Response's Issuer (optional on an unsigned Response, required on a signed one)
+/// The Response's Issuer (optional on an unsigned Response, required on a signed one)
 /// and the Assertion's Issuer (required) are the configured IdP's entity ID, with the entity
 /// Format when a Format is given.
 enum IssuerCheck {

@@ -3,13 +3,13 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 10: the Response answers the request this SP sent; when none was sent the response is
+/// The Response answers the request this SP sent; when none was sent the response is
 /// unsolicited, which the policy must allow, and then it must name no request.
 ///
 /// Only signed data binds a request: the Response's InResponseTo counts only when the Response
 /// is signed (on an unsigned Response the attribute is the attacker's to write; a value that
 /// contradicts the expected request is still refused). The signed assertion's
-/// SubjectConfirmationData InResponseTo is checked in rule 13.
+/// SubjectConfirmationData InResponseTo is checked by `SubjectConfirmationCheck`.
 enum InResponseToCheck {
     /// Returns the Response's InResponseTo when the Response is signed, else nil.
     static func run(_ run: VerificationRun, response: XMLElement, responseSigned: Bool) throws -> String? {

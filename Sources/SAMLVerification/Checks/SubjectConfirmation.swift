@@ -3,7 +3,7 @@ import SAMLCore
 import SAMLMetadata
 import SAMLXMLSec
 
-/// Rule 13: the Subject has a bearer SubjectConfirmation whose data is for this ACS URL
+/// The Subject has a bearer SubjectConfirmation whose data is for this ACS URL
 /// (Recipient), carries no NotBefore, has not expired (NotOnOrAfter, required) and answers the
 /// expected request; a response to a request names that request in signed data (the
 /// confirmation, or a signed Response); and the bearer assertion carries an AuthnStatement, as

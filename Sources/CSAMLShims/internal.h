@@ -1,0 +1,22 @@
+/* Helpers the shim's source files share; not part of the module's interface. */
+#ifndef CSAMLSHIMS_INTERNAL_H
+#define CSAMLSHIMS_INTERNAL_H
+
+#include "CSAMLShims.h"
+
+#include <openssl/evp.h>
+
+/* errors.c: the calling thread's message buffer and the callbacks that fill it */
+void saml_error_append(const char *text);
+void saml_xmlsec_error_callback(const char *file, int line, const char *func,
+                                const char *errorObject, const char *errorSubject,
+                                int reason, const char *msg);
+void saml_libxml_structured_error(void *userData, xmlErrorPtr error);
+void saml_libxml_generic_error(void *ctx, const char *msg, ...);
+
+/* keys.c: the OpenSSL digest for one of the SAML_DIGEST_* constants, NULL for any other */
+const EVP_MD *saml_digest(int bits);
+/* keys.c: the byte length of one coordinate of an EC key's field (r and s each take this many) */
+int saml_ec_field_bytes(EVP_PKEY *pkey);
+
+#endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the `saml` command-line tool (release) and installs it with its man page and its bash, zsh
-# and fish completions, all generated from the argument parser.
+# Builds the `saml` command-line tool (release, with the HTTPMetadata trait so that `saml metadata https://…`
+# and `--idp-metadata https://…` fetch) and installs it with its man page and its bash, zsh and fish
+# completions, all generated from the argument parser.
 #
 #   scripts/install-cli.sh [PREFIX]      PREFIX defaults to /usr/local; ~/.local needs no sudo
 #
@@ -12,8 +13,15 @@ cd "$(dirname "$0")/.."
 PREFIX="${1:-/usr/local}"
 quiet() { "$@" 2> >(grep -v "prohibited flag" >&2); }
 
-quiet swift build -c release --product saml
-BIN="$(swift build -c release --show-bin-path)/saml"
+# The trait is the tool's, not the library's: packages that depend on swift-saml still build without it.
+traits=(--traits HTTPMetadata)
+quiet swift build -c release "${traits[@]}" --product saml
+BIN="$(swift build -c release "${traits[@]}" --show-bin-path)/saml"
+# A build without URL support answers a metadata URL with "built without URL support"; refuse to install that.
+if "$BIN" metadata http://127.0.0.1:9/ 2>&1 | grep -q "without URL support"; then
+    echo "install-cli: the saml just built cannot fetch URLs (HTTPMetadata trait missing)" >&2
+    exit 1
+fi
 quiet swift package generate-manual --date "$(date -u +%Y-%m-%d)" >/dev/null
 MAN="$(find .build/plugins/GenerateManual/outputs -name saml.1 | head -n 1)"
 [[ -n "$MAN" ]] || { echo "install-cli: the man page was not generated" >&2; exit 1; }

@@ -10,7 +10,7 @@ struct AuthnRequestCommand: ParsableCommand {
             Text output is the URL (or the HTML form) alone on standard output, with `request-id: ID` \
             on standard error; JSON output holds the URL or form, the ID and the RelayState.
 
-            \(Exit.help) Exit 2 also when the IdP wants signed requests and no --sign-key is given, \
+            \(Exit.outputHelp) \(Exit.help) Exit 2 also when the IdP wants signed requests and no --sign-key is given, \
             or the key does not match its certificate.
             """
     )
@@ -26,6 +26,8 @@ struct AuthnRequestCommand: ParsableCommand {
     var relayState: String?
 
     @OptionGroup var signing: SigningOptions
+
+    @OptionGroup var common: InputOptions
 
     @Flag(name: .customLong("force-authn"), help: "Ask the IdP to authenticate again.")
     var forceAuthn = false
@@ -49,7 +51,7 @@ struct AuthnRequestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let provider = try idp.load(command: "authn-request")
+        let provider = try idp.load(command: "authn-request", input: common)
         do {
             let sp = ServiceProvider(entityID: self.sp.entityID, acsURL: self.sp.acsURL, signingKey: try signing.keyPair())
             let options = AuthnRequestOptions(
@@ -59,9 +61,9 @@ struct AuthnRequestCommand: ParsableCommand {
             let builder = AuthnRequest(serviceProvider: sp, identityProvider: provider, options: options)
             let json = output.mode == .json
             if binding == .redirect {
-                SentRequestOutput.print(try builder.redirect(), json: json)
+                SentRequestOutput.print(try builder.redirect(now: common.instant), json: json)
             } else {
-                SentRequestOutput.print(try builder.post(), json: json)
+                SentRequestOutput.print(try builder.post(now: common.instant), json: json)
             }
         } catch let error as SAMLError {
             Output.error("saml authn-request: \(error)")

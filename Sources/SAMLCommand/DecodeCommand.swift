@@ -15,7 +15,7 @@ struct DecodeCommand: ParsableCommand {
             attributes, and which elements carry signatures with which algorithms and certificates. \
             All of it is UNVERIFIED: use `saml verify` to check a response.
 
-            \(Exit.help) Exit 1 here: the input is not a readable SAML message (bad base64, a DEFLATE \
+            \(Exit.outputHelp) \(Exit.help) Exit 1 here: the input is not a readable SAML message (bad base64, a DEFLATE \
             bomb, a DOCTYPE, malformed XML).
             """
     )
@@ -26,6 +26,8 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .customLong("no-xml"), help: "Leave the XML out; print only the summary.")
     var noXML = false
 
+    @OptionGroup var common: InputOptions
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -34,7 +36,7 @@ struct DecodeCommand: ParsableCommand {
             Output.error("saml decode: reading the message from standard input (paste it, then Ctrl-D)")
         }
         if input == "-" || FileManager.default.fileExists(atPath: input) {
-            bytes = try Output.read(input)
+            bytes = try common.read(input)
         } else if input.hasPrefix("<") || input.contains("=") || input.count > 64 {
             bytes = Array(input.utf8)
         } else {
@@ -43,7 +45,7 @@ struct DecodeCommand: ParsableCommand {
         }
         var message: UnverifiedMessage
         do {
-            message = try SAMLMessageInspector.inspect(bytes: bytes)
+            message = try SAMLMessageInspector.inspect(bytes: bytes, now: common.instant)
         } catch let error as SAMLError {
             if output.mode == .json {
                 print(Output.json(RejectionJSON(error)))

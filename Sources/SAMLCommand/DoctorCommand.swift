@@ -13,7 +13,7 @@ struct DoctorCommand: ParsableCommand {
             their certificates; an IdP that signs with SHA-1 only (from the metadata's SigningMethod \
             list or its certificates' own signatures).
 
-            \(Exit.help) Exit 1 here: at least one finding is a warning or an error.
+            \(Exit.outputHelp) \(Exit.help) Exit 1 here: at least one finding is a warning or an error.
             """
     )
 
@@ -28,23 +28,18 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .customLong("sp-metadata"), help: ArgumentHelp("This SP's metadata as the IdP knows it, to compare entity ID, ACS URL and certificates.", valueName: "file"))
     var spMetadata: String?
 
-    @Option(name: .customLong("now"), help: ArgumentHelp("Check times as of this RFC 3339 instant instead of the clock.", valueName: "instant"))
-    var now: String?
+    @OptionGroup var common: InputOptions
 
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        if let now, SAMLTime.parse(now) == nil {
-            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
-        }
-    }
-
     func run() throws {
-        let instant = now.flatMap(SAMLTime.parse) ?? Date()
-        let metadata = try idp.bytes()
-        let spMetadataBytes = try spMetadata.map { try Output.read($0) }
+        let instant = common.instant
+        let metadata = try idp.bytes(common)
+        let spMetadataBytes = try spMetadata.map { try common.read($0) }
         var doctor = Doctor(now: instant)
-        if idp.idpMetadata.lowercased().hasPrefix("http://") {
+        if idp.idpMetadata.lowercased().hasPrefix("http://"), LoopbackHost.contains(LoopbackHost.host(ofURL: idp.idpMetadata) ?? "") {
+            doctor.add("idp.metadata.transport", .ok, "The IdP metadata was fetched over http on loopback; it never left this machine.")
+        } else if idp.idpMetadata.lowercased().hasPrefix("http://") {
             doctor.add("idp.metadata.transport", .warning, "The IdP metadata was fetched over plain http; anyone on the path could have swapped its certificates.",
                        fix: "Fetch metadata over https, or verify its signature against a certificate obtained out of band.")
         }
@@ -209,7 +204,10 @@ struct Doctor {
                 fix: "Use the metadata of the IdP's SAML 2.0 web SSO application (not a WS-Federation or ECP-only one).")
             return
         }
-        let insecure = usable.filter { !$0.location.lowercased().hasPrefix("https://") }
+        // http: on loopback is a secure context (a developer's local IdP); http: elsewhere is not.
+        let insecure = usable.filter {
+            !$0.location.lowercased().hasPrefix("https://") && !LoopbackHost.contains(LoopbackHost.host(ofURL: $0.location) ?? "")
+        }
         if !insecure.isEmpty {
             add("idp.sso", .warning, "SSO endpoint\(insecure.count == 1 ? "" : "s") without https: \(insecure.map(\.location).joined(separator: ", ")).",
                 fix: "Ask the IdP for https endpoints; requests sent over http can be read and altered.")

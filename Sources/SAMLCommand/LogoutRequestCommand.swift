@@ -12,7 +12,7 @@ struct LogoutRequestCommand: ParsableCommand {
             on standard error; JSON output holds the URL or form, the ID and the RelayState. Keep the ID: \
             `saml verify-logout --request-id ID` checks the IdP's LogoutResponse against it.
 
-            \(Exit.help) Exit 2 also when no --sign-key is given (a LogoutRequest must be signed), the key \
+            \(Exit.outputHelp) \(Exit.help) Exit 2 also when no --sign-key is given (a LogoutRequest must be signed), the key \
             does not match its certificate, or the IdP has no logout endpoint for the binding.
             """
     )
@@ -45,6 +45,8 @@ struct LogoutRequestCommand: ParsableCommand {
 
     @OptionGroup var signing: SigningOptions
 
+    @OptionGroup var common: InputOptions
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -60,7 +62,7 @@ struct LogoutRequestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let provider = try idp.load(command: "logout-request")
+        let provider = try idp.load(command: "logout-request", input: common)
         do {
             let sp = ServiceProvider(entityID: spEntityID, acsURL: spEntityID, signingKey: try signing.keyPair())
             let subject = LogoutRequest.Subject(value: nameID, format: nameIDFormat.map(NameIDFormat.init(rawValue:)),
@@ -69,9 +71,9 @@ struct LogoutRequestCommand: ParsableCommand {
                                         sessionIndexes: sessionIndexes, relayState: relayState)
             let json = output.mode == .json
             if binding == .redirect {
-                SentRequestOutput.print(try builder.redirect(), json: json)
+                SentRequestOutput.print(try builder.redirect(now: common.instant), json: json)
             } else {
-                SentRequestOutput.print(try builder.post(), json: json)
+                SentRequestOutput.print(try builder.post(now: common.instant), json: json)
             }
         } catch let error as SAMLError {
             Output.error("saml logout-request: \(error)")

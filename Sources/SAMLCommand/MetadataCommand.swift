@@ -12,7 +12,7 @@ struct MetadataCommand: AsyncParsableCommand {
         discussion: """
         FILE|URL is a metadata file ("-" for standard input) or an https:// URL. URLs are fetched by the \
         SAMLMetadataHTTP module and need a build with the HTTPMetadata trait (swift build --traits HTTPMetadata). \
-        \(Exit.help) Exit 1 here: the metadata is not usable (expired, duplicate entityIDs, non-https SSO/SLO \
+        \(Exit.outputHelp) \(Exit.help) Exit 1 here: the metadata is not usable (expired, duplicate entityIDs, non-https SSO/SLO \
         locations, a signature that does not verify with --verify-with), or --entity-id names no IdP in it.
         """
     )
@@ -26,14 +26,7 @@ struct MetadataCommand: AsyncParsableCommand {
     @Option(name: .customLong("verify-with"), help: "A PEM certificate whose key must have signed the metadata root (repeatable).")
     var verifyWith: [String] = []
 
-    @Flag(name: .customLong("allow-http"), help: "Accept an http:// metadata URL and http: SSO/SLO locations.")
-    var allowHTTP = false
-
-    @Option(name: .customLong("max-bytes"), help: "Largest accepted metadata document, in bytes (default 104857600).")
-    var maxBytes: Int = 100 << 20
-
-    @Option(name: .customLong("now"), help: "The instant validUntil is checked against (ISO 8601, default: now); for recorded metadata.")
-    var now: String?
+    @OptionGroup var common: InputOptions
 
     @OptionGroup var output: OutputOptions
 
@@ -61,7 +54,7 @@ struct MetadataCommand: AsyncParsableCommand {
         var responseLocation: String?
     }
 
-    static func report(_ idp: IdentityProvider, set: MetadataSet? = nil) -> Report {
+    static func report(_ idp: IdentityProvider, set: MetadataSet? = nil, now: Date = Date()) -> Report {
         func endpoints(_ list: [Endpoint]) -> [EndpointJSON] {
             list.map { EndpointJSON(binding: $0.binding.rawValue, location: $0.location, responseLocation: $0.responseLocation) }
         }
@@ -69,8 +62,8 @@ struct MetadataCommand: AsyncParsableCommand {
             entityID: idp.entityID,
             singleSignOnServices: endpoints(idp.singleSignOnServices),
             singleLogoutServices: endpoints(idp.singleLogoutServices),
-            signingCertificates: idp.signingCertificates.map { CertificateJSON($0) },
-            encryptionCertificates: idp.encryptionCertificates.map { CertificateJSON($0) },
+            signingCertificates: idp.signingCertificates.map { CertificateJSON($0, now: now) },
+            encryptionCertificates: idp.encryptionCertificates.map { CertificateJSON($0, now: now) },
             nameIDFormats: idp.nameIDFormats.map(\.rawValue),
             wantAuthnRequestsSigned: idp.wantsAuthnRequestsSigned,
             validUntil: idp.validUntil,
@@ -82,37 +75,31 @@ struct MetadataCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var instant: Date?
-        if let now {
-            guard let date = SAMLTime.parse(now) else {
-                Output.error("saml metadata: --now \"\(now)\" is not an ISO 8601 instant such as 2026-01-15T10:00:00Z")
-                throw Exit.usage
-            }
-            instant = date
-        }
-        guard maxBytes > 0 else {
-            Output.error("saml metadata: --max-bytes must be positive")
-            throw Exit.usage
-        }
         var anchors: [SAMLCertificate] = []
         do {
             for path in verifyWith { anchors += try SAMLCertificate.all(inPEM: Output.readText(path)) }
-            let policy = MetadataPolicy(now: instant, allowHTTPEndpoints: allowHTTP)
+            let policy = common.metadataPolicy
             let set: MetadataSet
             let lowered = source.lowercased()
             if lowered.hasPrefix("https://") || lowered.hasPrefix("http://") {
                 set = try await fetch(anchors: anchors, policy: policy)
             } else {
-                set = try MetadataSet(metadata: try Output.read(source), signedBy: verifyWith.isEmpty ? nil : anchors,
-                                      limits: XMLLimits(maximumBytes: maxBytes), policy: policy)
+                set = try MetadataSet(metadata: try common.read(source), signedBy: verifyWith.isEmpty ? nil : anchors,
+                                      limits: common.metadataLimits, policy: policy)
             }
             let idp = try entityID.map { try set.identityProvider(entityID: $0) } ?? set.soleIdentityProvider()
             if output.mode == .json {
-                print(Output.json(Self.report(idp, set: set)))
+                print(Output.json(Self.report(idp, set: set, now: common.instant)))
             } else {
-                Self.printText(idp, set: set, now: instant ?? Date(), style: output.style)
+                Self.printText(idp, set: set, now: common.instant, style: output.style)
             }
         } catch let error as SAMLError {
+            // A body over --max-bytes is the same refusal for a URL as for a file (exit 2).
+            if error.code == .tooLarge, source.lowercased().hasPrefix("http"),
+               error.reason.contains("limit is \(common.maxBytes) bytes") || error.reason.contains("limit of \(common.maxBytes) bytes") {
+                Output.error("saml: \(source) holds more than \(common.maxBytes) bytes (--max-bytes); refused")
+                throw Exit.usage
+            }
             Output.error("saml metadata: \(error)")
             throw Exit.refused
         }
@@ -140,13 +127,14 @@ struct MetadataCommand: AsyncParsableCommand {
         r.print()
     }
 
-    /// Fetches a metadata URL with the same rules as the library's metadata source (https only
-    /// unless --allow-http, redirects within the scheme, the size limit, timeouts).
+    /// Fetches a metadata URL with the same rules as the library's metadata source (https, or http
+    /// on loopback, unless --allow-http; redirects within the scheme, the size limit, timeouts).
     private func fetch(anchors: [SAMLCertificate], policy: MetadataPolicy) async throws -> MetadataSet {
         #if HTTPMetadata
-        let configuration = MetadataFetchConfiguration(trustAnchors: anchors, allowHTTP: allowHTTP, policy: policy, maximumBytes: maxBytes)
-        let clock = policy.now
-        let metadataSource = MetadataSource(url: source, configuration: configuration, clock: { clock ?? Date() })
+        let configuration = MetadataFetchConfiguration(trustAnchors: anchors, allowHTTP: common.allowHTTP, policy: policy,
+                                                       maximumBytes: common.maxBytes)
+        let instant = common.instant
+        let metadataSource = MetadataSource(url: source, configuration: configuration, clock: { instant })
         try await metadataSource.refresh()
         return try await metadataSource.currentSet()
         #else

@@ -12,9 +12,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON; the same as --format json.")
     var json = false
 
-    @Option(help: ArgumentHelp("The output format. Without it: text on a terminal, JSON otherwise, unless the SAML_FORMAT environment variable says which.",
-                               valueName: "format"))
+    @Option(help: ArgumentHelp("The output format. Without it: \(OutputOptions.defaultRule)", valueName: "format"))
     var format: OutputFormat?
+
+    /// How the format is chosen when neither flag is given; every subcommand's help says it.
+    static let defaultRule = "SAML_FORMAT if set, else text when standard output is a terminal and JSON when it is not (a pipe, a file, $(…))."
 
     /// The format in effect: `--json`, `--format`, `SAML_FORMAT`, then text on a terminal, JSON otherwise.
     var mode: OutputFormat {
@@ -30,6 +32,51 @@ struct OutputOptions: ParsableArguments {
     var style: Style { Style(color: mode == .text && Style.colorWanted) }
 }
 
+/// `--now`, `--max-bytes` and `--allow-http`: one meaning in every subcommand that reads a document.
+struct InputOptions: ParsableArguments {
+    @Option(name: .customLong("now"), help: ArgumentHelp("The one instant everything is checked against (message times, metadata validUntil, certificates) and requests are issued at, RFC 3339 (default: the clock).", valueName: "instant"))
+    var now: String?
+
+    @Option(name: .customLong("max-bytes"), help: ArgumentHelp("Largest input read from a file, standard input or a URL, in bytes (default \(Output.defaultMaximumInput)).", valueName: "bytes"))
+    var maxBytes: Int = Output.defaultMaximumInput
+
+    @Flag(name: .customLong("allow-http"), help: "Accept http: metadata URLs and SSO/SLO locations on any host (http: on loopback — 127.0.0.0/8, [::1], localhost — is always accepted).")
+    var allowHTTP = false
+
+    func validate() throws {
+        if let now, SAMLTime.parse(now) == nil {
+            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
+        }
+        guard maxBytes > 0 else { throw ValidationError("--max-bytes must be positive.") }
+    }
+
+    /// The instant in effect: `--now`, or the clock once per command.
+    var instant: Date { now.flatMap(SAMLTime.parse) ?? Self.started }
+
+    /// The clock read once, so that one command judges everything at one instant.
+    private static let started = Date()
+
+    /// The metadata rules: `--now` for `validUntil`, `--allow-http` for endpoint locations.
+    var metadataPolicy: MetadataPolicy { MetadataPolicy(now: instant, allowHTTPEndpoints: allowHTTP) }
+
+    /// Metadata parse limits with `--max-bytes` as the size bound.
+    var metadataLimits: XMLLimits {
+        var limits = MetadataSet.defaultLimits
+        limits.maximumBytes = maxBytes
+        return limits
+    }
+
+    /// Reads a file, standard input for "-", or (when `allowURL`) an http(s) URL under these options.
+    func read(_ path: String, allowURL: Bool = false) throws -> [UInt8] {
+        try Output.read(path, allowURL: allowURL, maximumBytes: maxBytes, allowHTTP: allowHTTP)
+    }
+
+    /// Reads UTF-8 text under these options.
+    func readText(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+}
+
 /// Which IdP: `--idp-metadata` and `--idp-entity-id`.
 struct IdPOptions: ParsableArguments {
     @Option(name: .customLong("idp-metadata"), help: ArgumentHelp("The IdP's metadata: a file, - for standard input, or an http(s) URL.", valueName: "file|url"))
@@ -39,13 +86,14 @@ struct IdPOptions: ParsableArguments {
     var idpEntityID: String?
 
     /// The raw metadata; exits 2 when unreadable.
-    func bytes() throws -> [UInt8] { try Output.read(idpMetadata, allowURL: true) }
+    func bytes(_ input: InputOptions) throws -> [UInt8] { try input.read(idpMetadata, allowURL: true) }
 
-    /// The IdP, or exit 2 (as configuration, unusable metadata is a usage problem for the command).
-    func load(command: String) throws -> IdentityProvider {
-        let metadata = try bytes()
+    /// The IdP read under `--now`, `--max-bytes` and `--allow-http`, or exit 2 (as configuration,
+    /// unusable metadata is a usage problem for the command).
+    func load(command: String, input: InputOptions) throws -> IdentityProvider {
+        let metadata = try bytes(input)
         do {
-            return try IdentityProvider(metadata: metadata, entityID: idpEntityID)
+            return try IdentityProvider(metadata: metadata, entityID: idpEntityID, limits: input.metadataLimits, policy: input.metadataPolicy)
         } catch let error as SAMLError {
             Output.error("saml \(command): \(idpMetadata): \(error)")
             throw Exit.usage

@@ -12,6 +12,9 @@ enum Exit {
     /// A usage error, or an input that could not be read at all.
     static let usage = ExitCode(2)
 
+    /// What every subcommand that prints a report says about its format.
+    static let outputHelp = "Output is text when standard output is a terminal and JSON when it is not (a pipe, a file, URL=$(saml …)); --json, --format text|json or SAML_FORMAT choose."
+
     /// The text every subcommand's help ends with.
     static let help = "Exit status: 0 success; 1 the document was refused or a check found problems; 2 usage error or unreadable input."
 }
@@ -34,13 +37,21 @@ enum Output {
         return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
-    /// Largest input read from a file, standard input or a URL.
-    static let maximumInput = 16 << 20
+    /// Largest input read from a file, standard input or a URL unless `--max-bytes` says otherwise
+    /// (100 MiB, enough for a federation aggregate; each kind of document has its own limits after that).
+    static let defaultMaximumInput = 100 << 20
 
-    /// Reads a file, standard input for "-", or (when `allowURL`) an http(s) URL; exits 2 when unreadable.
-    static func read(_ path: String, allowURL: Bool = false) throws -> [UInt8] {
-        if allowURL, let url = URL(string: path), ["https", "http"].contains(url.scheme?.lowercased() ?? "") {
-            return try fetch(url)
+    /// Reads a file, standard input for "-", or (when `allowURL`) an http(s) URL, at most
+    /// `maximumBytes`; exits 2 when unreadable or larger. `http:` URLs are fetched on loopback hosts,
+    /// elsewhere only with `allowHTTP`.
+    static func read(_ path: String, allowURL: Bool = false, maximumBytes: Int = defaultMaximumInput,
+                     allowHTTP: Bool = false) throws -> [UInt8] {
+        if allowURL, let url = URL(string: path), let scheme = url.scheme?.lowercased(), ["https", "http"].contains(scheme) {
+            if scheme == "http", !allowHTTP, !LoopbackHost.contains(url.host ?? "") {
+                error("saml: \(path) is an http: URL on a host other than loopback; use https:, or pass --allow-http")
+                throw Exit.usage
+            }
+            return try fetch(url, maximumBytes: maximumBytes)
         }
         let handle: FileHandle
         if path == "-" {
@@ -57,13 +68,13 @@ enum Output {
         defer { if path != "-" { try? handle.close() } }
         // read in pieces, never more than the limit
         var data = Data()
-        while data.count <= maximumInput {
-            let piece = handle.readData(ofLength: 1 << 16)
+        while data.count <= maximumBytes {
+            let piece = handle.readData(ofLength: min(1 << 20, maximumBytes + 1 - data.count))
             if piece.isEmpty { break }
             data.append(piece)
         }
-        guard data.count <= maximumInput else {
-            error("saml: \(path == "-" ? "standard input" : path) holds more than \(maximumInput) bytes; refused")
+        guard data.count <= maximumBytes else {
+            error("saml: \(path == "-" ? "standard input" : path) holds more than \(maximumBytes) bytes (--max-bytes); refused")
             throw Exit.usage
         }
         return [UInt8](data)
@@ -80,7 +91,7 @@ enum Output {
     }
 
     /// GETs a URL with a 20-second timeout and a size cap; exits 2 when that fails.
-    static func fetch(_ url: URL) throws -> [UInt8] {
+    static func fetch(_ url: URL, maximumBytes: Int) throws -> [UInt8] {
         final class Box: @unchecked Sendable {
             var data: Data?
             var failure: String?
@@ -104,8 +115,8 @@ enum Output {
             error("saml: cannot fetch \(url.absoluteString): \(box.failure ?? "no data")")
             throw Exit.usage
         }
-        guard data.count <= maximumInput else {
-            error("saml: \(url.absoluteString) sent more than \(maximumInput) bytes")
+        guard data.count <= maximumBytes else {
+            error("saml: \(url.absoluteString) sent more than \(maximumBytes) bytes (--max-bytes); refused")
             throw Exit.usage
         }
         return [UInt8](data)

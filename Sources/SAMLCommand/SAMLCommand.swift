@@ -8,8 +8,10 @@ struct SAMLCommand: AsyncParsableCommand {
         commandName: "saml",
         abstract: "Inspect SAML metadata, build requests, and verify responses while debugging an integration.",
         discussion: """
-            Reports are text on a terminal and JSON otherwise; --json or --format (or SAML_FORMAT=text|json) \
-            choose. NO_COLOR turns colour off.
+            Reports are text when standard output is a terminal and JSON when it is not (a pipe, a file, \
+            URL=$(saml …)); --json or --format (or SAML_FORMAT=text|json) choose. NO_COLOR turns colour off. \
+            --now, --max-bytes and --allow-http mean the same in every subcommand that takes them; http: on \
+            loopback (127.0.0.0/8, [::1], localhost) needs no --allow-http.
 
             \(Exit.help)
             """,

@@ -14,9 +14,6 @@ struct VerifyOptions: ParsableArguments {
     @Flag(name: .customLong("allow-unsolicited"), help: "Accept an IdP-initiated response (no InResponseTo).")
     var allowUnsolicited = false
 
-    @Option(name: .customLong("now"), help: ArgumentHelp("Check times as of this RFC 3339 instant instead of the clock.", valueName: "instant"))
-    var now: String?
-
     @Option(name: .customLong("clock-skew"), help: ArgumentHelp("Allowed clock skew in seconds.", valueName: "seconds"))
     var clockSkew: Double = 90
 
@@ -25,6 +22,8 @@ struct VerifyOptions: ParsableArguments {
 
     @OptionGroup var decryption: DecryptionOptions
 
+    @OptionGroup var common: InputOptions
+
     @Argument(help: ArgumentHelp("The SAMLResponse form value (base64), the POST body, or raw XML; - reads standard input.", valueName: "response"))
     var responseFile: String
 
@@ -32,16 +31,13 @@ struct VerifyOptions: ParsableArguments {
         if requestID != nil && allowUnsolicited {
             throw ValidationError("--request-id and --allow-unsolicited exclude each other.")
         }
-        if let now, SAMLTime.parse(now) == nil {
-            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
-        }
         guard clockSkew >= 0, clockSkew <= 3600 else { throw ValidationError("--clock-skew must be between 0 and 3600 seconds.") }
     }
 
     /// Builds the verifier and reads the response (or takes `text`); exits 2 on unusable
     /// configuration or input.
     func prepare(text: String? = nil) throws -> (ResponseVerifier, String, Date) {
-        let idp = try self.idp.load(command: "verify")
+        let idp = try self.idp.load(command: "verify", input: common)
         let keys: [SAMLPrivateKey]
         do {
             keys = try decryption.keys().map(\.key)
@@ -53,9 +49,8 @@ struct VerifyOptions: ParsableArguments {
         let policy = VerificationPolicy(clockSkew: .milliseconds(Int64((clockSkew * 1000).rounded())), allowSHA1: allowSHA1,
                                         allowUnsolicited: allowUnsolicited)
         let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, policy: policy)
-        let response = try Self.formValue(try text ?? Output.readText(responseFile))
-        let instant = now.flatMap(SAMLTime.parse) ?? Date()
-        return (verifier, response, instant)
+        let response = try Self.formValue(try text ?? common.readText(responseFile))
+        return (verifier, response, common.instant)
     }
 }
 
@@ -135,7 +130,7 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a SAMLResponse as an ACS would, and print the identity or the rejection.",
-        discussion: "\(Exit.help) Exit 0 prints the identity; exit 1 the code and reason (in JSON {\"error\", \"message\"}); exit 2 also covers unusable IdP metadata or SP keys. With --explain, a text trace of every check replaces the report (same exit codes)."
+        discussion: "\(Exit.outputHelp) \(Exit.help) Exit 0 prints the identity; exit 1 the code and reason (in JSON {\"error\", \"message\"}); exit 2 also covers unusable IdP metadata or SP keys. With --explain, a text trace of every check replaces the report (same exit codes)."
     )
 
     @OptionGroup var options: VerifyOptions

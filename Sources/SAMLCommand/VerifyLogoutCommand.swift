@@ -19,7 +19,7 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
             IssueInstant age, NotOnOrAfter, InResponseTo and status. Replay detection remembers IDs \
             within one process only, so it plays no part here: the same message verifies twice.
 
-            \(Exit.help) Exit 0 prints the verified message; exit 1 the code and reason (in JSON \
+            \(Exit.outputHelp) \(Exit.help) Exit 0 prints the verified message; exit 1 the code and reason (in JSON \
             {"error", "message"}); exit 2 also covers unusable IdP metadata, a LogoutResponse without \
             --request-id, and an input that is none of the shapes above.
             """
@@ -42,8 +42,7 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
     @Option(help: "Read MESSAGE as this binding instead of guessing from its shape.")
     var binding: AuthnRequestCommand.RequestBinding?
 
-    @Option(name: .customLong("now"), help: ArgumentHelp("Check times as of this RFC 3339 instant instead of the clock.", valueName: "instant"))
-    var now: String?
+    @OptionGroup var common: InputOptions
 
     @Argument(help: ArgumentHelp("The Redirect URL or query string, the POST form value, or a URL-encoded POST body; - for standard input.", valueName: "message"))
     var message: String
@@ -54,9 +53,6 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
         try URLCheck.require(sloURL, option: "--slo-url")
         if spEntityID.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--sp-entity-id must not be empty.")
-        }
-        if let now, SAMLTime.parse(now) == nil {
-            throw ValidationError("--now must be an xs:dateTime instant such as 2026-01-15T10:01:00Z (a real calendar date; Z or ±hh:mm).")
         }
         if let requestID, requestID.isEmpty { throw ValidationError("--request-id must not be empty.") }
     }
@@ -106,8 +102,8 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let provider = try idp.load(command: "verify-logout")
-        var text = message == "-" ? try Output.readText("-") : message
+        let provider = try idp.load(command: "verify-logout", input: common)
+        var text = message == "-" ? try common.readText("-") : message
         text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let input: Input?
         do {
@@ -128,7 +124,7 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
             Output.error("saml verify-logout: the message is a LogoutResponse; give --request-id with the ID of the LogoutRequest it answers.")
             throw Exit.usage
         }
-        let instant = now.flatMap(SAMLTime.parse) ?? Date()
+        let instant = common.instant
         let verifier = LogoutVerifier(serviceProvider: ServiceProvider(entityID: spEntityID, acsURL: sloURL), singleLogoutURL: sloURL,
                                       identityProvider: provider, replayStore: InMemoryReplayStore())
         do {

@@ -9,7 +9,8 @@ public struct MetadataFetchConfiguration: Sendable {
     public var trustAnchors: [SAMLCertificate]
     /// Accept RSA-SHA1 / SHA-1 digests in the metadata signature (default false).
     public var allowSHA1: Bool
-    /// Accept `http://` metadata URLs (default false: `https://` only; loopback tests set it).
+    /// Accept `http://` metadata URLs on any host (default false: `https://`, and `http://` on a loopback
+    /// host such as `127.0.0.1` or `localhost`, only).
     public var allowHTTP: Bool
     /// The clock and endpoint rules the metadata is read under (``MetadataPolicy/now`` is
     /// ignored: the source's clock is used).
@@ -38,7 +39,7 @@ public struct MetadataFetchConfiguration: Sendable {
     /// - Parameters:
     ///   - trustAnchors: certificates one of which must sign the metadata (empty: no signature check).
     ///   - allowSHA1: accept SHA-1 in the metadata signature.
-    ///   - allowHTTP: accept `http://` URLs.
+    ///   - allowHTTP: accept `http://` URLs on hosts other than loopback.
     ///   - policy: the endpoint rules for the IdPs read.
     ///   - maximumBytes: body size limit.
     ///   - maximumDepth: XML nesting limit.
@@ -75,6 +76,14 @@ public struct MetadataFetchConfiguration: Sendable {
     func refreshInterval(cacheDuration: String?) -> Duration {
         let wanted = cacheDuration.flatMap(XSDuration.seconds).map { Duration.seconds($0) } ?? defaultRefreshInterval
         return min(max(wanted, minimumRefreshInterval), maximumRefreshInterval)
+    }
+
+    /// The metadata parse limits (``MetadataSet/defaultLimits``) with this configuration's size and depth.
+    var documentLimits: XMLLimits {
+        var limits = MetadataSet.defaultLimits
+        limits.maximumBytes = maximumBytes
+        limits.maximumDepth = maximumDepth
+        return limits
     }
 }
 #endif

@@ -20,13 +20,13 @@ struct MetadataFetcher: Sendable {
 
     let configuration: MetadataFetchConfiguration
 
-    /// Refuses URLs whose scheme is not `https` (or `http` when allowed).
+    /// Refuses URLs whose scheme is not `https` (or `http` on a loopback host, or anywhere when allowed).
     func checkURL(_ text: String) throws -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw SAMLError(.invalidConfiguration, "The metadata URL \"\(text)\" is not an absolute URL with a host.")
         }
-        guard scheme == "https" || (scheme == "http" && configuration.allowHTTP) else {
-            throw SAMLError(.invalidConfiguration, "The metadata URL \"\(text)\" uses \(scheme):; only https: is accepted\(scheme == "http" ? " unless HTTP is explicitly allowed" : "").")
+        guard scheme == "https" || (scheme == "http" && (configuration.allowHTTP || LoopbackHost.contains(host))) else {
+            throw SAMLError(.invalidConfiguration, "The metadata URL \"\(text)\" uses \(scheme):; only https: is accepted\(scheme == "http" ? " (and http: on loopback hosts) unless HTTP is explicitly allowed" : "").")
         }
         return url
     }

@@ -126,7 +126,7 @@ public actor MetadataSource {
                 policy.now = now
                 let set = try MetadataSet(metadata: bytes, signedBy: configuration.trustAnchors.isEmpty ? nil : configuration.trustAnchors,
                                           allowSHA1: configuration.allowSHA1,
-                                          limits: .init(maximumBytes: configuration.maximumBytes, maximumDepth: configuration.maximumDepth),
+                                          limits: configuration.documentLimits,
                                           policy: policy)
                 // a copy whose chosen IdP cannot be used never replaces a good one
                 if entityID != nil || !set.isAggregate {

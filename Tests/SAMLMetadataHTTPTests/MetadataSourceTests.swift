@@ -113,7 +113,7 @@ struct MetadataSourceTests {
         await expectFailure(.tooLarge) { try await big.refresh() }
     }
 
-    @Test("Redirects: same scheme followed (bounded), another scheme refused, http: URLs refused unless allowed")
+    @Test("Redirects: same scheme followed (bounded), another scheme refused, http: URLs off loopback refused unless allowed")
     func redirects() async throws {
         let server = try await MetadataServer.start()
         let clock = TestClock()
@@ -135,9 +135,19 @@ struct MetadataSourceTests {
         await expectFailure(.metadataUnavailable) { try await loop.refresh() }
         #expect(try await server.count("/loop") == 4)
 
-        let strict = MetadataSource(url: server.base + "/md", configuration: try Self.configuration { $0.allowHTTP = false }, clock: clock.function)
-        await expectFailure(.invalidConfiguration) { try await strict.refresh() }
+        // Without allowHTTP: http: on a loopback host is fetched (a secure context), http: elsewhere is refused
+        // before any connection.
+        let strictConfiguration = try Self.configuration { $0.allowHTTP = false }
+        for host in ["192.0.2.1", "127.example.org", "localhost.example.org"] {
+            let strict = MetadataSource(url: "http://\(host):\(server.port)/md", configuration: strictConfiguration, clock: clock.function)
+            await expectFailure(.invalidConfiguration) { try await strict.refresh() }
+        }
         #expect(try await server.count("/md") == 1)
+        for base in [server.base, "http://localhost:\(server.port)"] {
+            let loopback = MetadataSource(url: base + "/md", configuration: strictConfiguration, clock: clock.function)
+            try await loopback.refresh()
+            #expect(try await loopback.identityProvider().entityID == Self.idpID)
+        }
     }
 
     @Test("Refresh revalidates with ETag and If-Modified-Since; a 304 keeps the copy")

@@ -182,14 +182,42 @@ struct MetadataRulesTests {
         #expect(try set.identityProvider(entityID: "https://good.example.org").entityID == "https://good.example.org")
     }
 
-    @Test("http: locations only when the policy allows them; javascript: never")
+    @Test("http: locations on loopback by default, elsewhere only when the policy allows them; javascript: never")
     func httpAllowed() async throws {
-        let allow = MetadataPolicy(allowHTTPEndpoints: true)
-        let idp = try IdentityProvider(metadata: Self.entity("https://a.example.org", sso: "http://127.0.0.1:8080/sso", root: true), policy: allow)
-        #expect(idp.singleSignOnServices.map(\.location) == ["http://127.0.0.1:8080/sso"])
-        await expectRejection(.unsafeEndpoint) {
-            _ = try IdentityProvider(metadata: Self.entity("https://a.example.org", sso: "javascript:alert(1)", root: true), policy: allow)
+        for location in ["http://127.0.0.1:8080/sso", "http://127.9.8.7/sso", "http://localhost:8080/sso", "http://LOCALHOST/sso",
+                         "http://[::1]:8080/sso"] {
+            let idp = try IdentityProvider(metadata: Self.entity("https://a.example.org", sso: location, root: true))
+            #expect(idp.singleSignOnServices.map(\.location) == [location])
         }
+        let allow = MetadataPolicy(allowHTTPEndpoints: true)
+        for location in ["http://idp.example.org/sso", "http://127.example.org/sso", "http://localhost.example.org/sso",
+                         "http://128.0.0.1/sso", "http://127.0.0.1.example.org/sso", "http://[::2]/sso", "http://127.0.0.256/sso"] {
+            await expectRejection(.unsafeEndpoint) {
+                _ = try IdentityProvider(metadata: Self.entity("https://a.example.org", sso: location, root: true))
+            }
+            let idp = try IdentityProvider(metadata: Self.entity("https://a.example.org", sso: location, root: true), policy: allow)
+            #expect(idp.singleSignOnServices.map(\.location) == [location])
+        }
+        for location in ["javascript:alert(1)", "file:///etc/passwd", "http:///sso", "data:text/html,x"] {
+            await expectRejection(.unsafeEndpoint) {
+                _ = try IdentityProvider(metadata: Self.entity("https://a.example.org", sso: location, root: true), policy: allow)
+            }
+        }
+    }
+
+    @Test("LoopbackHost: 127.0.0.0/8, ::1 and localhost, nothing that only looks like them")
+    func loopbackHosts() {
+        for host in ["127.0.0.1", "127.255.255.254", "localhost", "LocalHost", "::1", "[::1]", "0:0:0:0:0:0:0:1"] {
+            #expect(LoopbackHost.contains(host), "\(host)")
+        }
+        for host in ["127.example.org", "localhost.example.org", "127.0.0", "127.0.0.1.", "127.0.0.256", "128.0.0.1", "::2",
+                     "0.0.0.0", "", "127.0.0.01x", "1270.0.0.1"] {
+            #expect(!LoopbackHost.contains(host), "\(host)")
+        }
+        #expect(LoopbackHost.host(ofURL: "http://user@[::1]:8080/x") == "::1")
+        #expect(LoopbackHost.host(ofURL: "http://127.0.0.1:8080/x?y") == "127.0.0.1")
+        #expect(LoopbackHost.host(ofURL: "https://idp.example.org") == "idp.example.org")
+        #expect(LoopbackHost.host(ofURL: "not a url") == nil)
     }
 
     @Test("A javascript: location never reaches an AuthnRequest form action or redirect")
@@ -199,9 +227,12 @@ struct MetadataRulesTests {
         let json = #"{"type":"saml","config":{"issuer_url":"https://a.example.org","sso_target_url":"javascript:alert(1)","idp_public_certs":["\#(try Self.certificateBase64())"]}}"#
         let configuration = try IdentityProviderConfiguration(json: Array(json.utf8))
         await expectRejection(.unsafeEndpoint) { _ = try IdentityProvider(configuration: configuration) }
-        let httpJSON = json.replacingOccurrences(of: "javascript:alert(1)", with: "http://127.0.0.1/sso")
+        let httpJSON = json.replacingOccurrences(of: "javascript:alert(1)", with: "http://idp.example.org/sso")
         await expectRejection(.unsafeEndpoint) { _ = try IdentityProvider(configuration: IdentityProviderConfiguration(json: Array(httpJSON.utf8))) }
         #expect(try IdentityProvider(configuration: IdentityProviderConfiguration(json: Array(httpJSON.utf8)), allowHTTPEndpoints: true)
+            .singleSignOnServices.first?.location == "http://idp.example.org/sso")
+        let loopbackJSON = json.replacingOccurrences(of: "javascript:alert(1)", with: "http://127.0.0.1/sso")
+        #expect(try IdentityProvider(configuration: IdentityProviderConfiguration(json: Array(loopbackJSON.utf8)))
             .singleSignOnServices.first?.location == "http://127.0.0.1/sso")
     }
 

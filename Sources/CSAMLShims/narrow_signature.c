@@ -53,6 +53,16 @@ static int saml_narrow_base64(xmlNodePtr n, unsigned char *out, int capacity) {
     return rc;
 }
 
+/* An NCName of ASCII characters: a letter or '_', then letters, digits, '.', '-', '_'. */
+static int saml_narrow_ascii_ncname(const xmlChar *s) {
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return 0;
+    for (s++; *s; s++) {
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.')) return 0;
+    }
+    return 1;
+}
+
 /* Which nodes the canonical form includes: those inside `root`, outside `excluded`. */
 typedef struct {
     xmlNodePtr root;
@@ -145,10 +155,10 @@ int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int fla
 
     /* Attributes xmlsec would act on (Id, Type on Reference) do not change the digest; only URI does. */
     xmlChar *uri = xmlGetNoNsProp(reference, BAD_CAST "URI");
-    /* A plain "#id" only: xmlsec turns it into an XPointer id('...') expression, so anything an
-       expression would read differently (quotes, parentheses, spaces) is left to xmlsec. */
-    if (uri == NULL || uri[0] != '#' || uri[1] == '\0' || strlen((const char *)uri) >= sizeof result->reference_uri ||
-        strpbrk((const char *)uri + 1, "'\"()[]#%&<> \t\r\n") != NULL) {
+    /* "#" and an ASCII NCName only (anything else is left to the generic path and the caller's
+       NCName rule); the ID is looked up exactly as written, as the generic path looks it up. */
+    if (uri == NULL || uri[0] != '#' || !saml_narrow_ascii_ncname(uri + 1) ||
+        strlen((const char *)uri) >= sizeof result->reference_uri) {
         xmlFree(uri);
         return 0;
     }
@@ -177,6 +187,7 @@ int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int fla
     memset(result, 0, sizeof *result);
     result->reference_count = 1;
     snprintf(result->reference_uri, sizeof result->reference_uri, "%s", (const char *)uri);
+    result->reference_node = referenced;
     if (CRYPTO_memcmp(computed, expected, 32) != 0) {
         result->reference_status = 2;
         result->status = 2;

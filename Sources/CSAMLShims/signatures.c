@@ -30,6 +30,22 @@ static int saml_enable_transforms(xmlSecDSigCtxPtr ctx, const char *const *uris,
     return 0;
 }
 
+/* The element a processed reference's URI selected: the single node of the node set made by the
+   first transform of its chain (the ID lookup). Later transforms narrow it by linking more sets
+   to this one (the enveloped-signature transform intersects with "all but the Signature"); its
+   own node list stays the lookup's. NULL when the chain does not start that way or selected
+   anything but one element. */
+static xmlNodePtr saml_reference_root(xmlSecDSigReferenceCtxPtr ref) {
+    xmlSecTransformPtr first = ref->transformCtx.first;
+    if (first == NULL || first->outNodes == NULL) return NULL;
+    if (first->id != xmlSecTransformVisa3DHackId && first->id != xmlSecTransformXPointerId) return NULL;
+    xmlSecNodeSetPtr set = first->outNodes;
+    if (set->children != NULL || set->nodes == NULL || set->nodes->nodeNr != 1) return NULL;
+    if (set->type != xmlSecNodeSetTree && set->type != xmlSecNodeSetTreeWithoutComments) return NULL;
+    xmlNodePtr node = set->nodes->nodeTab[0];
+    return (node != NULL && node->type == XML_ELEMENT_NODE) ? node : NULL;
+}
+
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result) {
     if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, key, flags, result, NULL) == 1) return 0;
@@ -38,6 +54,9 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, con
     xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
     if (ctx == NULL) return -1;
     ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+    /* "#id" is looked up with xmlGetID exactly as written (xmlsec's "Visa3D" resolution), the
+       one reader of IDs this package has; without it xmlsec evaluates XPointer id('...'). */
+    ctx->flags |= XMLSEC_DSIG_FLAGS_USE_VISA3D_HACK;
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     if (flags & SAML_VERIFY_ALLOW_EMPTY_URI) ctx->enabledReferenceUris |= xmlSecTransformUriTypeEmpty;
 
@@ -63,6 +82,7 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, con
         if (ref != NULL) {
             result->reference_status = ref->status == xmlSecDSigStatusSucceeded ? 1 : 2;
             if (ref->uri != NULL) snprintf(result->reference_uri, sizeof result->reference_uri, "%s", (const char *)ref->uri);
+            result->reference_node = saml_reference_root(ref);
         }
     }
     xmlSecDSigCtxDestroy(ctx);

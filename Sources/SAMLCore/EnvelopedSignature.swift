@@ -59,6 +59,9 @@ package enum EnvelopedSignature {
             guard !id.isEmpty else {
                 throw SAMLError(.wrappedSignature, "The signed \(what) has no ID, so the signature cannot be tied to it.")
             }
+            guard NCName.isValid(id) else {
+                throw SAMLError(.wrappedSignature, "The ID \"\(id)\" of the signed \(what) is not an XML name (xs:NCName, as SAML requires), so a reference to it could resolve to another element; the IdP must issue IDs such as \"_\" followed by letters and digits.")
+            }
             guard let resolved = element.document.element(withID: id), resolved.isSameNode(as: element) else {
                 throw SAMLError(.wrappedSignature, "The ID \"\(id)\" of the signed \(what) does not resolve to it.")
             }
@@ -155,7 +158,9 @@ package enum EnvelopedSignature {
             work.fullVerifications += 1
             let check = try signature.verifySignature(with: signer.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive), allowWholeDocument: wholeDocument)
             if check.succeeded {
-                guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI else {
+                // The element read must be the very node the verified reference digested.
+                guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI,
+                      wholeDocument || check.covers(element) else {
                     throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
                 }
                 return signer

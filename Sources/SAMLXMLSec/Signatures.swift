@@ -13,6 +13,15 @@ package struct SignatureCheck: Sendable {
     package var referenceURI: String
     /// What the libraries said on failure.
     package var libraryMessage: String?
+    /// The address of the element the single reference resolved to (0 when none): the root of
+    /// what was canonicalized and digested. Compared with ``covers(_:)``, never dereferenced.
+    var referencedNode: UInt
+
+    /// Whether the single reference resolved to exactly `element` (the same node, not an
+    /// element with the same ID text).
+    package func covers(_ element: XMLElement) -> Bool {
+        referencedNode != 0 && referencedNode == UInt(bitPattern: unsafe element.node)
+    }
 }
 
 /// Enveloped-signature algorithms this package can produce.
@@ -82,7 +91,8 @@ extension XMLElement {
             referenceCount: Int(result.reference_count),
             referenceDigestMatched: result.reference_status == 1,
             referenceURI: uri,
-            libraryMessage: Library.lastMessage
+            libraryMessage: Library.lastMessage,
+            referencedNode: UInt(bitPattern: unsafe result.reference_node)
         )
     }
 

@@ -140,6 +140,10 @@ typedef struct {
     int reference_count;
     int reference_status;   /* of the single reference: 1 succeeded, 2 invalid */
     char reference_uri[512];
+    /* The element the single reference resolved to: the root of the node set that was
+       canonicalized and digested (NULL for a whole-document reference, or when unknown). The
+       caller compares it with the element it reads, node with node. */
+    xmlNodePtr reference_node;
 } saml_verification;
 
 enum {
@@ -158,7 +162,9 @@ typedef struct {
 
 /* Verifies the <ds:Signature> node with exactly this key: KeyInfo is never consulted. Only the
    algorithms in `allowed` are enabled; a URI xmlsec does not know fails the call (-2) rather
-   than being skipped. Whole-document references only when `flags` say so. */
+   than being skipped. Whole-document references only when `flags` say so. A `#id` reference is
+   resolved by the registered ID table alone (xmlGetID on the text after '#'), never as an
+   XPointer `id()` expression, which would unescape `^^` and split the value on whitespace. */
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result);
 

@@ -7,7 +7,7 @@ scripts/install-deps.sh build
 out="${1:-.build/docs}"
 mkdir -p "$out"
 failed=()
-for target in SAMLLogin SAMLCore SAMLMetadata SAMLRequests SAMLVerification SAMLTesting; do
+for target in SAMLLogin SAMLCore SAMLXMLSec SAMLMetadata SAMLRequests SAMLVerification SAMLTesting; do
     echo "== $target" >&2
     if ! swift package --allow-writing-to-directory "$out" generate-documentation --target "$target" \
         --output-path "$out/$target" --warnings-as-errors --transform-for-static-hosting \

@@ -70,7 +70,7 @@ public enum SAMLMessageInspector {
         let inflated: [UInt8]
         do {
             inflated = try Deflate.decompress(decoded, limit: limits.maximumBytes)
-        } catch let error as SAMLError where error.code == .tooLarge {
+        } catch where error.code == .tooLarge {
             throw SAMLError(.tooLarge, "The \(transport.parameter ?? "value") inflates to more than \(limits.maximumBytes) bytes from \(decoded.count) compressed bytes; refused (a DEFLATE bomb, or a message far larger than SAML needs).")
         } catch {
             throw SAMLError(.invalidEncoding, "The \(transport.parameter ?? "value") decodes from base64 to \(decoded.count) bytes that are neither XML nor raw DEFLATE (HTTP-Redirect); it may be truncated or damaged.")

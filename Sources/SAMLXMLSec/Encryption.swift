@@ -19,8 +19,8 @@ extension XMLElement {
     /// into `EncryptedData/ds:KeyInfo/xenc:EncryptedKey`, and the `EncryptedData` is wrapped in
     /// a new `{wrapperNamespace}wrapperName` element (its prefix must be declared on an ancestor).
     /// Returns the wrapper; this element is freed and must not be used afterwards.
-    func encrypt(algorithm: ContentEncryptionCode, certificateDER: [UInt8],
-                 wrapperName: String, wrapperNamespace: String) throws(XMLSecFailure) -> XMLElement {
+    package func encrypt(algorithm: ContentEncryptionCode, certificateDER: [UInt8],
+                 wrapperName: String, wrapperNamespace: String) throws(SAMLError) -> XMLElement {
         try Library.prepare()
         let sessionKey = try Crypto.randomBytes(algorithm.keyLength)
         var wrapped = [UInt8](repeating: 0, count: 1024)

@@ -42,7 +42,7 @@ package enum RSAPadding: Sendable {
     nonisolated(unsafe) let pointer: xmlSecKeyPtr
 
     /// Reads the public key of a DER certificate.
-    init(certificateDER der: [UInt8]) throws(XMLSecFailure) {
+    package init(certificateDER der: [UInt8]) throws(SAMLError) {
         try Library.prepare()
         guard let key = unsafe der.withUnsafeBufferPointer({ unsafe saml_public_key_from_certificate($0.baseAddress, Int32($0.count)) }) else {
             throw Library.error(.invalidCertificate, "The certificate's public key could not be loaded.")
@@ -62,7 +62,7 @@ package enum RSAPadding: Sendable {
     package let bits: Int
 
     /// Reads a PEM private key (PKCS#1, PKCS#8, SEC1 or encrypted PKCS#8 with `passphrase`).
-    init(pem: String, passphrase: String?) throws(XMLSecFailure) {
+    package init(pem: String, passphrase: String?) throws(SAMLError) {
         try Library.prepare()
         var bytes = Array(pem.utf8)
         bytes.append(0)
@@ -83,7 +83,7 @@ package enum RSAPadding: Sendable {
         var bits: Int32 = 0
         guard let type = unsafe KeyType(code: saml_evp_key_type(key, &bits)) else {
             unsafe saml_evp_free(key)
-            throw XMLSecFailure(.invalidKey, "Only RSA and EC private keys are supported.")
+            throw SAMLError(.invalidKey, "Only RSA and EC private keys are supported.")
         }
         guard let wrapped = unsafe saml_xmlsec_key_from_evp(key) else {
             unsafe saml_evp_free(key)
@@ -101,7 +101,7 @@ package enum RSAPadding: Sendable {
     }
 
     /// Signs bytes (RSA PKCS#1 v1.5, or ECDSA as r‖s) with `digest`.
-    func sign(_ data: [UInt8], digest: DigestAlgorithm) throws(XMLSecFailure) -> [UInt8] {
+    package func sign(_ data: [UInt8], digest: DigestAlgorithm) throws(SAMLError) -> [UInt8] {
         try Library.prepare()
         var signature = [UInt8](repeating: 0, count: 1024)
         let n = unsafe data.withUnsafeBufferPointer { d in
@@ -147,11 +147,11 @@ package struct CertificateFacts: Sendable {
     package var serialHex: String
 
     /// Reads a DER certificate.
-    init(der: [UInt8]) throws(XMLSecFailure) {
+    package init(der: [UInt8]) throws(SAMLError) {
         try Library.prepare()
         var info = saml_certificate_info()
         let rc = unsafe der.withUnsafeBufferPointer { unsafe saml_certificate_read($0.baseAddress, Int32($0.count), &info) }
-        guard rc == 0 else { throw XMLSecFailure(.invalidCertificate, "The data is not a DER X.509 certificate.") }
+        guard rc == 0 else { throw SAMLError(.invalidCertificate, "The data is not a DER X.509 certificate.") }
         func string<T>(_ tuple: inout T) -> String {
             unsafe withUnsafeBytes(of: &tuple) { raw in
                 unsafe String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -183,7 +183,7 @@ package struct CertificateFacts: Sendable {
 /// Cryptographic helpers.
 package enum Crypto {
     /// Secure random bytes.
-    static func randomBytes(_ count: Int) throws(XMLSecFailure) -> [UInt8] {
+    package static func randomBytes(_ count: Int) throws(SAMLError) -> [UInt8] {
         try Library.prepare()
         var out = [UInt8](repeating: 0, count: count)
         guard unsafe saml_random(&out, Int32(count)) == 0 else { throw Library.error(.libraryFailure, "No secure random bytes available.") }

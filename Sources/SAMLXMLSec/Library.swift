@@ -2,7 +2,7 @@ import CSAMLShims
 import Foundation
 
 /// Process-wide set-up of libxml2, xmlsec and its OpenSSL backend, and the funnel that turns the
-/// libraries' error reports into ``XMLSecFailure``.
+/// libraries' error reports into ``SAMLError``.
 package enum Library {
     private static let initialization: String? = {
         if saml_initialize() == 0 { return nil }
@@ -11,9 +11,9 @@ package enum Library {
 
     /// Initialises the libraries once (safe under concurrent first use) and starts a clean error
     /// record for this thread. Every operation that calls into C starts here.
-    static func prepare() throws(XMLSecFailure) {
+    package static func prepare() throws(SAMLError) {
         if let failure = initialization {
-            throw XMLSecFailure(.libraryFailure, "The XML security libraries could not be initialised: \(failure)")
+            throw SAMLError(.libraryFailure, "The XML security libraries could not be initialised: \(failure)")
         }
         saml_errors_reset()
     }
@@ -25,7 +25,7 @@ package enum Library {
     }
 
     /// A failure carrying the libraries' own message.
-    static func error(_ kind: XMLSecFailure.Kind, _ reason: String) -> XMLSecFailure {
-        XMLSecFailure(kind, reason, libraryMessage: lastMessage)
+    static func error(_ kind: SAMLError.Code, _ reason: String) -> SAMLError {
+        SAMLError(kind, reason, libraryMessage: lastMessage)
     }
 }

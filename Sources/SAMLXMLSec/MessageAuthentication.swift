@@ -3,7 +3,7 @@ import CSAMLShims
 /// HMAC-SHA256, for values this package hands to a browser and must recognise unaltered.
 package enum MessageAuthentication {
     /// HMAC-SHA256 of `data` under `key` (32 bytes).
-    static func hmacSHA256(_ data: [UInt8], key: [UInt8]) throws(XMLSecFailure) -> [UInt8] {
+    package static func hmacSHA256(_ data: [UInt8], key: [UInt8]) throws(SAMLError) -> [UInt8] {
         try Library.prepare()
         var out = [UInt8](repeating: 0, count: 32)
         let result = unsafe key.withUnsafeBufferPointer { k in

@@ -18,7 +18,7 @@ package struct SignaturePathOutcome: Sendable, Equatable {
 extension XMLElement {
     /// Runs only the narrow path (see `CSAMLNarrowSignature.h`) on this `<ds:Signature>`; nil when
     /// the signature is not of the narrow profile's shape and the generic path would decide.
-    func verifySignatureNarrowPath(with key: PublicKeyHandle) throws(XMLSecFailure) -> SignaturePathOutcome? {
+    package func verifySignatureNarrowPath(with key: PublicKeyHandle) throws(SAMLError) -> SignaturePathOutcome? {
         try Library.prepare()
         var result = saml_verification()
         guard let buffer = unsafe saml_c14n_buffer_create() else { throw Library.error(.libraryFailure, "Out of memory.") }
@@ -29,7 +29,7 @@ extension XMLElement {
 
     /// Runs only xmlsec's generic path, exactly as verification runs it when the narrow path
     /// declines (same allowlists and flags).
-    func verifySignatureGenericPath(with key: PublicKeyHandle, allowed: SignatureAllowlist) throws(XMLSecFailure) -> SignaturePathOutcome {
+    package func verifySignatureGenericPath(with key: PublicKeyHandle, allowed: SignatureAllowlist) throws(SAMLError) -> SignaturePathOutcome {
         try Library.prepare()
         var result = saml_verification()
         guard let buffer = unsafe saml_c14n_buffer_create() else { throw Library.error(.libraryFailure, "Out of memory.") }

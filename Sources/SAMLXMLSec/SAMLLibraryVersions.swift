@@ -6,8 +6,8 @@ import CSAMLShims
 /// The first operation of the package checks the loaded libraries against ``minimumLibxml2``,
 /// ``minimumXMLSec1`` and ``minimumOpenSSL`` and fails with `libraryFailure` when one is older,
 /// so a system library downgraded under a deployed binary is noticed before any message is
-/// verified. Print ``loaded`` in a `--version` output or a start-up log line; SAMLCore adds
-/// `check()`, which throws that failure as a `SAMLError`.
+/// verified. Print ``loaded`` in a `--version` output or a start-up log line; ``check()`` throws
+/// that failure as a ``SAMLError``.
 public struct SAMLLibraryVersions: Sendable, Hashable, CustomStringConvertible {
     /// A library version.
     public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -96,5 +96,13 @@ public struct SAMLLibraryVersions: Sendable, Hashable, CustomStringConvertible {
         var message = [CChar](repeating: 0, count: 256)
         let status = unsafe saml_library_versions_check(&raw, &message, Int32(message.count))
         return status == 0 ? nil : String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension SAMLLibraryVersions {
+    /// Checks the loaded libraries (and their initialisation).
+    /// - Throws: ``SAMLError`` `libraryFailure` naming the library that is too old.
+    public static func check() throws(SAMLError) {
+        try Library.prepare()
     }
 }

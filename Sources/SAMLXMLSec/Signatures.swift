@@ -70,7 +70,7 @@ package struct SignatureAllowlist: Sendable {
 extension XMLElement {
     /// Verifies this `<ds:Signature>` element with exactly `key`; KeyInfo is never consulted.
     /// Only the algorithms in `allowed` are enabled.
-    func verifySignature(with key: PublicKeyHandle, allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws(XMLSecFailure) -> SignatureCheck {
+    package func verifySignature(with key: PublicKeyHandle, allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws(SAMLError) -> SignatureCheck {
         try Library.prepare()
         var result = saml_verification()
         var flags: Int32 = 0
@@ -109,7 +109,7 @@ extension XMLElement {
 
     /// Adds an enveloped signature over this element (which must carry `ID`), right after `after`
     /// (or first), optionally with the certificate in KeyInfo.
-    func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws(XMLSecFailure) {
+    package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws(SAMLError) {
         try Library.prepare()
         let rc = unsafe id.withCString { idPointer in
             unsafe (certificateDER ?? []).withUnsafeBufferPointer { cert in
@@ -123,7 +123,7 @@ extension XMLElement {
     /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key, allowing only the
     /// content algorithms in `algorithms`. The element is replaced by the decrypted nodes and
     /// must not be used afterwards. The plaintext passes the same shape pre-scan as every document.
-    func decryptData(key: [UInt8], algorithms: CStringList, limits: ParseLimits) throws(XMLSecFailure) {
+    package func decryptData(key: [UInt8], algorithms: CStringList, limits: ParseLimits) throws(SAMLError) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         let rc = unsafe key.withUnsafeBufferPointer { k in
@@ -147,7 +147,7 @@ extension XMLElement {
     /// it, and the plaintext is scanned and parsed whether or not the padding is valid, so a
     /// padding failure takes the time a parse failure takes. On success the element is replaced
     /// by the decrypted nodes and must not be used afterwards.
-    func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws(XMLSecFailure) {
+    package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws(SAMLError) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         var paddingValid: Int32 = 0
@@ -171,22 +171,22 @@ extension XMLElement {
 /// Raw DEFLATE (RFC 1951) for the HTTP-Redirect binding.
 package enum Deflate {
     /// Compresses bytes.
-    static func compress(_ data: [UInt8]) throws(XMLSecFailure) -> [UInt8] {
+    package static func compress(_ data: [UInt8]) throws(SAMLError) -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
         let rc = unsafe data.withUnsafeBufferPointer { unsafe saml_deflate($0.baseAddress, $0.count, &out, &length) }
-        guard rc == 0, let out = unsafe out else { throw XMLSecFailure(.libraryFailure, "DEFLATE failed.") }
+        guard rc == 0, let out = unsafe out else { throw SAMLError(.libraryFailure, "DEFLATE failed.") }
         defer { unsafe saml_buffer_free(out) }
         return unsafe Array(UnsafeBufferPointer(start: out, count: length))
     }
 
     /// Decompresses bytes, refusing output larger than `limit`.
-    static func decompress(_ data: [UInt8], limit: Int) throws(XMLSecFailure) -> [UInt8] {
+    package static func decompress(_ data: [UInt8], limit: Int) throws(SAMLError) -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var length = 0
         let rc = unsafe data.withUnsafeBufferPointer { unsafe saml_inflate($0.baseAddress, $0.count, limit, &out, &length) }
-        if rc == -2 { throw XMLSecFailure(.tooLarge, "The DEFLATE data expands beyond \(limit) bytes.") }
-        guard rc == 0, let out = unsafe out else { throw XMLSecFailure(.invalidEncoding, "The data is not valid raw DEFLATE.") }
+        if rc == -2 { throw SAMLError(.tooLarge, "The DEFLATE data expands beyond \(limit) bytes.") }
+        guard rc == 0, let out = unsafe out else { throw SAMLError(.invalidEncoding, "The data is not valid raw DEFLATE.") }
         defer { unsafe saml_buffer_free(out) }
         return unsafe Array(UnsafeBufferPointer(start: out, count: length))
     }

@@ -11,14 +11,14 @@ import CSAMLShims
     /// Parses with the hardened settings: size checked first, no DTD, no entities, no network,
     /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused. (SAMLCore adds
     /// the form that takes `XMLLimits`.)
-    static func parse(_ bytes: [UInt8], limits: ParseLimits) throws(XMLSecFailure) -> XMLDocument {
+    package static func parse(_ bytes: [UInt8], limits: ParseLimits) throws(SAMLError) -> XMLDocument {
         let maximumBytes = limits.maximumBytes
         let maximumDepth = limits.maximumDepth
         guard bytes.count <= maximumBytes else {
-            throw XMLSecFailure(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(maximumBytes) bytes.")
+            throw SAMLError(.tooLarge, "The XML is \(bytes.count) bytes; the limit is \(maximumBytes) bytes.")
         }
-        guard !bytes.isEmpty else { throw XMLSecFailure(.malformedXML, "The XML document is empty.") }
-        try unsafe bytes.withUnsafeBufferPointer { (buffer) throws(XMLSecFailure) in unsafe try XMLPreScan.check(buffer, limits: limits) }
+        guard !bytes.isEmpty else { throw SAMLError(.malformedXML, "The XML document is empty.") }
+        try unsafe bytes.withUnsafeBufferPointer { (buffer) throws(SAMLError) in unsafe try XMLPreScan.check(buffer, limits: limits) }
         try Library.prepare()
         var outcome: Int32 = 0
         var text = ""
@@ -34,21 +34,21 @@ import CSAMLShims
         guard let doc = unsafe doc, outcome == SAML_PARSE_OK else {
             switch Int(outcome) {
             case Int(SAML_PARSE_DOCTYPE):
-                throw XMLSecFailure(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
+                throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
             case Int(SAML_PARSE_TOO_DEEP):
-                throw XMLSecFailure(.malformedXML, "The XML nests deeper than \(maximumDepth) elements.")
+                throw SAMLError(.malformedXML, "The XML nests deeper than \(maximumDepth) elements.")
             default:
-                throw XMLSecFailure(.malformedXML, "The XML is not well-formed.", libraryMessage: text)
+                throw SAMLError(.malformedXML, "The XML is not well-formed.", libraryMessage: text)
             }
         }
         let document = unsafe XMLDocument(pointer: doc)
         try document.registerIDs()
-        guard document.root != nil else { throw XMLSecFailure(.malformedXML, "The XML has no root element.") }
+        guard document.root != nil else { throw SAMLError(.malformedXML, "The XML has no root element.") }
         return document
     }
 
     /// A new document with one root element, for building messages.
-    init(rootName: String, namespace: String, prefix: String) throws(XMLSecFailure) {
+    package init(rootName: String, namespace: String, prefix: String) throws(SAMLError) {
         try Library.prepare()
         guard let doc = unsafe xmlNewDoc("1.0") else { throw Library.error(.libraryFailure, "xmlNewDoc failed") }
         unsafe pointer = unsafe doc
@@ -59,12 +59,12 @@ import CSAMLShims
     }
 
     /// Registers every `ID` attribute as an XML ID; a value used twice is refused.
-    func registerIDs() throws(XMLSecFailure) {
+    package func registerIDs() throws(SAMLError) {
         let duplicate: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
             unsafe saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
         }
         if let value = duplicate {
-            throw XMLSecFailure(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
+            throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
         }
     }
 

@@ -50,7 +50,7 @@ package struct ParseLimits: Sendable, Hashable {
 package enum XMLPreScan {
     /// Refuses `bytes` when their shape passes one of `limits`, or when they cannot be XML in
     /// an ASCII-compatible encoding (the scan must read the structure libxml2 will read).
-    static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits) throws(XMLSecFailure) {
+    static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits) throws(SAMLError) {
         var scanLimits = limits.prescanLimits
         var result = saml_prescan_result()
         let outcome = unsafe saml_prescan(bytes.baseAddress, bytes.count, &scanLimits, &result)
@@ -58,33 +58,33 @@ package enum XMLPreScan {
     }
 
     /// Throws the failure for a scan outcome (nothing for `SAML_PRESCAN_OK`).
-    static func report(_ outcome: Int32, _ result: saml_prescan_result, limits: ParseLimits, what: String = "XML") throws(XMLSecFailure) {
+    static func report(_ outcome: Int32, _ result: saml_prescan_result, limits: ParseLimits, what: String = "XML") throws(SAMLError) {
         let at = what == "XML" ? "at byte \(result.offset)" : "in the \(what)"
         switch outcome {
         case Int32(SAML_PRESCAN_OK):
             return
         case Int32(SAML_PRESCAN_DOCTYPE):
-            throw XMLSecFailure(.doctypeForbidden, "The XML carries a DOCTYPE declaration (\(at)); DTDs and entities are never accepted.")
+            throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration (\(at)); DTDs and entities are never accepted.")
         case Int32(SAML_PRESCAN_ENCODING):
-            throw XMLSecFailure(.unsupported, "The XML is not encoded in UTF-8 (\(at)); SAML messages and metadata are accepted in UTF-8 only.")
+            throw SAMLError(.unsupported, "The XML is not encoded in UTF-8 (\(at)); SAML messages and metadata are accepted in UTF-8 only.")
         case Int32(SAML_PRESCAN_ATTRIBUTES):
-            throw XMLSecFailure(.tooLarge, "An element carries more than \(limits.maximumAttributesPerElement) attributes (\(at)); raise XMLLimits.maximumAttributesPerElement if this document is genuine.")
+            throw SAMLError(.tooLarge, "An element carries more than \(limits.maximumAttributesPerElement) attributes (\(at)); raise XMLLimits.maximumAttributesPerElement if this document is genuine.")
         case Int32(SAML_PRESCAN_NAMESPACES):
-            throw XMLSecFailure(.tooLarge, "An element declares more than \(limits.maximumNamespaceDeclarationsPerElement) namespaces (\(at)); raise XMLLimits.maximumNamespaceDeclarationsPerElement if this document is genuine.")
+            throw SAMLError(.tooLarge, "An element declares more than \(limits.maximumNamespaceDeclarationsPerElement) namespaces (\(at)); raise XMLLimits.maximumNamespaceDeclarationsPerElement if this document is genuine.")
         case Int32(SAML_PRESCAN_NAMESPACES_IN_SCOPE):
-            throw XMLSecFailure(.tooLarge, "More than \(limits.maximumNamespacesInScope) namespace declarations are in scope (\(at)); raise XMLLimits.maximumNamespacesInScope if this document is genuine.")
+            throw SAMLError(.tooLarge, "More than \(limits.maximumNamespacesInScope) namespace declarations are in scope (\(at)); raise XMLLimits.maximumNamespacesInScope if this document is genuine.")
         case Int32(SAML_PRESCAN_ELEMENTS):
-            throw XMLSecFailure(.tooLarge, "The XML holds more than \(limits.maximumElements) elements; raise XMLLimits.maximumElements if this document is genuine.")
+            throw SAMLError(.tooLarge, "The XML holds more than \(limits.maximumElements) elements; raise XMLLimits.maximumElements if this document is genuine.")
         case Int32(SAML_PRESCAN_DEPTH):
-            throw XMLSecFailure(.malformedXML, "The XML nests deeper than \(limits.maximumDepth) elements (\(at)).")
+            throw SAMLError(.malformedXML, "The XML nests deeper than \(limits.maximumDepth) elements (\(at)).")
         case Int32(SAML_PRESCAN_ATTRIBUTE_VALUE):
-            throw XMLSecFailure(.tooLarge, "An attribute value is \(result.observed) bytes long (\(at)); the limit is \(limits.maximumAttributeValueBytes) bytes (XMLLimits.maximumAttributeValueBytes).")
+            throw SAMLError(.tooLarge, "An attribute value is \(result.observed) bytes long (\(at)); the limit is \(limits.maximumAttributeValueBytes) bytes (XMLLimits.maximumAttributeValueBytes).")
         case Int32(SAML_PRESCAN_TOTAL_ANCESTORS):
-            throw XMLSecFailure(.tooLarge, "The XML's elements sit too deep in total (more than \(limits.maximumTotalAncestors) ancestors summed over all elements, \(at)); raise XMLLimits.maximumTotalAncestors if this document is genuine.")
+            throw SAMLError(.tooLarge, "The XML's elements sit too deep in total (more than \(limits.maximumTotalAncestors) ancestors summed over all elements, \(at)); raise XMLLimits.maximumTotalAncestors if this document is genuine.")
         case Int32(SAML_PRESCAN_TOTAL_NAMESPACES):
-            throw XMLSecFailure(.tooLarge, "The XML's elements have too many namespaces in scope in total (more than \(limits.maximumTotalNamespacesInScope) summed over all elements, \(at)); raise XMLLimits.maximumTotalNamespacesInScope if this document is genuine.")
+            throw SAMLError(.tooLarge, "The XML's elements have too many namespaces in scope in total (more than \(limits.maximumTotalNamespacesInScope) summed over all elements, \(at)); raise XMLLimits.maximumTotalNamespacesInScope if this document is genuine.")
         default:
-            throw XMLSecFailure(.malformedXML, "The XML is not well-formed (\(at)).")
+            throw SAMLError(.malformedXML, "The XML is not well-formed (\(at)).")
         }
     }
 }

@@ -8,6 +8,9 @@ public import Foundation
 ///
 /// Two errors are equal when their codes are: `error == SAMLError(.expired, "")` asks "is this
 /// an expiry?", whatever the wording. `localizedDescription` is ``description``.
+///
+/// Declared beside the libxml2/xmlsec/OpenSSL wrapper, which throws it itself, and re-exported
+/// by SAMLCore (and so by every module above it).
 public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
     /// A stable identifier for a kind of failure. The set is defined by this package (there is no
     /// public initialiser): new codes may be added; existing ones keep their meaning.

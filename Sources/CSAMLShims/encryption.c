@@ -170,26 +170,29 @@ static int saml_place_plaintext(xmlNodePtr encrypted_data, const unsigned char *
                                 const saml_prescan_limits *limits);
 
 int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
-                      const char *const *algorithms, int algorithm_count, const saml_prescan_limits *limits) {
+                      const char *algorithm, const saml_prescan_limits *limits) {
+    xmlSecTransformId chosen = xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST algorithm,
+                                                               xmlSecTransformUsageAny);
+    if (chosen == xmlSecTransformIdUnknown) return -1;
     xmlSecKeyPtr aes = xmlSecKeyReadMemory(xmlSecOpenSSLKeyDataAesGetKlass(), key, (xmlSecSize)key_length);
     if (aes == NULL) return -1;
     xmlSecEncCtxPtr ctx = xmlSecEncCtxCreate(NULL);
     if (ctx == NULL) { xmlSecKeyDestroy(aes); return -1; }
     ctx->encKey = aes; /* owned by the context from here */
     xmlSecPtrListPtr enabled = &ctx->transformCtx.enabledTransforms;
-    for (int i = 0; i < algorithm_count; i++) {
-        xmlSecTransformId id = xmlSecTransformIdListFindByHref(xmlSecTransformIdsGet(), BAD_CAST algorithms[i],
-                                                               xmlSecTransformUsageAny);
-        if (id == xmlSecTransformIdUnknown || xmlSecPtrListAdd(enabled, (void *)id) < 0) {
-            xmlSecEncCtxDestroy(ctx);
-            return -1;
-        }
-    }
+    /* xmlsec reads EncryptionMethod itself: it may run only the algorithm the caller chose. */
+    if (xmlSecPtrListAdd(enabled, (void *)chosen) < 0) { xmlSecEncCtxDestroy(ctx); return -1; }
     /* CipherValue is base64 inside the element, not a transform anyone chooses. */
     xmlSecPtrListAdd(enabled, (void *)xmlSecTransformBase64GetKlass());
     ctx->transformCtx.enabledUris = xmlSecTransformUriTypeNone;
     xmlSecBufferPtr buffer = xmlSecEncCtxDecryptToBuffer(ctx, encrypted_data);
     if (buffer == NULL) { xmlSecEncCtxDestroy(ctx); return -1; }
+    /* and afterwards: the transform it ran is that algorithm */
+    if (ctx->encMethod == NULL || ctx->encMethod->id != chosen) {
+        saml_error_append("xmlsec decrypted with another algorithm than the one chosen");
+        xmlSecEncCtxDestroy(ctx);
+        return -4;
+    }
     int rc = saml_place_plaintext(encrypted_data, xmlSecBufferGetData(buffer), xmlSecBufferGetSize(buffer), limits);
     xmlSecEncCtxDestroy(ctx);
     return rc;

@@ -155,7 +155,4 @@ package enum Algorithms {
         ("http://www.w3.org/2009/xmlenc11#aes192-gcm", 24),
         ("http://www.w3.org/2009/xmlenc11#aes256-gcm", 32),
     ]
-
-    /// ``contentEncryption`` as the C layer takes it.
-    package static let contentEncryptionAllowlist = CStringList(contentEncryption.map(\.uri))
 }

@@ -103,7 +103,7 @@ struct Decryptor {
                 }
                 try data.decryptCBCData(key: key, cipher: cipher, limits: limits.parseLimits)
             } else {
-                try data.decryptData(key: key, algorithms: Algorithms.contentEncryptionAllowlist, limits: limits.parseLimits)
+                try data.decryptData(key: key, algorithm: contentAlgorithm, limits: limits.parseLimits)
             }
         } catch let error as SAMLError where sessionKey != nil && error.code != .decryptionFailed {
             throw error  // decrypted with a configured key, then refused by the shape limits

@@ -120,16 +120,16 @@ extension XMLElement {
         guard rc == 0 else { throw Library.error(.invalidKey, "Signing the XML failed; check that the key type matches the algorithm.") }
     }
 
-    /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key, allowing only the
-    /// content algorithms in `algorithms`. The element is replaced by the decrypted nodes and
-    /// must not be used afterwards. The plaintext passes the same shape pre-scan as every document.
-    package func decryptData(key: [UInt8], algorithms: CStringList, limits: ParseLimits) throws(SAMLError) {
+    /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key and the one content
+    /// algorithm the caller chose (its URI): xmlsec, which reads EncryptionMethod itself, can run
+    /// no other, and the call fails unless that is the one it ran. The element is replaced by the
+    /// decrypted nodes and must not be used afterwards. The plaintext passes the same shape
+    /// pre-scan as every document.
+    package func decryptData(key: [UInt8], algorithm: String, limits: ParseLimits) throws(SAMLError) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         let rc = unsafe key.withUnsafeBufferPointer { k in
-            unsafe algorithms.withPointers { list, count in
-                unsafe saml_decrypt_data(node, k.baseAddress, Int32(k.count), list, count, &scanLimits)
-            }
+            unsafe saml_decrypt_data(node, k.baseAddress, Int32(k.count), algorithm, &scanLimits)
         }
         if rc <= -100 {
             // decrypted with the right key, and then refused by the shape scan, as any document would be

@@ -58,13 +58,21 @@ import CSAMLShims
         unsafe xmlDocSetRootElement(doc, node)
     }
 
-    /// Registers every `ID` attribute as an XML ID; a value used twice is refused.
+    /// Registers every `ID` attribute as an XML ID; a value used twice is refused. Refuses a
+    /// signature or encryption element with a namespaced `Algorithm`, `URI`, `Type` or `Id`
+    /// (read differently by xmlsec and by these checks).
     package func registerIDs() throws(SAMLError) {
         let duplicate: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
             unsafe saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
         }
         if let value = duplicate {
             throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
+        }
+        let ambiguous: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            unsafe saml_find_ambiguous_attribute(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
+        }
+        if let ambiguous {
+            throw SAMLError(.invalidMessage, "\(ambiguous), a namespaced attribute that xmlsec would read in place of the un-namespaced one these checks read; a signature or encryption element may not carry a namespaced Algorithm, URI, Type or Id.")
         }
     }
 

@@ -57,6 +57,11 @@ xmlDocPtr saml_parse(const char *bytes, int length, int max_depth, int *outcome,
    is used twice (or clashes with an xml:id), copying the value into `duplicate`. */
 int saml_register_ids(xmlDocPtr doc, char *duplicate, int duplicate_capacity);
 
+/* 1 when an element in the XML-DSig or XML-Encryption namespaces carries a namespaced
+   Algorithm, URI, Type or Id attribute (xmlsec would read it where our checks read the
+   un-namespaced one), with "<prefix:element> carries prefix:name" in `found`; else 0. */
+int saml_find_ambiguous_attribute(xmlDocPtr doc, char *found, int found_capacity);
+
 /* The element an ID resolves to, or NULL. */
 xmlNodePtr saml_element_by_id(xmlDocPtr doc, const char *id);
 
@@ -201,12 +206,13 @@ int saml_rsa_unwrap(void *pkey, int padding, int oaep_digest, int mgf_digest,
                     const unsigned char *input, size_t input_length,
                     unsigned char *output, size_t capacity);
 
-/* Decrypts <xenc:EncryptedData> in place with a raw AES key; only the content algorithms whose
-   URIs are in `algorithms` are enabled (an unknown URI fails the call). With `limits`, the plaintext
-   passes saml_prescan before it is parsed. 0 on success, -2 when the plaintext is not well-formed
-   XML, -100 - SAML_PRESCAN_* when the scan refuses it. */
+/* Decrypts <xenc:EncryptedData> in place with a raw AES key; only the one content algorithm
+   `algorithm` (a URI; an unknown one fails the call) is enabled, and the call fails unless that
+   is the transform xmlsec ran. With `limits`, the plaintext passes saml_prescan before it is
+   parsed. 0 on success, -2 when the plaintext is not well-formed XML, -100 - SAML_PRESCAN_* when
+   the scan refuses it, -4 when xmlsec ran another transform. */
 int saml_decrypt_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
-                      const char *const *algorithms, int algorithm_count, const saml_prescan_limits *limits);
+                      const char *algorithm, const saml_prescan_limits *limits);
 
 /* AES-CBC content (XML Encryption padding) decrypted with OpenSSL, without xmlsec: `cipher` is
    the CipherValue's bytes (IV first). The padding is judged without branching on it and the

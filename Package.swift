@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
+        .library(name: "SAMLWeb", targets: ["SAMLWeb"]),
         .library(name: "SAMLHummingbird", targets: ["SAMLHummingbird"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
         .library(name: "SAMLMetadataHTTP", targets: ["SAMLMetadataHTTP"]),
@@ -108,9 +109,17 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
-            name: "SAMLHummingbird",
+            name: "SAMLWeb",
             dependencies: [
                 "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SAMLHummingbird",
+            dependencies: [
+                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
             ],
@@ -119,7 +128,7 @@ let package = Package(
         .target(
             name: "SAMLVapor",
             dependencies: [
-                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLXMLSec",
+                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
             ],
@@ -205,10 +214,22 @@ let package = Package(
             exclude: ["Peer"],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SAMLWebConformance",
+            dependencies: ["SAMLCore", "SAMLLogin", "SAMLRequests", "SAMLTesting", "SAMLVerification", "SAMLWeb"],
+            path: "Tests/SAMLWebConformance",
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLWebTests",
+            dependencies: ["SAML", "SAMLCore", "SAMLLogin", "SAMLTesting", "SAMLWeb", "SAMLWebConformance", "SAMLXMLSec",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SAMLHummingbirdTests",
             dependencies: [
-                "SAML", "SAMLCore", "SAMLLogin", "SAMLTesting",
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLTesting", "SAMLWeb", "SAMLWebConformance",
                 .target(name: "SAMLHummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
@@ -219,6 +240,7 @@ let package = Package(
             name: "SAMLVaporTests",
             dependencies: [
                 "SAML", "SAMLCore", "SAMLLogin", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
+                "SAMLWeb", "SAMLWebConformance",
                 .product(name: "Logging", package: "swift-log"),
                 .target(name: "SAMLVapor", condition: .when(traits: ["Vapor"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),

@@ -22,31 +22,24 @@ struct BrowserState: Equatable {
     /// What a sealed state is for: a state sealed for one purpose never opens for another.
     enum Purpose: String {
         case login, logout
-        var context: [UInt8] { Array("swift-saml \(rawValue) state v1\u{0}".utf8) }
+        var token: SealedToken { SealedToken(purpose: "swift-saml \(rawValue) state v1") }
     }
 
-    /// `payload.mac`, both base64url without padding.
+    /// `payload.mac` (a ``SealedToken``).
     func sealed(with secret: StateSecret, for purpose: Purpose = .login) throws -> String {
-        let payload = encoded()
-        let mac = try MessageAuthentication.hmacSHA256(purpose.context + Array(payload), key: secret.bytes)
-        return Self.base64URL(Array(payload)) + "." + Self.base64URL(mac)
+        try purpose.token.seal(encoded(), key: secret.bytes)
     }
 
     /// The state in `value` if its MAC verifies under one of `secrets` and it has not expired.
     static func open(_ value: String, secrets: [StateSecret], now: Date, for purpose: Purpose = .login) throws -> BrowserState {
-        guard value.utf8.count <= 4096 else {
+        let payload: [UInt8]
+        do {
+            payload = try purpose.token.open(value, keys: secrets.map(\.bytes))
+        } catch .tooLong {
             throw SAMLError(.invalidRequest, "The login state cookie is too long to be one this service issued.")
-        }
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let payload = fromBase64URL(parts[0]), let mac = fromBase64URL(parts[1]) else {
+        } catch .malformed {
             throw SAMLError(.invalidRequest, "The login state cookie is malformed; start the login again.")
-        }
-        var authentic = false
-        for secret in secrets {
-            let expected = try MessageAuthentication.hmacSHA256(purpose.context + payload, key: secret.bytes)
-            if MessageAuthentication.constantTimeEqual(expected, mac) { authentic = true }
-        }
-        guard authentic else {
+        } catch .notAuthentic {
             throw SAMLError(.invalidRequest, "The login state cookie was not issued by this service (or the state secret changed); start the login again.")
         }
         guard let state = BrowserState(encoded: payload) else {
@@ -99,30 +92,6 @@ struct BrowserState: Equatable {
         self.init(requestID: fields[0], identityProvider: fields[1], acsURL: fields[2], relayToken: fields[3],
                   returnTo: fields[4], expires: expires)
     }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        var out = Array(Base64.encode(bytes).utf8)
-        while out.last == UInt8(ascii: "=") { out.removeLast() }
-        for i in out.indices {
-            if out[i] == UInt8(ascii: "+") { out[i] = UInt8(ascii: "-") } else if out[i] == UInt8(ascii: "/") { out[i] = UInt8(ascii: "_") }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func fromBase64URL(_ text: Substring) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 3)
-        for b in text.utf8 {
-            switch b {
-            case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: bytes.append(b)
-            case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))
-            case UInt8(ascii: "_"): bytes.append(UInt8(ascii: "/"))
-            default: return nil
-            }
-        }
-        while bytes.count % 4 != 0 { bytes.append(UInt8(ascii: "=")) }
-        return Base64.decode(bytes: bytes)
-    }
 }
 
 /// The key that protects the login state a browser carries between the start of a login and the
@@ -138,13 +107,12 @@ public struct StateSecret: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// Derives the secret from a passphrase-like string of at least 32 characters (e.g. from the
-    /// environment), so several instances can share it.
+    /// Derives the secret from text holding at least 32 random bytes in base64 (e.g. from the
+    /// environment: `openssl rand -base64 32`), so several instances can share it. A passphrase,
+    /// or any text that is not base64 of random bytes, is refused.
     public init(_ text: String) throws {
-        guard text.utf8.count >= 32 else {
-            throw SAMLError(.invalidConfiguration, "The state secret is \(text.utf8.count) characters; use at least 32 random characters.")
-        }
-        self.bytes = try MessageAuthentication.hmacSHA256(Array(text.utf8), key: Array("swift-saml state secret".utf8))
+        let random = try SecretText.bytes(text, what: "state secret")
+        self.bytes = try MessageAuthentication.hmacSHA256(random, key: Array("swift-saml state secret".utf8))
     }
 
     /// A new random secret. Logins started before a restart cannot finish after it, and other

@@ -127,7 +127,7 @@ extension SAMLServiceProvider {
             throw SAMLError(.inResponseToMismatch, "The RelayState does not belong to the logout this browser started.")
         }
         logger?.info("SAML logout finished", metadata: ["saml.idp": .string(response.issuer), "saml.partial": .stringConvertible(response.isPartial)])
-        return LogoutResult(isPartial: response.isPartial, returnTo: state.returnTo)
+        return LogoutResult(isPartial: response.isPartial, returnTo: configuration.returnTo.resolve(state.returnTo))
     }
 
     private func logoutIdentityProvider(issuerOf xml: [UInt8]) throws -> TrustedIdentityProvider {

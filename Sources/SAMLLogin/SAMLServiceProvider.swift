@@ -240,8 +240,9 @@ public struct SAMLServiceProvider: Sendable {
                                         policy: policy, replayStore: replay, logger: logger)
         let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now,
                                                   diagnostics: diagnostics)
-        return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted), returnTo: state.returnTo,
-                     sessionExpiresAt: sessionEnd(assertion, now: now))
+        // the return-to was validated when the login started; the policy may have changed since
+        return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
+                     returnTo: configuration.returnTo.resolve(state.returnTo), sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
     private func finishUnsolicited(samlResponse: String, relayState: String?, now: Date, issuer: inout String?,

@@ -107,6 +107,9 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
         // Requests
         /// A RelayState or other request value is out of bounds.
         public static let invalidRequest = Code("invalidRequest")
+        /// A request that changes a session (logout, a login at a non-default IdP) came from
+        /// another site, without the same-origin proof it needs (cross-site request forgery).
+        public static let crossSiteRequest = Code("crossSiteRequest")
 
         /// libxml2 or xmlsec could not be initialised, or misbehaved.
         public static let libraryFailure = Code("libraryFailure")

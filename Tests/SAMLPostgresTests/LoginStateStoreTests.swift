@@ -81,7 +81,7 @@ extension PostgresStoreTests {
             try await TestDatabase.withClient { clientA in
                 try await TestDatabase.withClient { clientB in
                     try await PostgresStateSchema.migrate(client: clientA, configuration: configuration)
-                    let secret = try StateSecret("the state secret every instance of this app shares")
+                    let secret = try StateSecret("mzjIh0Lj9SYeyogJNdlUqzJ46HNHmfjoeYIesNk6j6A=")
                     let settings = SAMLServiceProvider.Configuration(
                         acsURL: PostgresFacadeTests.acs, identityProviders: [.init(idp.identityProvider, allowsIdPInitiatedLogin: true)],
                         stateSecrets: [secret])

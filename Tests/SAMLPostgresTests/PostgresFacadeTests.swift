@@ -13,7 +13,7 @@ import Testing
 
     static func instance(_ client: PostgresClient, _ configuration: PostgresStoreConfiguration,
                          idp: TestIdentityProvider) throws -> SAMLServiceProvider {
-        let secret = try StateSecret("the state secret every instance of this app shares")
+        let secret = try StateSecret("mzjIh0Lj9SYeyogJNdlUqzJ46HNHmfjoeYIesNk6j6A=")
         return try SAMLServiceProvider(
             configuration: .init(acsURL: acs, identityProviders: [.init(idp.identityProvider, allowsIdPInitiatedLogin: true)],
                                  stateSecrets: [secret]),

@@ -61,7 +61,7 @@ enum Generated {
 struct VaporWorld {
     static let spSLO = "https://sp.example.com/saml/slo"
     static let idpSLO = "https://idp.example.org/slo"
-    static let secret = try! StateSecret("an example state secret of more than 32 characters")
+    static let secret = try! StateSecret("hQngNDgn1IN3yOAMjbQG2xd+foKiktfPy9nur44PvRE=")
 
     let saml: SAMLServiceProvider
     let log = RecordingLogHandler()

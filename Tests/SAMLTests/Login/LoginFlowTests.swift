@@ -119,7 +119,7 @@ import Testing
         }
         // sealed under another secret
         var other = try LoginWorld.configuration()
-        other.stateSecrets = [try StateSecret("another secret that is also more than 32 chars")]
+        other.stateSecrets = [try StateSecret("u1wNwP/+7zBW8KENXinOGla8feEKpX2bJzTkfqO5XNI=")]
         let foreign = try await LoginWorld.facade(other).login(now: Generated.now)
         await expectRejection(.invalidRequest) {
             _ = try await saml.finishLogin(samlResponse: response, relayState: nil, browserState: foreign.browserState, now: Generated.now)
@@ -140,7 +140,7 @@ import Testing
         let old = try LoginWorld.facade(try LoginWorld.configuration())
         let start = try await old.login(now: Generated.now)
         var rotated = try LoginWorld.configuration()
-        rotated.stateSecrets = [try StateSecret("the new state secret, also over 32 characters"), LoginWorld.secret]
+        rotated.stateSecrets = [try StateSecret("N/CWDJMT1enyfSbOjf+i/18uEXxcDwUTuJdugd0enmo="), LoginWorld.secret]
         // same stores, as two instances sharing them
         let new = try SAMLServiceProvider(configuration: rotated, requestTracker: old.requestTracker, replayStore: old.replayStore)
         let login = try await new.finishLogin(samlResponse: try LoginWorld.response(answering: start.requestID),

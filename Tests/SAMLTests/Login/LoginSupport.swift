@@ -8,7 +8,7 @@ import Testing
 /// A façade over the generated fixtures' IdP and SP, and responses signed in-process for the
 /// request a login actually sent (times are the fixtures' own: pass `Generated.now`).
 enum LoginWorld {
-    static let secret = try! StateSecret("an example state secret of more than 32 characters")
+    static let secret = try! StateSecret("hQngNDgn1IN3yOAMjbQG2xd+foKiktfPy9nur44PvRE=")
     static let otherIdPEntityID = "https://other-idp.example.net/saml"
     static let acs2 = "https://sp-eu.example.com/saml/acs"
 

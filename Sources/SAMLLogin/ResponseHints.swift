@@ -1,4 +1,5 @@
 import SAMLCore
+import SAMLVerification
 import SAMLXMLSec
 
 /// Values read from a response BEFORE it is verified, used only to choose which configured IdP
@@ -9,22 +10,10 @@ struct ResponseHints {
     var destination: String?
     var inResponseTo: String?
 
-    static func read(_ samlResponse: String, limits: XMLLimits) throws -> ResponseHints {
-        let trimmed = samlResponse.trimmingXMLWhitespace
-        let bytes: [UInt8]
-        if trimmed.utf8.first == UInt8(ascii: "<") {
-            bytes = Array(trimmed.utf8)
-        } else {
-            guard samlResponse.utf8.count <= limits.maximumBytes / 3 * 4 + limits.maximumBytes / 16 + 1024 else {
-                throw SAMLError(.tooLarge, "The SAMLResponse value is \(samlResponse.utf8.count) bytes, beyond the \(limits.maximumBytes)-byte XML limit.")
-            }
-            guard let decoded = Base64.decode(samlResponse) else {
-                throw SAMLError(.invalidEncoding, "The SAMLResponse value is not valid base64.")
-            }
-            bytes = decoded
-        }
-        let document = try XMLDocument.parse(bytes, limits: limits)
-        guard let root = document.root, root.is("Response", NS.protocol_) else {
+    /// Reads the hints from the posted value's one parsed document; throws what decoding or
+    /// parsing refused.
+    static func read(_ posted: PostedResponse) throws -> ResponseHints {
+        guard let root = try posted.document().root, root.is("Response", NS.protocol_) else {
             throw SAMLError(.invalidMessage, "The SAMLResponse is not a SAML 2.0 Response.")
         }
         var hints = ResponseHints()

@@ -161,13 +161,15 @@ public struct SAMLServiceProvider: Sendable {
                 try BrowserState.open($0, secrets: secrets, now: now)
             }
             let login: Login
-            if let state, try !answersNothing(samlResponse, state: state) {
+            // Decoded and parsed once: the routing hints and the verification read this document.
+            let posted = PostedResponse(samlResponse: samlResponse, limits: configuration.policy.limits)
+            if let state, try !answersNothing(posted, state: state) {
                 requestID = state.requestID
                 issuerHint = state.identityProvider
-                login = try await finishRequested(samlResponse: samlResponse, relayState: relayState, state: state, now: now,
+                login = try await finishRequested(posted: posted, relayState: relayState, state: state, now: now,
                                                   diagnostics: diagnostics)
             } else {
-                login = try await finishUnsolicited(samlResponse: samlResponse, relayState: relayState, now: now, issuer: &issuerHint,
+                login = try await finishUnsolicited(posted: posted, relayState: relayState, now: now, issuer: &issuerHint,
                                                     diagnostics: diagnostics)
             }
             logger?.info("SAML login accepted", metadata: [
@@ -209,14 +211,14 @@ public struct SAMLServiceProvider: Sendable {
 
     /// Whether a response arriving with login state is nonetheless IdP-initiated: only considered
     /// when that IdP allows IdP-initiated logins, and then only as routing (the verifier decides).
-    private func answersNothing(_ samlResponse: String, state: BrowserState) throws -> Bool {
+    private func answersNothing(_ posted: PostedResponse, state: BrowserState) throws -> Bool {
         guard configuration.identityProviders.contains(where: { $0.allowsIdPInitiatedLogin }) else { return false }
-        let hints = try ResponseHints.read(samlResponse, limits: configuration.policy.limits)
+        let hints = try ResponseHints.read(posted)
         guard hints.inResponseTo == nil, let issuer = hints.issuer else { return false }
         return configuration.identityProviders.contains { $0.entityID == issuer && $0.allowsIdPInitiatedLogin }
     }
 
-    private func finishRequested(samlResponse: String, relayState: String?, state: BrowserState, now: Date,
+    private func finishRequested(posted: PostedResponse, relayState: String?, state: BrowserState, now: Date,
                                  diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
         guard let trusted = configuration.identityProviders.first(where: { $0.entityID == state.identityProvider }) else {
             throw SAMLError(.invalidConfiguration, "The login was started with the IdP \(state.identityProvider), which is no longer configured.")
@@ -238,20 +240,20 @@ public struct SAMLServiceProvider: Sendable {
         let replay: any ReplayStore = settling.map { RequestBoundReplayStore(store: $0, requestID: state.requestID) } ?? replayStore
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replay, logger: logger)
-        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: state.requestID, now: now,
+        let assertion = try await verifier.verify(posted: posted, inResponseTo: state.requestID, now: now,
                                                   diagnostics: diagnostics)
         // the return-to was validated when the login started; the policy may have changed since
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
                      returnTo: configuration.returnTo.resolve(state.returnTo), sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
-    private func finishUnsolicited(samlResponse: String, relayState: String?, now: Date, issuer: inout String?,
+    private func finishUnsolicited(posted: PostedResponse, relayState: String?, now: Date, issuer: inout String?,
                                    diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
         let candidates = configuration.identityProviders.filter(\.allowsIdPInitiatedLogin)
         guard !candidates.isEmpty else {
             throw SAMLError(.unsolicitedResponse, "No login was started in this browser (no login state cookie), and IdP-initiated logins are not enabled for any IdP.")
         }
-        let hints = try ResponseHints.read(samlResponse, limits: configuration.policy.limits)
+        let hints = try ResponseHints.read(posted)
         issuer = hints.issuer
         guard let trusted = candidates.first(where: { $0.entityID == hints.issuer }) else {
             throw SAMLError(.unsolicitedResponse, "No login was started in this browser, and the response's issuer is not an IdP allowed to start logins.")
@@ -261,7 +263,7 @@ public struct SAMLServiceProvider: Sendable {
         policy.allowUnsolicited = true
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replayStore, logger: logger)
-        let assertion = try await verifier.verify(samlResponse: samlResponse, inResponseTo: nil, now: now, diagnostics: diagnostics)
+        let assertion = try await verifier.verify(posted: posted, inResponseTo: nil, now: now, diagnostics: diagnostics)
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
                      returnTo: configuration.returnTo.resolve(relayState),
                      sessionExpiresAt: sessionEnd(assertion, now: now))

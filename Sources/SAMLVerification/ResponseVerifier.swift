@@ -72,6 +72,16 @@ public struct ResponseVerifier: Sendable {
         }
     }
 
+    /// Verifies a posted value the caller decoded and parsed once with ``PostedResponse``
+    /// (within this verifier's `policy.limits`), consuming it.
+    package func verify(posted: PostedResponse, inResponseTo: String?, now: Date = Date(),
+                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {
+        let run = makeRun(inResponseTo: inResponseTo, now: now, diagnostics: diagnostics)
+        return try await Self.logged(run) {
+            try await ResponsePipeline.verify(run, posted: posted, replayStore: replayStore)
+        }
+    }
+
     /// Verifies a response given as XML bytes.
     public func verify(responseXML: [UInt8], inResponseTo: String?, now: Date = Date(),
                        diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> VerifiedAssertion {

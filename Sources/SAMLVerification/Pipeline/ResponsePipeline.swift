@@ -28,12 +28,29 @@ enum ResponsePipeline {
         return assertion
     }
 
+    /// Every step on a posted value decoded and parsed once already, the replay store last.
+    static func verify(_ run: VerificationRun, posted: PostedResponse, replayStore: any ReplayStore) async throws -> VerifiedAssertion {
+        try requireSigningCertificates(run)
+        let assertion = try checks(run, parsed: try ParsingCheck.run(run, posted: posted))
+        try await ReplayCheck.run(run, assertion: assertion, store: replayStore)
+        return assertion
+    }
+
     /// Every step but the replay store (steps 1 to 15).
     static func run(_ run: VerificationRun, xml: [UInt8]) throws -> VerifiedAssertion {
+        try requireSigningCertificates(run)
+        return try checks(run, parsed: try ParsingCheck.run(run, xml: xml))
+    }
+
+    private static func requireSigningCertificates(_ run: VerificationRun) throws {
         guard !run.idp.signingCertificates.isEmpty else {
             throw SAMLError(.invalidConfiguration, "The IdP \"\(run.idp.entityID)\" has no signing certificate configured; nothing can be verified.")
         }
-        let (document, response, responseID) = try ParsingCheck.run(run, xml: xml)
+    }
+
+    /// Steps 2 to 15, on the parsed document.
+    private static func checks(_ run: VerificationRun, parsed: (XMLDocument, XMLElement, String)) throws -> VerifiedAssertion {
+        let (document, response, responseID) = parsed
         let responseSigned = try ResponseSignatureCheck.run(run, response: response)
         try StatusCheck.run(run, response: response, responseSigned: responseSigned)
         let container = try MessageShapeCheck.run(run, response: response)

@@ -30,26 +30,25 @@ static int saml_enable_transforms(xmlSecDSigCtxPtr ctx, const char *const *uris,
     return 0;
 }
 
-/* The element a processed reference's URI selected: the single node of the node set made by the
-   first transform of its chain (the ID lookup). Later transforms narrow it by linking more sets
-   to this one (the enveloped-signature transform intersects with "all but the Signature"); its
-   own node list stays the lookup's. NULL when the chain does not start that way or selected
-   anything but one element. */
-static xmlNodePtr saml_reference_root(xmlSecDSigReferenceCtxPtr ref) {
-    xmlSecTransformPtr first = ref->transformCtx.first;
-    if (first == NULL || first->outNodes == NULL) return NULL;
-    if (first->id != xmlSecTransformVisa3DHackId && first->id != xmlSecTransformXPointerId) return NULL;
-    xmlSecNodeSetPtr set = first->outNodes;
-    if (set->children != NULL || set->nodes == NULL || set->nodes->nodeNr != 1) return NULL;
-    if (set->type != xmlSecNodeSetTree && set->type != xmlSecNodeSetTreeWithoutComments) return NULL;
-    xmlNodePtr node = set->nodes->nodeTab[0];
+/* The element a processed reference's URI selected. With XMLSEC_DSIG_FLAGS_USE_VISA3D_HACK xmlsec
+   resolves a "#id" URI (other than "#xpointer(...)" and "#xmlns(...)") by xmlGetID on the text
+   after '#', on the same document and ID table; the same lookup here names the same node (the
+   transforms' own node sets are not read: their lifetime is xmlsec's business). NULL for any
+   other URI. */
+static xmlNodePtr saml_reference_root(xmlNodePtr signature, xmlSecDSigReferenceCtxPtr ref) {
+    const xmlChar *uri = ref->uri;
+    if (uri == NULL || uri[0] != '#' || uri[1] == '\0' ||
+        xmlStrncmp(uri, BAD_CAST "#xpointer(", 10) == 0 || xmlStrncmp(uri, BAD_CAST "#xmlns(", 7) == 0) return NULL;
+    xmlAttrPtr id = xmlGetID(signature->doc, uri + 1);
+    xmlNodePtr node = id != NULL ? id->parent : NULL;
     return (node != NULL && node->type == XML_ELEMENT_NODE) ? node : NULL;
 }
 
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result) {
-    if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, key, flags, result, NULL) == 1) return 0;
+    if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, &key, 1, flags, result, NULL) == 1) return 0;
     memset(result, 0, sizeof *result);
+    result->key_index = -1;
     result->call_result = -1;
     xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
     if (ctx == NULL) return -1;
@@ -75,6 +74,7 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, con
 
     result->call_result = rc;
     result->status = ctx->status == xmlSecDSigStatusSucceeded ? 1 : (ctx->status == xmlSecDSigStatusInvalid ? 2 : 0);
+    if (rc == 0 && result->status == 1) result->key_index = 0;
     xmlSecSize count = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
     result->reference_count = (int)count;
     if (count >= 1) {
@@ -82,11 +82,19 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, con
         if (ref != NULL) {
             result->reference_status = ref->status == xmlSecDSigStatusSucceeded ? 1 : 2;
             if (ref->uri != NULL) snprintf(result->reference_uri, sizeof result->reference_uri, "%s", (const char *)ref->uri);
-            result->reference_node = saml_reference_root(ref);
+            result->reference_node = saml_reference_root(signature, ref);
         }
     }
     xmlSecDSigCtxDestroy(ctx);
     return rc;
+}
+
+int saml_signature_verify_keys(xmlNodePtr signature, xmlSecKeyPtr const *keys, int key_count, int flags,
+                               const saml_allowlist *allowed, saml_verification *result) {
+    if (key_count < 1) return -1;
+    if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, keys, key_count, flags, result, NULL) == 1) return 0;
+    if (key_count > 1) return -3;
+    return saml_signature_verify(signature, keys[0], flags | SAML_VERIFY_GENERIC_ONLY, allowed, result);
 }
 
 int saml_signed_info_verify(xmlNodePtr signed_info, xmlNodePtr canonicalization_method, xmlSecKeyPtr key,
@@ -139,7 +147,8 @@ done:
 }
 
 int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xmlSecKeyPtr key,
-                        int algorithm, const unsigned char *certificate_der, int certificate_length) {
+                        int algorithm, const unsigned char *certificate_der, int certificate_length,
+                        const char *reference_prefixes, const char *signed_info_prefixes) {
     xmlDocPtr doc = element->doc;
     xmlSecTransformId method, digest;
     switch (algorithm) {
@@ -166,12 +175,18 @@ int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xm
     char *uri = malloc(uriLength);
     if (uri == NULL) return -1;
     snprintf(uri, uriLength, "#%s", id);
+    xmlNodePtr referenceC14N = NULL;
     xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, digest, NULL, BAD_CAST uri, NULL);
     free(uri);
     if (ref == NULL ||
         xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedGetKlass()) == NULL ||
-        xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NGetKlass()) == NULL) {
+        (referenceC14N = xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NGetKlass())) == NULL) {
         return -1;
+    }
+    if (reference_prefixes != NULL && xmlSecTmplTransformAddC14NInclNamespaces(referenceC14N, BAD_CAST reference_prefixes) < 0) return -1;
+    if (signed_info_prefixes != NULL) {
+        xmlNodePtr method = xmlSecFindNode(sig, xmlSecNodeCanonicalizationMethod, xmlSecDSigNs);
+        if (method == NULL || xmlSecTmplTransformAddC14NInclNamespaces(method, BAD_CAST signed_info_prefixes) < 0) return -1;
     }
     xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
     if (ctx == NULL) return -1;

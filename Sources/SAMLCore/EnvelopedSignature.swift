@@ -129,45 +129,60 @@ package enum EnvelopedSignature {
             throw SAMLError(.untrustedKey, "The \(what) is signed with \(keyType == .rsa ? "an RSA" : "an EC") key, and no trusted signing certificate of that type is configured.")
         }
 
-        // Which configured key signed SignedInfo is settled on SignedInfo alone (a few hundred
-        // bytes); only that key gets the full verification (xmlsec's, which stays the
-        // authority). When none did, one full verification with the first candidate still runs
-        // to tell an altered digest from a wrong key. Either way the referenced content is
-        // canonicalized and digested once, never once per configured key.
-        guard let methodInfo = Algorithms.signatureMethod(method, allowSHA1: allowSHA1),
-              let canonicalizationMethod = signedInfo.child("CanonicalizationMethod", NS.dsig) else {
-            throw SAMLError(.signatureInvalid, "The \(what)'s signature names no usable method.")
+        // The narrow path canonicalizes and digests the referenced content once and checks
+        // SignedInfo with each candidate key until one verifies: one public-key operation when
+        // the first candidate signed it. When it declines (shapes only xmlsec's generic path
+        // takes), one candidate goes to xmlsec directly; with several, which one signed is first
+        // settled on SignedInfo alone (a few hundred bytes), so the content is still digested
+        // once, never once per configured key.
+        func signatureValue() throws -> [UInt8] {
+            guard let value = signature.child("SignatureValue", NS.dsig).flatMap({ Base64.decode($0.text) }), !value.isEmpty else {
+                throw SAMLError(.signatureInvalid, "The \(what)'s SignatureValue is missing or not base64.")
+            }
+            return value
         }
-        guard let signatureValue = signature.child("SignatureValue", NS.dsig).flatMap({ Base64.decode($0.text) }), !signatureValue.isEmpty else {
-            throw SAMLError(.signatureInvalid, "The \(what)'s SignatureValue is missing or not base64.")
+        let allowlist = Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive)
+        var signer = candidates[0]
+        var check: SignatureCheck
+        if let decided = try signature.verifySignature(with: candidates.map(\.publicKey), allowed: allowlist, allowWholeDocument: wholeDocument) {
+            check = decided
+            work.signedInfoChecks += decided.signedInfoChecks > 0 ? decided.signedInfoChecks : 1
+            if let index = decided.keyIndex { signer = candidates[index] }
+            work.signedInfoMatched = decided.keyIndex != nil
+        } else {
+            guard let methodInfo = Algorithms.signatureMethod(method, allowSHA1: allowSHA1),
+                  let canonicalizationMethod = signedInfo.child("CanonicalizationMethod", NS.dsig) else {
+                throw SAMLError(.signatureInvalid, "The \(what)'s signature names no usable method.")
+            }
+            let signatureValue = try signatureValue()
+            for candidate in candidates {
+                work.signedInfoChecks += 1
+                if signedInfo.signedInfoVerifies(canonicalization: canonicalizationMethod, key: candidate.publicKey,
+                                                 digest: methodInfo.digest, signature: signatureValue) == true {
+                    signer = candidate
+                    work.signedInfoMatched = true
+                    break
+                }
+            }
+            guard let decided = try signature.verifySignature(with: [signer.publicKey], allowed: allowlist, allowWholeDocument: wholeDocument) else {
+                throw SAMLError(.libraryFailure, "The signature check did not decide with one key.")
+            }
+            check = decided
         }
+        work.fullVerifications += 1
         var lastMessage: String?
         var digestFailed = false
-        var matched: SAMLCertificate?
-        for candidate in candidates {
-            work.signedInfoChecks += 1
-            if signedInfo.signedInfoVerifies(canonicalization: canonicalizationMethod, key: candidate.publicKey,
-                                             digest: methodInfo.digest, signature: signatureValue) == true {
-                matched = candidate
-                break
+        if check.succeeded {
+            // The element read must be the very node the verified reference digested.
+            guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI,
+                  wholeDocument || check.covers(element) else {
+                throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
             }
+            return signer
         }
-        work.signedInfoMatched = matched != nil
-        let signer = matched ?? candidates[0]
-        do {
-            work.fullVerifications += 1
-            let check = try signature.verifySignature(with: signer.publicKey, allowed: Algorithms.signatureAllowlist(allowSHA1: allowSHA1, allowInclusive: allowInclusive), allowWholeDocument: wholeDocument)
-            if check.succeeded {
-                // The element read must be the very node the verified reference digested.
-                guard check.referenceCount == 1, check.referenceDigestMatched, check.referenceURI == expectedURI,
-                      wholeDocument || check.covers(element) else {
-                    throw SAMLError(.wrappedSignature, "The signature verified but does not cover the \(what) being read.")
-                }
-                return signer
-            }
-            lastMessage = check.libraryMessage
-            if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true }
-        }
+        _ = try signatureValue()
+        lastMessage = check.libraryMessage
+        if check.referenceCount == 1, !check.referenceDigestMatched { digestFailed = true }
         if digestFailed {
             throw SAMLError(.signatureInvalid, "The \(what)'s digest does not match: its content was changed after it was signed.", libraryMessage: lastMessage)
         }

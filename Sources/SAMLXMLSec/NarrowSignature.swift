@@ -13,6 +13,8 @@ package struct SignaturePathOutcome: Sendable, Equatable {
     package var referenceURI: String
     /// The canonical bytes digested for the reference (empty when none were).
     package var canonicalReference: [UInt8]
+    /// The address of the element the reference resolved to (0 when none); compared, never read.
+    package var referencedNode: UInt
 }
 
 extension XMLElement {
@@ -23,7 +25,8 @@ extension XMLElement {
         var result = saml_verification()
         guard let buffer = unsafe saml_c14n_buffer_create() else { throw Library.error(.libraryFailure, "Out of memory.") }
         defer { unsafe saml_c14n_buffer_free(buffer) }
-        guard unsafe saml_narrow_signature_verify(node, key.pointer, 0, &result, buffer) == 1 else { return nil }
+        var key: xmlSecKeyPtr? = unsafe key.pointer
+        guard unsafe saml_narrow_signature_verify(node, &key, 1, 0, &result, buffer) == 1 else { return nil }
         return unsafe Self.outcome(result, rc: 0, buffer: buffer)
     }
 
@@ -58,7 +61,8 @@ extension XMLElement {
             referenceCount: Int(result.reference_count),
             referenceDigestMatched: result.reference_status == 1,
             referenceURI: uri,
-            canonicalReference: bytes
+            canonicalReference: bytes,
+            referencedNode: UInt(bitPattern: unsafe result.reference_node)
         )
     }
 }

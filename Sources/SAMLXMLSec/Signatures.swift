@@ -16,6 +16,11 @@ package struct SignatureCheck: Sendable {
     /// The address of the element the single reference resolved to (0 when none): the root of
     /// what was canonicalized and digested. Compared with ``covers(_:)``, never dereferenced.
     var referencedNode: UInt
+    /// Which of the keys given verified SignedInfo (nil when none did).
+    package var keyIndex: Int?
+    /// Public-key operations made on SignedInfo by the narrow path (0 on xmlsec's generic path,
+    /// which makes its own one).
+    package var signedInfoChecks: Int
 
     /// Whether the single reference resolved to exactly `element` (the same node, not an
     /// element with the same ID text).
@@ -71,17 +76,31 @@ extension XMLElement {
     /// Verifies this `<ds:Signature>` element with exactly `key`; KeyInfo is never consulted.
     /// Only the algorithms in `allowed` are enabled.
     package func verifySignature(with key: PublicKeyHandle, allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws(SAMLError) -> SignatureCheck {
+        // one key: the narrow path, or xmlsec's generic one, always decides
+        try verifySignature(with: [key], allowed: allowed, allowWholeDocument: allowWholeDocument)!
+    }
+
+    /// Verifies this `<ds:Signature>` with whichever of `keys` signed it; KeyInfo is never
+    /// consulted. The narrow path canonicalizes and digests once whatever the number of keys.
+    /// nil when it declined and there are several keys: the caller then picks the one that
+    /// signed SignedInfo (``signedInfoVerifies(canonicalization:key:digest:signature:)``) and
+    /// calls again with it alone.
+    package func verifySignature(with keys: [PublicKeyHandle], allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws(SAMLError) -> SignatureCheck? {
         try Library.prepare()
         var result = saml_verification()
         var flags: Int32 = 0
         if allowWholeDocument { flags |= Int32(SAML_VERIFY_ALLOW_EMPTY_URI) }
-        let rc = unsafe allowed.signature.withPointers { signature, signatureCount in
-            unsafe allowed.reference.withPointers { reference, referenceCount in
-                var list = unsafe saml_allowlist(signature_transforms: signature, signature_count: signatureCount,
-                                                 reference_transforms: reference, reference_count: referenceCount)
-                return unsafe saml_signature_verify(node, key.pointer, flags, &list, &result)
+        let rc = unsafe withUnsafeTemporaryAllocation(of: xmlSecKeyPtr?.self, capacity: keys.count) { pointers in
+            for (index, key) in keys.enumerated() { unsafe pointers[index] = unsafe key.pointer }
+            return unsafe allowed.signature.withPointers { signature, signatureCount in
+                unsafe allowed.reference.withPointers { reference, referenceCount in
+                    var list = unsafe saml_allowlist(signature_transforms: signature, signature_count: signatureCount,
+                                                     reference_transforms: reference, reference_count: referenceCount)
+                    return unsafe saml_signature_verify_keys(node, pointers.baseAddress, Int32(keys.count), flags, &list, &result)
+                }
             }
         }
+        if rc == -3 { return nil }
         if rc == -2 {
             throw Library.error(.libraryFailure, "The signature algorithm allowlist names an algorithm xmlsec does not provide.")
         }
@@ -92,7 +111,9 @@ extension XMLElement {
             referenceDigestMatched: result.reference_status == 1,
             referenceURI: uri,
             libraryMessage: Library.lastMessage,
-            referencedNode: UInt(bitPattern: unsafe result.reference_node)
+            referencedNode: UInt(bitPattern: unsafe result.reference_node),
+            keyIndex: result.key_index >= 0 ? Int(result.key_index) : nil,
+            signedInfoChecks: Int(result.signed_info_checks)
         )
     }
 
@@ -108,16 +129,28 @@ extension XMLElement {
     }
 
     /// Adds an enveloped signature over this element (which must carry `ID`), right after `after`
-    /// (or first), optionally with the certificate in KeyInfo.
-    package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?) throws(SAMLError) {
+    /// (or first), optionally with the certificate in KeyInfo, and optionally with an
+    /// `InclusiveNamespaces PrefixList` on the Reference's exclusive c14n (`referencePrefixes`)
+    /// and on the CanonicalizationMethod (`signedInfoPrefixes`).
+    package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?,
+              referencePrefixes: String? = nil, signedInfoPrefixes: String? = nil) throws(SAMLError) {
         try Library.prepare()
         let rc = unsafe id.withCString { idPointer in
             unsafe (certificateDER ?? []).withUnsafeBufferPointer { cert in
-                unsafe saml_signature_sign(node, after?.node, idPointer, key.xmlsecKey, algorithm.rawValue,
-                                    certificateDER == nil ? nil : cert.baseAddress, Int32(cert.count))
+                unsafe Self.withOptionalCString(referencePrefixes) { reference in
+                    unsafe Self.withOptionalCString(signedInfoPrefixes) { signedInfo in
+                        unsafe saml_signature_sign(node, after?.node, idPointer, key.xmlsecKey, algorithm.rawValue,
+                                                   certificateDER == nil ? nil : cert.baseAddress, Int32(cert.count), reference, signedInfo)
+                    }
+                }
             }
         }
         guard rc == 0 else { throw Library.error(.invalidKey, "Signing the XML failed; check that the key type matches the algorithm.") }
+    }
+
+    private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let string else { return unsafe body(nil) }
+        return unsafe string.withCString { unsafe body($0) }
     }
 
     /// Decrypts this `<xenc:EncryptedData>` in place with a raw AES key and the one content

@@ -12,7 +12,7 @@ import Testing
 @Suite("Narrow signature path agrees with xmlsec")
 struct NarrowSignatureDifferentialTests {
     static let ds = "http://www.w3.org/2000/09/xmldsig#"
-    static let keyNames = ["idp-rsa", "idp-rsa-next", "attacker-rsa", "idp-ec256"]
+    static let keyNames = ["idp-rsa", "idp-rsa-next", "attacker-rsa", "idp-ec256", "idp-ec384"]
 
     static func keys() throws -> [(String, PublicKeyHandle)] {
         try keyNames.map { ($0, try PublicKeyHandle(certificateDER: Generated.certificate($0).der)) }
@@ -80,6 +80,7 @@ struct NarrowSignatureDifferentialTests {
                 #expect(narrow.referenceCount == generic.referenceCount, "\(name), key \(keyName)")
                 #expect(narrow.referenceDigestMatched == generic.referenceDigestMatched, "\(name), key \(keyName)")
                 #expect(narrow.referenceURI == generic.referenceURI, "\(name), key \(keyName)")
+                #expect(narrow.referencedNode == generic.referencedNode, "\(name), key \(keyName): different referenced nodes")
                 #expect(narrow.canonicalReference == generic.canonicalReference,
                         "\(name), key \(keyName): canonical forms differ (\(narrow.canonicalReference.count) vs \(generic.canonicalReference.count) bytes)")
             }
@@ -102,15 +103,138 @@ struct NarrowSignatureDifferentialTests {
                 #expect(!bad.succeeded && bad.referenceDigestMatched, "\(file)")
             }
         }
-        // Outside the profile: declined, left to xmlsec.
+        // RSA-SHA512 and ECDSA signed by the xmlsec1 CLI take the narrow path too.
         let sha512 = try XMLDocument.parse(try Generated.response("assertion-signed-rsa-sha512.xml"))
         for signature in try #require(sha512.root).descendants("Signature", Self.ds) {
-            #expect(try signature.verifySignatureNarrowPath(with: idp) == nil)
+            #expect(try signature.verifySignatureNarrowPath(with: idp)?.succeeded == true)
         }
         let ec = try PublicKeyHandle(certificateDER: Generated.certificate("idp-ec256").der)
         let ecDocument = try XMLDocument.parse(try Generated.response("assertion-signed-ec256.xml"))
         for signature in try #require(ecDocument.root).descendants("Signature", Self.ds) {
-            #expect(try signature.verifySignatureNarrowPath(with: ec) == nil)
+            #expect(try signature.verifySignatureNarrowPath(with: ec)?.succeeded == true)
+        }
+        // Outside the profile: declined, left to xmlsec.
+        let sha1 = try XMLDocument.parse(try Generated.response("assertion-signed-rsa-sha1.xml"))
+        for signature in try #require(sha1.root).descendants("Signature", Self.ds) {
+            #expect(try signature.verifySignatureNarrowPath(with: idp) == nil)
+        }
+    }
+
+    /// The shapes real IdPs send, signed in-process: every signature method (RSA-SHA256/384/512,
+    /// ECDSA-SHA256/384), an `InclusiveNamespaces PrefixList` on the Reference and/or
+    /// SignedInfo's CanonicalizationMethod (one prefix, several, `#default`, a name declared
+    /// nowhere, empty names from doubled spaces), a certificate in KeyInfo, Response and
+    /// Assertion both signed, and namespaces declared only above the signed element.
+    static func idpShapes() throws -> [(String, String)] {
+        let methods: [(SignatureAlgorithmCode, String)] = [
+            (.rsaSHA256, "idp-rsa"), (.rsaSHA384, "idp-rsa"), (.rsaSHA512, "idp-rsa"),
+            (.ecdsaSHA256, "idp-ec256"), (.ecdsaSHA384, "idp-ec384"),
+        ]
+        let lists: [(String?, String?)] = [
+            (nil, nil), ("xs", nil), ("xs xsi", nil), ("#default xs", "#default"), ("xs undeclared", nil),
+            ("xs  xsi", nil), ("samlp", "xs"), ("saml xs xsi samlp", "saml samlp"),
+        ]
+        // xs and xsi declared on the Response only: the Assertion inherits them.
+        let above = [
+            (#" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="_assert"#, #" ID="_assert"#),
+            ("<samlp:Response ", #"<samlp:Response xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="urn:default-above" "#),
+        ]
+        var shapes: [(String, String)] = []
+        for (method, signer) in methods {
+            for (reference, signedInfo) in lists {
+                let name = "\(method) \(signer) PrefixList \(reference ?? "-")/\(signedInfo ?? "-")"
+                shapes.append(("\(name), assertion", try Generated.signed(signer: signer, algorithm: method, embed: signer,
+                                                                         prefixes: reference, signedInfoPrefixes: signedInfo)))
+                shapes.append(("\(name), both", try Generated.signed(response: true, signer: signer, algorithm: method,
+                                                                    prefixes: reference, signedInfoPrefixes: signedInfo)))
+                shapes.append(("\(name), namespaces above", try Generated.signed(edits: above, response: true, signer: signer,
+                                                                                algorithm: method, prefixes: reference,
+                                                                                signedInfoPrefixes: signedInfo)))
+            }
+        }
+        return shapes
+    }
+
+    /// What an attacker changes in a signed document with a prefix list: the list itself (a
+    /// prefix added, declared nowhere, rebound, default; separators), the namespaces the list
+    /// names (rebound inside the signed element, declared or changed only above it), and the
+    /// InclusiveNamespaces element (namespaced twin attributes, a second one, another namespace).
+    static func prefixListMutations(_ name: String, _ xml: String) -> [(String, String)] {
+        let list = xml.slice(from: "PrefixList=\"", through: "\"")
+        var out: [(String, String)] = [
+            ("\(name): xs rebound on NameID", xml.replacingIfPresent("<saml:NameID ", with: #"<saml:NameID xmlns:xs="urn:evil" "#)),
+            ("\(name): default namespace declared on the Response", xml.replacingIfPresent("<samlp:Response ", with: #"<samlp:Response xmlns="urn:above" "#)),
+            ("\(name): default namespace changed above", xml.replacingIfPresent(#"xmlns="urn:default-above""#, with: #"xmlns="urn:other""#)),
+            ("\(name): xs changed above", xml.replacingIfPresent(#"<samlp:Response xmlns:xs="http://www.w3.org/2001/XMLSchema""#, with: #"<samlp:Response xmlns:xs="urn:evil""#)),
+            ("\(name): undeclared prefix declared above", xml.replacingIfPresent("<samlp:Response ", with: #"<samlp:Response xmlns:undeclared="urn:u" "#)),
+            ("\(name): unused prefix on the signed element", xml.replacingIfPresent("<saml:Assertion ", with: #"<saml:Assertion xmlns:unused="urn:x" "#)),
+        ]
+        if let list {
+            let value = String(list.dropFirst("PrefixList=\"".count).dropLast())
+            for replacement in [value + " evil", "#default " + value, value + " ", " " + value, value.replacingOccurrences(of: " ", with: "\t"),
+                                value + " #default", "", "samlp " + value, "xml " + value] {
+                out.append(("\(name): PrefixList \"\(replacement)\"", xml.replacingIfPresent(list, with: "PrefixList=\"\(replacement)\"")))
+            }
+            out.append(("\(name): namespaced PrefixList twin", xml.replacingIfPresent(list, with: #"xmlns:p="urn:p" p:PrefixList="samlp" "# + list)))
+            out.append(("\(name): second InclusiveNamespaces", xml.replacingIfPresent("/></ds:Transform>", with: #"/><ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="samlp"/></ds:Transform>"#)))
+            out.append(("\(name): InclusiveNamespaces in another namespace", xml.replacingIfPresent(#"xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#""#, with: #"xmlns:ec="urn:not-exc-c14n""#)))
+        } else {
+            out.append(("\(name): PrefixList added after signing", xml.replacingIfPresent(#"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#,
+                with: #"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"><ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="samlp"/></ds:Transform>"#)))
+        }
+        return out.filter { $0.1 != xml }
+    }
+
+    @Test("IdP shapes (methods, prefix lists, both signed, namespaces above) take the narrow path and agree with xmlsec")
+    func agreesOnIdPShapes() throws {
+        let keys = try Self.keys()
+        var decided = 0, accepted = 0, documents = 0
+        for (name, xml) in try Self.idpShapes() {
+            documents += 1
+            // Every genuine shape is decided on the narrow path, and verifies there.
+            let document = try XMLDocument.parse(xml)
+            let signatures = try #require(document.root).descendants("Signature", Self.ds)
+            #expect(!signatures.isEmpty, "\(name)")
+            let signer = name.contains("ec384") ? "idp-ec384" : name.contains("ec256") ? "idp-ec256" : "idp-rsa"
+            let key = try PublicKeyHandle(certificateDER: Generated.certificate(signer).der)
+            for signature in signatures {
+                let outcome = try signature.verifySignatureNarrowPath(with: key)
+                #expect(outcome?.succeeded == true, "\(name): \(outcome == nil ? "declined" : "refused")")
+            }
+            let (d, a) = try Self.compare(name, xml, keys: keys)
+            decided += d
+            accepted += a
+            for (mutation, mutated) in Self.prefixListMutations(name, xml) {
+                let (d, a) = try Self.compare(mutation, mutated, keys: keys)
+                decided += d
+                accepted += a
+            }
+        }
+        #expect(documents == 120)
+        #expect(decided > 2000 && accepted > 150 && decided - accepted > 1000, "decided \(decided), accepted \(accepted)")
+    }
+
+    @Test("recorded Okta response (PrefixList, Response and Assertion signed): narrow, verified, same bytes as xmlsec")
+    func agreesOnRecordedOkta() throws {
+        let xml = try Fixtures.text("reference/responses/okta_dev-116807_response-signed.xml")
+        let okta = try PublicKeyHandle(certificateDER: SAMLCertificate(pem: Fixtures.text("reference/responses/okta_dev-116807_signing-cert.pem")).der)
+        let document = try XMLDocument.parse(xml)
+        let signatures = try #require(document.root).descendants("Signature", Self.ds)
+        #expect(signatures.count == 2)
+        for signature in signatures {
+            #expect(try signature.verifySignatureNarrowPath(with: okta)?.succeeded == true)
+        }
+        let keys = try Self.keys() + [("okta", okta)]
+        let (decided, accepted) = try Self.compare("okta", xml, keys: keys)
+        #expect(decided == 2 * 4 && accepted == 2, "decided \(decided), accepted \(accepted)") // four RSA keys; EC keys cannot have made an RSA signature
+        let oktaMutations = Self.prefixListMutations("okta", xml) + [
+            ("okta: NameID changed", xml.replacingOnce("</saml2:NameID>", with: "x</saml2:NameID>")),
+            ("okta: xs rebound on the AttributeValue", xml.replacingOnce(#"<saml2:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema""#, with: #"<saml2:AttributeValue xmlns:xs="urn:evil""#)),
+            ("okta: xs changed on the Response only", xml.replacingOnce(#"Version="2.0" xmlns:xs="http://www.w3.org/2001/XMLSchema"><saml2:Issuer"#, with: #"Version="2.0" xmlns:xs="urn:evil"><saml2:Issuer"#)),
+        ]
+        #expect(oktaMutations.count > 8)
+        for (mutation, mutated) in oktaMutations {
+            _ = try Self.compare(mutation, mutated, keys: keys)
         }
     }
 
@@ -153,5 +277,14 @@ struct NarrowSignatureDifferentialTests {
             }
         }
         #expect(decided > 200 && decided - accepted > 100, "decided \(decided), accepted \(accepted)")
+    }
+}
+
+extension String {
+    /// Replaces the first occurrence of `target`, or returns the string unchanged (a mutation
+    /// that does not apply to a document is skipped).
+    fileprivate func replacingIfPresent(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
     }
 }

@@ -2,8 +2,9 @@
  * The narrow verification path for the SAML signature profile, beside xmlsec's generic one.
  *
  * SAML signatures are almost always the same shape: exactly one Reference to the ID of the
- * Signature's parent, the enveloped-signature transform then exclusive c14n (no
- * InclusiveNamespaces), SHA-256, RSA-SHA256, exclusive c14n of SignedInfo, and a pinned key.
+ * Signature's parent, the enveloped-signature transform then exclusive c14n (with or without an
+ * InclusiveNamespaces PrefixList), SHA-256/384/512, RSA-SHA256/384/512 or ECDSA-SHA256/384/512,
+ * exclusive c14n of SignedInfo, and pinned keys.
  * For that shape this path does the work itself — libxml2's exclusive c14n with a visibility
  * callback that leaves out the Signature subtree, digest and RSA check through OpenSSL EVP —
  * instead of xmlsec's keys manager, transform chain and XPath node sets. Anything else is
@@ -17,12 +18,13 @@
 /* A flag for saml_signature_verify: use xmlsec's generic path only (never the narrow one). */
 #define SAML_VERIFY_GENERIC_ONLY 0x100
 
-/* Verifies `signature` on the narrow path when it has exactly the SAML profile's shape and `key`
-   is an RSA key. Returns 1 when it decided (`result` filled as saml_signature_verify fills it:
-   call_result 0; status 1 succeeded or 2 invalid; one reference, its status and URI), 0 when it
-   declined (the caller must use the generic path). With `predigest` non-NULL, the canonical
-   bytes that were digested are appended to it (for the differential test). */
-int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
+/* Verifies `signature` on the narrow path when it has exactly the SAML profile's shape and one
+   of `keys` is of its method's type. Returns 1 when it decided (`result` filled as
+   saml_signature_verify fills it: call_result 0; status 1 succeeded or 2 invalid; one
+   reference, its status, URI and node; which key verified), 0 when it declined (the caller must
+   use the generic path). With `predigest` non-NULL, the canonical bytes that were digested are
+   appended to it (for the differential test). */
+int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr const *keys, int key_count, int flags,
                                  saml_verification *result, xmlBufferPtr predigest);
 
 /* xmlsec's generic path, run by saml_signature_verify itself, also handing back the canonical

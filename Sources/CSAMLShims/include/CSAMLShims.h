@@ -149,6 +149,8 @@ typedef struct {
        canonicalized and digested (NULL for a whole-document reference, or when unknown). The
        caller compares it with the element it reads, node with node. */
     xmlNodePtr reference_node;
+    int key_index;          /* which of the keys verified SignedInfo; -1 when none did */
+    int signed_info_checks; /* public-key operations made on SignedInfo (narrow path) */
 } saml_verification;
 
 enum {
@@ -173,6 +175,13 @@ typedef struct {
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result);
 
+/* saml_signature_verify with several candidate keys (a rollover): the narrow path canonicalizes
+   and digests once and checks SignedInfo with each key of the method's type until one verifies
+   (`key_index`). When the narrow path declines, one key goes to xmlsec's generic path; with
+   several, -3 is returned untouched and the caller chooses one (saml_signed_info_verify). */
+int saml_signature_verify_keys(xmlNodePtr signature, xmlSecKeyPtr const *keys, int key_count, int flags,
+                               const saml_allowlist *allowed, saml_verification *result);
+
 /* Checks only the SignatureValue over the canonicalized <ds:SignedInfo> (no Reference is
    digested): 1 when `key` signed it with `digest_bits` (SAML_DIGEST_*; RSA PKCS#1 v1.5 or ECDSA
    with r||s as XML Signature has it), 0 when not, -1 on error. The Swift caller uses it to pick
@@ -193,9 +202,12 @@ enum {
 
 /* Adds an enveloped signature (exclusive c14n, Reference "#id") to `element`, placed right after
    `after` (or as first child when NULL), and signs it. The certificate goes into KeyInfo when
-   given. 0 on success. */
+   given. With `reference_prefixes` / `signed_info_prefixes` (space-separated, as PrefixList
+   holds them), the Reference's exclusive c14n / the CanonicalizationMethod carries an
+   ec:InclusiveNamespaces, as many IdPs send. 0 on success. */
 int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xmlSecKeyPtr key,
-                        int algorithm, const unsigned char *certificate_der, int certificate_length);
+                        int algorithm, const unsigned char *certificate_der, int certificate_length,
+                        const char *reference_prefixes, const char *signed_info_prefixes);
 
 /* ---- encryption ---------------------------------------------------------------------------- */
 

@@ -40,26 +40,30 @@ enum Generated {
     /// (Assertion and/or Response), as an IdP would.
     static func signed(edits: [(String, String)] = [], assertion: Bool = true, response: Bool = false,
                        signer: String = "idp-rsa", algorithm: SignatureAlgorithmCode = .rsaSHA256,
-                       embed certificate: String? = nil) throws -> String {
+                       embed certificate: String? = nil, prefixes: String? = nil, signedInfoPrefixes: String? = nil) throws -> String {
         var xml = try self.response("unsigned.xml")
         for (from, to) in edits {
             precondition(xml.contains(from), "edit target not found: \(from)")
             xml = xml.replacingOccurrences(of: from, with: to)
         }
-        return try sign(xml, assertion: assertion, response: response, signer: signer, algorithm: algorithm, embed: certificate)
+        return try sign(xml, assertion: assertion, response: response, signer: signer, algorithm: algorithm, embed: certificate,
+                        prefixes: prefixes, signedInfoPrefixes: signedInfoPrefixes)
     }
 
     static func sign(_ xml: String, assertion: Bool, response: Bool, signer: String = "idp-rsa",
-                     algorithm: SignatureAlgorithmCode = .rsaSHA256, embed certificate: String? = nil) throws -> String {
+                     algorithm: SignatureAlgorithmCode = .rsaSHA256, embed certificate: String? = nil,
+                     prefixes: String? = nil, signedInfoPrefixes: String? = nil) throws -> String {
         let document = try XMLDocument.parse(xml)
         let root = document.root!
         let key = try self.key(signer)
         let der = try certificate.map { try self.certificate($0).der }
         if assertion, let element = root.child("Assertion", NS.assertion) {
-            try element.sign(id: element.attribute("ID")!, after: element.child("Issuer", NS.assertion), key: key.handle, algorithm: algorithm, certificateDER: der)
+            try element.sign(id: element.attribute("ID")!, after: element.child("Issuer", NS.assertion), key: key.handle, algorithm: algorithm, certificateDER: der,
+                             referencePrefixes: prefixes, signedInfoPrefixes: signedInfoPrefixes)
         }
         if response {
-            try root.sign(id: root.attribute("ID")!, after: root.child("Issuer", NS.assertion), key: key.handle, algorithm: algorithm, certificateDER: der)
+            try root.sign(id: root.attribute("ID")!, after: root.child("Issuer", NS.assertion), key: key.handle, algorithm: algorithm, certificateDER: der,
+                             referencePrefixes: prefixes, signedInfoPrefixes: signedInfoPrefixes)
         }
         return String(decoding: document.serialized(), as: UTF8.self)
     }

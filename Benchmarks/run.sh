@@ -117,7 +117,7 @@ parse() {
 }
 
 # best <key> <cpu> <wall> <ops>: keeps the run with the lowest CPU time per operation.
-declare -A CPU WALL OPS
+declare -A CPU WALL OPS LOGIN
 best() {
     if [[ -z ${CPU[$1]:-} ]] || awk -v a="$2" -v b="${CPU[$1]}" 'BEGIN{exit !(a < b)}'; then
         CPU[$1]=$2; WALL[$1]=$3; OPS[$1]=$4
@@ -195,14 +195,29 @@ correctness() {
 
 # ------------------------------------------------------------------- main
 # name|fixture path under Fixtures/generated|SP key or -
+# shapes/NAME.xml: made by make-idp-shapes.py (the generated content laid out as that IdP lays
+# out its responses, signed by the generated IdP key with xmlsec1).
 WORKLOADS=(
     "assertion-signed|responses/assertion-signed.xml|-"
     "both-signed|responses/both-signed.xml|-"
+    "okta|shapes/okta.xml|-"
+    "entra-id|shapes/entra-id.xml|-"
+    "adfs|shapes/adfs.xml|-"
+    "google|shapes/google.xml|-"
+    "shibboleth|shapes/shibboleth.xml|-"
     "encrypted-gcm|responses/encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml|$SP_KEY"
+    "encrypted-cbc|responses/encrypted/response-signed-assertion-unsigned-encrypted.xml|$SP_KEY"
 )
+# BENCH_WORKLOADS: a space-separated subset of the names above (default: all)
+if [[ -n ${BENCH_WORKLOADS:-} ]]; then
+    chosen=()
+    for w in "${WORKLOADS[@]}"; do [[ " $BENCH_WORKLOADS " == *" ${w%%|*} "* ]] && chosen+=("$w"); done
+    WORKLOADS=("${chosen[@]}")
+fi
 
 TMP_DIR="$(mktemp -d)"
 trap 'rm -rf "$TMP_DIR"' EXIT
+source_of() { if [[ $1 == shapes/* ]]; then echo "$TMP_DIR/$1"; else echo "$FIX/$1"; fi; }
 
 ensure_packages
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then build; fi
@@ -210,9 +225,10 @@ SAML="$(cd "$ROOT" && swift build -c release --scratch-path .build-bench --produ
 [[ -x $SAML ]] || die "no saml binary at $SAML"
 [[ -x $C_PEER && -x $C_SIGN ]] || die "no C peers in $BENCH_DIR/.build-c (run c-peer/build.sh)"
 
+python3 "$BENCH_DIR/make-idp-shapes.py" "$FIX" "$TMP_DIR/shapes" >&2
 for w in "${WORKLOADS[@]}"; do
     IFS='|' read -r name file _ <<<"$w"
-    input_forms "$FIX/$file" "$TMP_DIR" "$name"
+    input_forms "$(source_of "$file")" "$TMP_DIR" "$name"
 done
 
 correctness
@@ -228,7 +244,7 @@ echo "# iterations: verify $ITER (Lasso $LASSO_ITER), sign $SIGN_ITER; best of $
 echo
 
 # ------------------------------------------------ 1. verification, 1 and 2 threads
-INPUTS=(xml b64 form)
+read -r -a INPUTS <<<"${BENCH_INPUTS:-xml b64 form}"
 for ((rep = 0; rep < REPEATS; rep++)); do
     # Repeats are the outer loop so that implementations alternate and a burst of load
     # from other processes hits all of them rather than one.
@@ -244,23 +260,23 @@ for ((rep = 0; rep < REPEATS; rep++)); do
     done
 done
 
-echo "## Verification, 1 thread: CPU us/op (wall us/op in brackets); ratio = saml / C peer (< 1: saml faster)"
-printf '%-17s %-6s %22s %22s %9s %9s\n' workload input "C peer" saml "cpu ratio" "wall ratio"
+echo "## Verification, 1 thread: CPU us/op (wall us/op in brackets); ratio = saml / C peer (< 1: saml faster), speed = C / saml"
+printf '%-17s %-6s %22s %22s %9s %9s %10s\n' workload input "C peer" saml "cpu ratio" "wall ratio" "cpu speed"
 for w in "${WORKLOADS[@]}"; do
     IFS='|' read -r name _ _ <<<"$w"
     for form in "${INPUTS[@]}"; do
         c="$name/$form/c/1"; s="$name/$form/saml/1"
-        printf '%-17s %-6s %22s %22s %9s %9s\n' "$name" "$form" "${CPU[$c]} (${WALL[$c]})" "${CPU[$s]} (${WALL[$s]})" \
-            "$(ratio "${CPU[$s]}" "${CPU[$c]}")" "$(ratio "${WALL[$s]}" "${WALL[$c]}")"
+        printf '%-17s %-6s %22s %22s %9s %9s %10s\n' "$name" "$form" "${CPU[$c]} (${WALL[$c]})" "${CPU[$s]} (${WALL[$s]})" \
+            "$(ratio "${CPU[$s]}" "${CPU[$c]}")" "$(ratio "${WALL[$s]}" "${WALL[$c]}")" "$(ratio "${CPU[$c]}" "${CPU[$s]}")x"
     done
 done
 echo
 echo "## Lasso (base64 value, 1 thread) and two threads (base64 value)"
-printf '%-17s %16s %11s %12s %12s %14s %14s %14s\n' workload "Lasso cpu us/op" saml/Lasso "saml 2t/1t" "C 2t/1t" "saml cpu 2t/1t" "C cpu 2t/1t" "saml/C cpu 2t"
+printf '%-17s %16s %11s %12s %12s %14s %14s %14s\n' workload "Lasso cpu us/op" "Lasso/saml" "saml 2t/1t" "C 2t/1t" "saml cpu 2t/1t" "C cpu 2t/1t" "saml/C cpu 2t"
 for w in "${WORKLOADS[@]}"; do
     IFS='|' read -r name _ _ <<<"$w"
     printf '%-17s %16s %11s %12s %12s %14s %14s %14s\n' "$name" "${CPU[$name/b64/lasso/1]}" \
-        "$(ratio "${CPU[$name/b64/saml/1]}" "${CPU[$name/b64/lasso/1]}")" \
+        "$(ratio "${CPU[$name/b64/lasso/1]}" "${CPU[$name/b64/saml/1]}")x" \
         "$(ratio "${OPS[$name/b64/saml/2]}" "${OPS[$name/b64/saml/1]}")" \
         "$(ratio "${OPS[$name/b64/c/2]}" "${OPS[$name/b64/c/1]}")" \
         "$(ratio "${CPU[$name/b64/saml/2]}" "${CPU[$name/b64/saml/1]}")" \
@@ -297,6 +313,20 @@ if [[ -n $CURVE ]]; then
     done
     echo
 fi
+
+# ------------------------------------------------- 6. the façade (saml bench login)
+for w in "${WORKLOADS[@]}"; do
+    IFS='|' read -r name _ key <<<"$w"
+    [[ $name == assertion-signed || $name == okta ]] || continue
+    k=(); [[ $key != - ]] && k=(--sp-key "$key")
+    out="$("$SAML" bench login --iterations "$((ITER * 2))" --idp-metadata "$IDP_MD" --sp-entity-id "$SP_ID" --acs-url "$ACS" \
+        --request-id "$REQ_ID" --now "$NOW" "${k[@]}" "$TMP_DIR/$name.b64")" || die "saml bench login failed on $name"
+    LOGIN[$name]="$(awk '/^overhead:/ {print $2}' <<<"$out")"
+    log "$name: bench login overhead ${LOGIN[$name]} (load $(cut -d' ' -f1 /proc/loadavg))"
+done
+echo "## The façade: SAMLServiceProvider.finishLogin ÷ the bare verifier (saml bench login, CPU time, interleaved)"
+for name in "${!LOGIN[@]}"; do printf '%-17s %s\n' "$name" "${LOGIN[$name]}"; done
+echo
 
 # --------------------------------------------------------------- 5. signing
 TEMPLATE="$TMP_DIR/authn-request-template.xml"

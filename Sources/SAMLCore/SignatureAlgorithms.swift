@@ -26,7 +26,7 @@ package enum Algorithms {
     package static let sha512 = "http://www.w3.org/2001/04/xmlenc#sha512"
 
     /// What an accepted algorithm is used for.
-    package enum Role: Sendable, Equatable {
+    package enum Role: Sendable, Hashable {
         /// CanonicalizationMethod, and a Reference transform.
         case canonicalization
         /// A Reference transform only.
@@ -100,12 +100,21 @@ package enum Algorithms {
 
     /// Canonicalization methods accepted.
     package static func canonicalizations(allowInclusive: Bool) -> Set<String> {
-        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { $0.role == .canonicalization }.map(\.uri))
+        allowInclusive ? canonicalizationSets.inclusive : canonicalizationSets.exclusive
     }
     /// Reference transforms accepted.
     package static func referenceTransforms(allowInclusive: Bool) -> Set<String> {
-        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { $0.role == .canonicalization || $0.role == .transform }.map(\.uri))
+        allowInclusive ? transformSets.inclusive : transformSets.exclusive
     }
+
+    // The sets above, made once (verification asks for them on every signature).
+    private static func uris(allowInclusive: Bool, _ roles: Set<Role>) -> Set<String> {
+        Set(entries(allowSHA1: false, allowInclusive: allowInclusive).filter { roles.contains($0.role) }.map(\.uri))
+    }
+    private static let canonicalizationSets = (exclusive: uris(allowInclusive: false, [.canonicalization]),
+                                               inclusive: uris(allowInclusive: true, [.canonicalization]))
+    private static let transformSets = (exclusive: uris(allowInclusive: false, [.canonicalization, .transform]),
+                                        inclusive: uris(allowInclusive: true, [.canonicalization, .transform]))
     /// Whether `uri` is an inclusive canonicalization, accepted only with permission.
     package static func isInclusiveCanonicalization(_ uri: String) -> Bool {
         table.contains { $0.uri == uri && $0.permission == .inclusiveCanonicalization }
@@ -118,7 +127,7 @@ package enum Algorithms {
 
     /// An accepted signature method's key type and digest.
     package static func signatureMethod(_ uri: String, allowSHA1: Bool) -> (keyType: KeyType, digest: DigestAlgorithm)? {
-        for entry in entries(allowSHA1: allowSHA1) where entry.uri == uri {
+        for entry in table where entry.uri == uri && (entry.permission == nil || (allowSHA1 && entry.permission == .sha1)) {
             if case .signature(let type, let digest) = entry.role { return (type, digest) }
         }
         return nil
@@ -126,7 +135,7 @@ package enum Algorithms {
 
     /// Whether a DigestMethod is accepted.
     package static func digestAllowed(_ uri: String, allowSHA1: Bool) -> Bool {
-        entries(allowSHA1: allowSHA1).contains { $0.uri == uri && $0.role == .digest }
+        table.contains { $0.uri == uri && $0.role == .digest && ($0.permission == nil || (allowSHA1 && $0.permission == .sha1)) }
     }
 
     private static func makeAllowlist(allowSHA1: Bool, allowInclusive: Bool) -> SignatureAllowlist {

@@ -22,7 +22,7 @@ extension XMLElement {
     /// the signature is not of the narrow profile's shape and the generic path would decide.
     package func verifySignatureNarrowPath(with key: PublicKeyHandle) throws(SAMLError) -> SignaturePathOutcome? {
         try Library.prepare()
-        var result = saml_verification()
+        var result = unsafe saml_verification()
         guard let buffer = unsafe saml_c14n_buffer_create() else { throw Library.error(.libraryFailure, "Out of memory.") }
         defer { unsafe saml_c14n_buffer_free(buffer) }
         var key: xmlSecKeyPtr? = unsafe key.pointer
@@ -34,7 +34,7 @@ extension XMLElement {
     /// declines (same allowlists and flags).
     package func verifySignatureGenericPath(with key: PublicKeyHandle, allowed: SignatureAllowlist) throws(SAMLError) -> SignaturePathOutcome {
         try Library.prepare()
-        var result = saml_verification()
+        var result = unsafe saml_verification()
         guard let buffer = unsafe saml_c14n_buffer_create() else { throw Library.error(.libraryFailure, "Out of memory.") }
         defer { unsafe saml_c14n_buffer_free(buffer) }
         let rc = unsafe allowed.signature.withPointers { signature, signatureCount in
@@ -56,7 +56,7 @@ extension XMLElement {
         } else {
             []
         }
-        return SignaturePathOutcome(
+        return unsafe SignaturePathOutcome(
             succeeded: rc == 0 && result.status == 1,
             referenceCount: Int(result.reference_count),
             referenceDigestMatched: result.reference_status == 1,

@@ -87,7 +87,7 @@ extension XMLElement {
     /// calls again with it alone.
     package func verifySignature(with keys: [PublicKeyHandle], allowed: SignatureAllowlist, allowWholeDocument: Bool = false) throws(SAMLError) -> SignatureCheck? {
         try Library.prepare()
-        var result = saml_verification()
+        var result = unsafe saml_verification()
         var flags: Int32 = 0
         if allowWholeDocument { flags |= Int32(SAML_VERIFY_ALLOW_EMPTY_URI) }
         let rc = unsafe withUnsafeTemporaryAllocation(of: xmlSecKeyPtr?.self, capacity: keys.count) { pointers in
@@ -105,7 +105,7 @@ extension XMLElement {
             throw Library.error(.libraryFailure, "The signature algorithm allowlist names an algorithm xmlsec does not provide.")
         }
         let uri = unsafe withUnsafeBytes(of: &result.reference_uri) { unsafe String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return SignatureCheck(
+        return unsafe SignatureCheck(
             succeeded: rc == 0 && result.status == 1,
             referenceCount: Int(result.reference_count),
             referenceDigestMatched: result.reference_status == 1,
@@ -149,7 +149,7 @@ extension XMLElement {
     }
 
     private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
-        guard let string else { return unsafe body(nil) }
+        guard let string else { return body(nil) }
         return unsafe string.withCString { unsafe body($0) }
     }
 

@@ -32,7 +32,7 @@ enum SubjectConfirmationCheck {
 
     /// Finds a bearer confirmation that holds; returns its InResponseTo. Throws the first
     /// confirmation's failure when none holds.
-    static func confirm(_ run: VerificationRun, _ subject: XMLElement, facts: inout [VerificationDiagnostic.Fact]) throws -> String? {
+    static func confirm(_ run: VerificationRun, _ subject: XMLElement, facts: inout VerificationRun.Facts) throws -> String? {
         let bearers = subject.children("SubjectConfirmation", NS.assertion).filter { $0.attribute("Method") == bearer }
         facts.add("bearer confirmations", "\(bearers.count)")
         guard !bearers.isEmpty else {

@@ -56,7 +56,7 @@ enum TimeWindowCheck {
     }
 
     @discardableResult
-    static func issueInstant(_ run: VerificationRun, _ element: XMLElement, what: String, facts: inout [VerificationDiagnostic.Fact]) throws -> Date {
+    static func issueInstant(_ run: VerificationRun, _ element: XMLElement, what: String, facts: inout VerificationRun.Facts) throws -> Date {
         guard let instant = try run.time(element, "IssueInstant") else {
             throw SAMLError(.invalidMessage, "The \(what) has no IssueInstant.")
         }

@@ -31,15 +31,37 @@ final class VerificationRun {
 
     /// Runs one step: `body` records the values it compares in `facts`; the outcome is reported
     /// once, passed or failed, and a failure is rethrown unchanged.
-    func step<T>(_ check: VerificationCheck, _ body: (inout [VerificationDiagnostic.Fact]) throws -> T) throws -> T {
-        var facts: [VerificationDiagnostic.Fact] = []
+    func step<T>(_ check: VerificationCheck, _ body: (inout Facts) throws -> T) throws -> T {
+        var facts = Facts(recorded: recordsFacts)
         do {
             let result = try body(&facts)
-            report(VerificationDiagnostic(check: check, passed: true, facts: facts, error: nil))
+            report(VerificationDiagnostic(check: check, passed: true, facts: facts.list, error: nil))
             return result
         } catch let error as SAMLError {
-            report(VerificationDiagnostic(check: check, passed: false, facts: facts, error: error))
+            report(VerificationDiagnostic(check: check, passed: false, facts: facts.list, error: error))
             throw error
+        }
+    }
+
+    /// Whether anyone reads the steps' facts: a diagnostics closure, or a logger at debug level.
+    /// Without one, no fact is even formatted.
+    private var recordsFacts: Bool {
+        diagnostics != nil || (logger.map { $0.logLevel <= .debug } ?? false)
+    }
+
+    /// The values one step compared, kept only when someone reads them.
+    struct Facts {
+        let recorded: Bool
+        var list: [VerificationDiagnostic.Fact] = []
+
+        /// Appends `label: value`; `value` is evaluated only when facts are recorded.
+        mutating func add(_ label: String, _ value: @autoclosure () -> String) {
+            if recorded { list.append(VerificationDiagnostic.Fact(label, value())) }
+        }
+
+        /// Appends a time as xs:dateTime text.
+        mutating func add(_ label: String, _ date: @autoclosure () -> Date) {
+            if recorded { list.append(VerificationDiagnostic.Fact(label, SAMLTime.format(date()))) }
         }
     }
 

@@ -48,7 +48,7 @@ extension XMLElement {
     }
 
     private static func outcome(_ result: saml_verification, rc: Int32, buffer: xmlBufferPtr) -> SignaturePathOutcome {
-        var result = result
+        var result = unsafe result
         let uri = unsafe withUnsafeBytes(of: &result.reference_uri) { unsafe String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let count = Int(unsafe saml_c14n_buffer_length(buffer))
         let bytes: [UInt8] = if count > 0, let base = unsafe saml_c14n_buffer_bytes(buffer) {

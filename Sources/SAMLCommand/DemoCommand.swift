@@ -34,10 +34,9 @@ struct DemoCommand: AsyncParsableCommand {
                                        options: AuthnRequestOptions(nameIDPolicy: NameIDPolicy(format: .emailAddress), relayState: "/dashboard"))
             .redirect(now: Self.instant)
         let tracker = InMemoryRequestTracker()
-        await tracker.store(request.tracked(lifetime: 300))
         print("2. AuthnRequest to \(idp.entityID) (IdP wants it signed: \(idp.wantsAuthnRequestsSigned))")
         print("   failover  \(idp.singleSignOnServices(for: .httpRedirect).map(\.location).joined(separator: " → "))")
-        print("   id        \(request.id)  (remembered by the request tracker)")
+        print("   id        \(request.id)  (kept with the browser's login state)")
         print("   redirect  \(request.url.prefix(110))…")
         print("             signed with \(request.signatureAlgorithm.map { "\($0)" } ?? "nothing") over SAMLRequest&RelayState&SigAlg\n")
 
@@ -83,8 +82,10 @@ struct DemoCommand: AsyncParsableCommand {
                 print("       \(error.code): \(error.reason)")
             }
         }
-        let consumed = await tracker.consume(request.id, at: Self.instant)
-        print("\nThe request tracker hands back \(request.id) once (RelayState \(consumed?.relayState ?? "-")); a second consume finds nothing: \(await tracker.consume(request.id, at: Self.instant) == nil).")
+        let answeredUntil = request.issueInstant.addingTimeInterval(300)
+        let first = try await tracker.consume(request.id, expiresAt: answeredUntil, now: Self.instant)
+        let second = try await tracker.consume(request.id, expiresAt: answeredUntil, now: Self.instant)
+        print("\nThe request tracker records \(request.id) as answered once the response verified (\(first)); a second answer is refused: \(!second).")
         print("Try it on your own data: saml metadata FILE · saml verify --help · saml authn-request --help")
     }
 

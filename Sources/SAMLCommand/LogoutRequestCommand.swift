@@ -65,7 +65,7 @@ struct LogoutRequestCommand: ParsableCommand {
         let provider = try idp.load(command: "logout-request", input: common)
         do {
             let sp = ServiceProvider(entityID: spEntityID, acsURL: spEntityID, signingKey: try signing.keyPair())
-            let subject = LogoutRequest.Subject(value: nameID, format: nameIDFormat.map(NameIDFormat.init(rawValue:)),
+            let subject = NameID(value: nameID, format: nameIDFormat.map(NameIDFormat.init(rawValue:)),
                                                 nameQualifier: nameQualifier, spNameQualifier: spNameQualifier)
             let builder = LogoutRequest(serviceProvider: sp, identityProvider: provider, subject: subject,
                                         sessionIndexes: sessionIndexes, relayState: relayState)

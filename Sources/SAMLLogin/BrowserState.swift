@@ -19,6 +19,9 @@ struct BrowserState: Equatable {
     /// Seconds since 1970 after which the state is void.
     var expires: Int64
 
+    /// ``expires`` as a date: how long the request's answered record must be kept.
+    var expiryDate: Date { Date(timeIntervalSince1970: TimeInterval(expires)) }
+
     /// What a sealed state is for: a state sealed for one purpose never opens for another.
     enum Purpose: String {
         case login, logout

@@ -12,7 +12,8 @@ extension SAMLServiceProvider {
     public static let logoutStateCookieName = "saml_logout_state"
 
     /// Starts SP-initiated single logout for a login: a signed LogoutRequest naming the login's
-    /// NameID (as received) and session index, tracked so the IdP's answer is accepted once.
+    /// NameID (as received) and session index. Its ID travels sealed in the logout state; the
+    /// IdP's answer is accepted once.
     ///
     /// - Parameters:
     ///   - login: the session's ``Login``.
@@ -29,10 +30,8 @@ extension SAMLServiceProvider {
         }
         let trusted = try identityProvider(named: login.issuer)
         let relayToken = try Crypto.randomBytes(16).hex
-        let subject = LogoutRequest.Subject(value: login.nameID.value, format: login.nameID.format,
-                                            nameQualifier: login.nameID.nameQualifier, spNameQualifier: login.nameID.spNameQualifier)
         let builder = LogoutRequest(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0]),
-                                    identityProvider: trusted.identityProvider, subject: subject,
+                                    identityProvider: trusted.identityProvider, subject: login.nameID,
                                     sessionIndexes: login.sessionIndex.map { [$0] } ?? [], relayState: relayToken)
         let requestID: String
         let action: LoginStart.Action
@@ -47,8 +46,7 @@ extension SAMLServiceProvider {
         default:
             throw SAMLError(.invalidRequest, "LogoutRequests travel by HTTP-Redirect or HTTP-POST, not \(binding).")
         }
-        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
-        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.timeInterval)
         let state = BrowserState(requestID: requestID, identityProvider: trusted.entityID, acsURL: "", relayToken: relayToken,
                                  returnTo: configuration.returnTo.resolve(returnTo),
                                  expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
@@ -60,17 +58,17 @@ extension SAMLServiceProvider {
     /// Finishes SP-initiated logout with the IdP's LogoutResponse received by HTTP-Redirect
     /// (`query`: the raw query string or full URL, exactly as received).
     public func finishLogout(redirectQuery query: String, browserState: String?, now: Date = Date()) async throws -> LogoutResult {
-        let (state, verifier) = try await prepareLogoutFinish(browserState, now: now)
+        let (state, verifier) = try prepareLogoutFinish(browserState, now: now)
         let response = try verifier.verifyLogoutResponse(redirectQuery: query, expectedRequestID: state.requestID, now: now)
-        return try logoutResult(response, state: state)
+        return try await logoutResult(response, state: state, now: now)
     }
 
     /// Finishes SP-initiated logout with the IdP's LogoutResponse received by HTTP-POST.
     public func finishLogout(samlResponse: String, relayState: String?, browserState: String?, now: Date = Date()) async throws -> LogoutResult {
-        let (state, verifier) = try await prepareLogoutFinish(browserState, now: now)
+        let (state, verifier) = try prepareLogoutFinish(browserState, now: now)
         let response = try verifier.verifyLogoutResponse(samlResponse: samlResponse, relayState: relayState,
                                                          expectedRequestID: state.requestID, now: now)
-        return try logoutResult(response, state: state)
+        return try await logoutResult(response, state: state, now: now)
     }
 
     /// Handles an IdP-initiated LogoutRequest received by HTTP-Redirect: verifies it (signature over
@@ -109,22 +107,23 @@ extension SAMLServiceProvider {
                               allowsUnsignedMessages: trusted.allowsUnsignedLogoutMessages)
     }
 
-    private func prepareLogoutFinish(_ browserState: String?, now: Date) async throws -> (BrowserState, LogoutVerifier) {
+    private func prepareLogoutFinish(_ browserState: String?, now: Date) throws -> (BrowserState, LogoutVerifier) {
         guard let browserState, !browserState.isEmpty else {
             throw SAMLError(.inResponseToMismatch, "No logout was started in this browser (no logout state cookie).")
         }
         let state = try BrowserState.open(browserState, secrets: secrets, now: now, for: .logout)
         let trusted = try identityProvider(named: state.identityProvider)
-        guard try await requestTracker.consume(state.requestID, at: now) != nil else {
-            throw SAMLError(.inResponseToMismatch, "The logout request \(state.requestID) is unknown, expired or already answered.")
-        }
         return (state, try logoutVerifier(for: trusted))
     }
 
-    private func logoutResult(_ response: VerifiedLogoutResponse, state: BrowserState) throws -> LogoutResult {
+    /// The verified answer's outcome; the request is consumed only now, after verification.
+    private func logoutResult(_ response: VerifiedLogoutResponse, state: BrowserState, now: Date) async throws -> LogoutResult {
         if let relayState = response.relayState, !relayState.isEmpty,
            !MessageAuthentication.constantTimeEqual(Array(relayState.utf8), Array(state.relayToken.utf8)) {
             throw SAMLError(.inResponseToMismatch, "The RelayState does not belong to the logout this browser started.")
+        }
+        guard try await requestTracker.consume(state.requestID, expiresAt: state.expiryDate, now: now) else {
+            throw SAMLError(.inResponseToMismatch, "The logout request \(state.requestID) was already answered.")
         }
         logger?.info("SAML logout finished", metadata: ["saml.idp": .string(response.issuer), "saml.partial": .stringConvertible(response.isPartial)])
         return LogoutResult(isPartial: response.isPartial, returnTo: configuration.returnTo.resolve(state.returnTo))

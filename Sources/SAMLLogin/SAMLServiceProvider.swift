@@ -24,8 +24,10 @@ import SAMLXMLSec
 /// // store `login` in the session, redirect to login.returnTo
 /// ```
 ///
-/// It wires in what every ACS needs and apps get wrong: the request tracker (each response must
-/// answer a request *this browser* started, consumed once), the replay store, RelayState as an
+/// It wires in what every ACS needs and apps get wrong: the login state (each response must
+/// answer a request *this browser* started; the request travels sealed in the browser, so starting
+/// a login stores nothing on the server), the request tracker (each request answered once, recorded
+/// only after the response verified), the replay store, RelayState as an
 /// opaque reference, return-to validation (no open redirects), IdP-initiated logins only where
 /// enabled, several IdPs (chosen by the response's Issuer, then fully verified by that IdP's keys)
 /// and several ACS URLs. Copies share their stores; the default stores and state secret are
@@ -36,7 +38,8 @@ public struct SAMLServiceProvider: Sendable {
 
     /// The configuration.
     public let configuration: Configuration
-    /// Where started logins are remembered until their response arrives.
+    /// Where answered requests are recorded once their response has verified, so each request is
+    /// answered once.
     public let requestTracker: any RequestTracker
     /// Where accepted assertion IDs are remembered.
     public let replayStore: any ReplayStore
@@ -90,7 +93,8 @@ public struct SAMLServiceProvider: Sendable {
 
     // MARK: - Login
 
-    /// Starts a login: builds the AuthnRequest, remembers it, and says what to send the browser.
+    /// Starts a login: builds the AuthnRequest and says what to send the browser. Nothing is stored
+    /// on the server: the request's ID, IdP and expiry travel in ``LoginStart/browserState``, sealed.
     ///
     /// - Parameters:
     ///   - idp: the IdP's entity ID; may be nil when exactly one IdP is configured.
@@ -127,8 +131,7 @@ public struct SAMLServiceProvider: Sendable {
         default:
             throw SAMLError(.invalidRequest, "AuthnRequests travel by HTTP-Redirect or HTTP-POST, not \(options.binding).")
         }
-        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
-        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.timeInterval)
         let state = BrowserState(requestID: requestID, identityProvider: trusted.entityID, acsURL: acsURL,
                                  relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
                                  expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
@@ -140,7 +143,8 @@ public struct SAMLServiceProvider: Sendable {
     }
 
     /// Finishes a login at the ACS: checks the browser's login state, verifies the response with
-    /// the IdP's keys and every rule, consumes the request and records the assertion (each once).
+    /// the IdP's keys and every rule, then consumes the request and records the assertion (each
+    /// once). A response that fails verification consumes nothing: the login stays pending.
     ///
     /// - Parameters:
     ///   - samlResponse: the posted `SAMLResponse` value.
@@ -229,19 +233,22 @@ public struct SAMLServiceProvider: Sendable {
         }
         var policy = configuration.policy
         policy.allowUnsolicited = false
-        // On a store that settles a login in one step, the request is consumed when the verified
-        // assertion is recorded (the replay check); otherwise it is consumed before verifying.
-        let settling = policy.detectReplay ? stateStore : nil
-        if settling == nil {
-            guard try await requestTracker.consume(state.requestID, at: now) != nil else {
-                throw Self.unknownRequest(state.requestID)
-            }
-        }
-        let replay: any ReplayStore = settling.map { RequestBoundReplayStore(store: $0, requestID: state.requestID) } ?? replayStore
+        // The request is consumed only once the response has verified: when the assertion is
+        // recorded (the replay check, the pipeline's last step), or right after verifying when
+        // replay detection is off.
+        let requestExpiry = state.expiryDate
+        let replay = RequestBoundReplayStore(
+            stores: stateStore.map { .oneStep($0) } ?? .separate(tracker: requestTracker, replay: replayStore),
+            requestID: state.requestID, requestExpiresAt: requestExpiry)
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replay, logger: logger)
         let assertion = try await verifier.verify(posted: posted, inResponseTo: state.requestID, now: now,
                                                   diagnostics: diagnostics)
+        if !policy.detectReplay {
+            guard try await requestTracker.consume(state.requestID, expiresAt: requestExpiry, now: now) else {
+                throw Self.unknownRequest(state.requestID)
+            }
+        }
         // the return-to was validated when the login started; the policy may have changed since
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
                      returnTo: configuration.returnTo.resolve(state.returnTo), sessionExpiresAt: sessionEnd(assertion, now: now))
@@ -269,9 +276,9 @@ public struct SAMLServiceProvider: Sendable {
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
-    /// The refusal of a response whose request this browser started is no longer pending.
+    /// The refusal of a response whose request was already answered.
     static func unknownRequest(_ requestID: String) -> SAMLError {
-        SAMLError(.inResponseToMismatch, "The login request \(requestID) is unknown, expired or already answered; start the login again.")
+        SAMLError(.inResponseToMismatch, "The login request \(requestID) was already answered; start the login again.")
     }
 
     func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
@@ -299,16 +306,9 @@ public struct SAMLServiceProvider: Sendable {
     }
 
     private func sessionEnd(_ assertion: VerifiedAssertion, now: Date) -> Date {
-        let cap = now.addingTimeInterval(configuration.maximumSessionLifetime.seconds)
+        let cap = now.addingTimeInterval(configuration.maximumSessionLifetime.timeInterval)
         guard let idpEnd = assertion.sessionNotOnOrAfter else { return cap }
         return min(idpEnd, cap)
-    }
-}
-
-extension Duration {
-    var seconds: TimeInterval {
-        let (s, atto) = components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
     }
 }
 
@@ -321,13 +321,12 @@ enum ProcessDefaults {
 }
 
 extension SAMLServiceProvider {
-    /// The login state for a request sent earlier with a known ID, tracked as `login` tracks it.
+    /// The login state for a request sent earlier with a known ID, as `login` seals it.
     /// For tests that replay recorded responses, whose `InResponseTo` is fixed.
     package func resumableState(requestID: String, idp: String, acsURL: String? = nil, returnTo: String? = nil,
                                 now: Date) async throws -> String {
         let relayToken = try Crypto.randomBytes(16).hex
-        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.seconds)
-        try await requestTracker.store(TrackedRequest(id: requestID, relayState: relayToken, expiresAt: expiresAt))
+        let expiresAt = now.addingTimeInterval(configuration.requestLifetime.timeInterval)
         let state = BrowserState(requestID: requestID, identityProvider: idp, acsURL: acsURL ?? configuration.acsURLs[0],
                                  relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
                                  expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))

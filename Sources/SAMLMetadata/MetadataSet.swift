@@ -54,6 +54,9 @@ public struct MetadataSet: Sendable {
     public let validUntil: Date?
     /// The root element's `cacheDuration` (an `xs:duration`), as written.
     public let cacheDuration: String?
+    /// When the document was published: the root's `mdrpi:PublicationInfo` `creationInstant`
+    /// (SAML V2.0 Metadata Extensions for Registration and Publication Information), if any.
+    public let publishedAt: Date?
     /// Whether the root is an `EntitiesDescriptor` (an aggregate).
     public let isAggregate: Bool
     /// The trusted certificate whose key verified the document's signature; nil when no
@@ -117,6 +120,13 @@ public struct MetadataSet: Sendable {
         self.identityProviderIDs = idpIDs
         self.validUntil = rootValidUntil
         self.cacheDuration = root.attribute("cacheDuration")
+        self.publishedAt = try root.child("Extensions", NS.metadata)?
+            .child("PublicationInfo", "urn:oasis:names:tc:SAML:metadata:rpi")?.attribute("creationInstant").map { text in
+                guard let date = SAMLTime.parse(text) else {
+                    throw SAMLError(.invalidMetadata, "The PublicationInfo creationInstant \"\(text.prefix(64))\" is not an xs:dateTime.")
+                }
+                return date
+            }
         self.isAggregate = root.is("EntitiesDescriptor", NS.metadata)
         self.policy = policy
         self.entries = entries

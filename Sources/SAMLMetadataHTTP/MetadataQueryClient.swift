@@ -8,7 +8,9 @@ public import SAMLMetadata
 /// `GET {base}/entities/{percent-encoded entityID}`, for federations where nobody loads the whole
 /// aggregate. Each answer must be signed by a trust anchor (when configured), is cached per entity
 /// for its `cacheDuration` (clamped to the configured bounds, never past `validUntil`), revalidated
-/// with ETag / If-Modified-Since, and kept through failed refreshes until its own `validUntil`.
+/// with ETag / If-Modified-Since, and kept through failed refreshes until its own `validUntil` or
+/// the configured ``MetadataFetchConfiguration/maximumStaleness``. An answer older than the
+/// entity's cached copy never replaces it.
 public actor MetadataQueryClient {
     /// The MDQ base URL (without the trailing `/entities`).
     public nonisolated let baseURL: String
@@ -23,6 +25,8 @@ public actor MetadataQueryClient {
         var etag: String?
         var lastModified: String?
         var freshUntil: Date
+        /// When a fetch last brought or confirmed (304) this copy.
+        var confirmedAt: Date
     }
     private var cache: [String: CacheEntry] = [:]
     /// The number of HTTP requests sent so far (200, 304 or failed).
@@ -72,6 +76,7 @@ public actor MetadataQueryClient {
             case .notModified:
                 guard var entry = cached else { throw SAMLError(.metadataUnavailable, "\(url) answered 304 without a cached copy.") }
                 entry.freshUntil = freshUntil(now: now, set: entry.set)
+                entry.confirmedAt = now
                 cache[entityID] = entry
                 logger.debug("mdq not modified", metadata: ["entityID": "\(entityID)"])
                 return try entry.set.identityProvider(entityID: entityID, now: now)
@@ -82,18 +87,24 @@ public actor MetadataQueryClient {
                                           allowSHA1: configuration.allowSHA1,
                                           limits: .init(maximumBytes: configuration.maximumBytes, maximumDepth: configuration.maximumDepth),
                                           policy: policy)
+                try configuration.checkFreshness(of: set, replacing: cached?.set, now: now, url: url)
                 guard set.contains(entityID: entityID) else {
                     throw SAMLError(.entityNotFound, "The MDQ answer for \"\(entityID)\" describes \(set.entityIDs.prefix(3).joined(separator: ", ")) instead.")
                 }
                 let idp = try set.identityProvider(entityID: entityID, now: now)
-                cache[entityID] = CacheEntry(set: set, etag: etag, lastModified: lastModified, freshUntil: freshUntil(now: now, set: set))
+                cache[entityID] = CacheEntry(set: set, etag: etag, lastModified: lastModified, freshUntil: freshUntil(now: now, set: set),
+                                             confirmedAt: now)
                 logger.info("mdq entity loaded", metadata: ["entityID": "\(entityID)", "verifiedBy": "\(set.verifiedBy?.sha256Fingerprint ?? "unchecked")"])
                 return idp
             }
         } catch {
             let failure = (error as? SAMLError) ?? SAMLError(.metadataUnavailable, "Fetching \(url) failed: \(error).")
-            if let cached, cached.set.validUntil(ofEntity: entityID).map({ $0 > clock() }) ?? true,
-               let idp = try? cached.set.identityProvider(entityID: entityID, now: clock()) {
+            let now = clock()
+            let unconfirmedTooLong = configuration.maximumStaleness.map { limit in
+                cached.map { now.timeIntervalSince($0.confirmedAt) > limit.timeInterval } ?? false
+            } ?? false
+            if let cached, !unconfirmedTooLong, cached.set.validUntil(ofEntity: entityID).map({ $0 > now }) ?? true,
+               let idp = try? cached.set.identityProvider(entityID: entityID, now: now) {
                 logger.warning("mdq refresh failed; using the cached copy", metadata: ["entityID": "\(entityID)", "reason": "\(failure.reason)"])
                 return idp
             }
@@ -106,8 +117,7 @@ public actor MetadataQueryClient {
     public func clearCache() { cache.removeAll() }
 
     private func freshUntil(now: Date, set: MetadataSet) -> Date {
-        let (s, atto) = configuration.refreshInterval(cacheDuration: set.cacheDuration).components
-        var until = now.addingTimeInterval(TimeInterval(s) + TimeInterval(atto) / 1e18)
+        var until = now.addingTimeInterval(configuration.refreshInterval(cacheDuration: set.cacheDuration).timeInterval)
         if let validUntil = set.validUntil { until = min(until, validUntil) }
         return until
     }

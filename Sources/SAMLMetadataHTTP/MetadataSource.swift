@@ -7,7 +7,10 @@ public import SAMLMetadata
 /// IdP metadata fetched from a URL and kept current: verified against the configured trust
 /// anchors, refreshed in the background as `cacheDuration` (clamped) says, revalidated with
 /// ETag / If-Modified-Since, and kept through failed refreshes until the good copy's own
-/// `validUntil` — after which lookups fail closed.
+/// `validUntil` or the configured ``MetadataFetchConfiguration/maximumStaleness``, whichever comes
+/// first — after which lookups fail closed. A fetched copy older than the one held never replaces
+/// it, and ``MetadataFetchConfiguration/maximumValidityInterval`` bounds how far ahead its
+/// `validUntil` may lie.
 ///
 /// ```swift
 /// let source = MetadataSource(url: "https://idp.example.org/metadata",
@@ -63,7 +66,7 @@ public actor MetadataSource {
         let now = clock()
         let state: MetadataSourceStatus.State
         if let current {
-            if let until = current.validUntil, until <= now { state = .expired } else { state = lastError == nil ? .current : .stale }
+            if expiry(of: current, now: now) != nil { state = .expired } else { state = lastError == nil ? .current : .stale }
         } else {
             state = .empty
         }
@@ -75,7 +78,8 @@ public actor MetadataSource {
     /// The current IdP (the one named by ``entityID``, or the document's only IdP).
     ///
     /// - Throws: `metadataUnavailable` before any good copy arrived (with the last error's reason),
-    ///   `metadataExpired` once the good copy's `validUntil` has passed, or the entity's own error.
+    ///   `metadataExpired` once the good copy's `validUntil` has passed or it has gone unconfirmed
+    ///   longer than ``MetadataFetchConfiguration/maximumStaleness``, or the entity's own error.
     public func identityProvider() throws -> IdentityProvider {
         let set = try currentSet()
         if let entityID { return try set.identityProvider(entityID: entityID, now: clock()) }
@@ -93,14 +97,24 @@ public actor MetadataSource {
         guard let current else {
             throw SAMLError(.metadataUnavailable, "No metadata from \(url) yet\(lastError.map { ": \($0.reason)" } ?? ".")")
         }
-        if let until = current.validUntil, until <= now {
+        if let reason = expiry(of: current, now: now) {
             if !wasExpired {
                 wasExpired = true
-                logger.error("metadata expired; failing closed", metadata: ["url": "\(url)", "validUntil": "\(until)"])
+                logger.error("metadata expired; failing closed", metadata: ["url": "\(url)", "reason": "\(reason)"])
             }
-            throw SAMLError(.metadataExpired, "The last good metadata from \(url) expired at \(until) and no valid copy replaced it\(lastError.map { " (last refresh: \($0.reason))" } ?? "").")
+            throw SAMLError(.metadataExpired, "The last good metadata from \(url) \(reason) and no valid copy replaced it\(lastError.map { " (last refresh: \($0.reason))" } ?? "").")
         }
         return current
+    }
+
+    /// Why the copy held may no longer be handed out at `now`, or nil while it may: its
+    /// `validUntil` passed, or no refresh confirmed it for longer than the staleness bound.
+    private func expiry(of set: MetadataSet, now: Date) -> String? {
+        if let until = set.validUntil, until <= now { return "expired at \(SAMLTime.format(until))" }
+        if let limit = configuration.maximumStaleness, let confirmed = lastSuccess, now.timeIntervalSince(confirmed) > limit.timeInterval {
+            return "was last confirmed at \(SAMLTime.format(confirmed)), longer ago than the \(limit) allowed (maximumStaleness)"
+        }
+        return nil
     }
 
     /// Fetches now. On success the new copy replaces the old one (key rollover takes effect for the
@@ -116,7 +130,7 @@ public actor MetadataSource {
             case .notModified:
                 guard let current else { throw SAMLError(.metadataUnavailable, "\(url) answered 304 without a copy held.") }
                 if let until = current.validUntil, until <= now {
-                    throw SAMLError(.metadataExpired, "\(url) answered 304 Not Modified, but the copy held expired at \(until).")
+                    throw SAMLError(.metadataExpired, "\(url) answered 304 Not Modified, but the copy held expired at \(SAMLTime.format(until)).")
                 }
                 logger.info("metadata not modified", metadata: ["url": "\(url)"])
                 lastSuccess = now
@@ -128,6 +142,7 @@ public actor MetadataSource {
                                           allowSHA1: configuration.allowSHA1,
                                           limits: configuration.documentLimits,
                                           policy: policy)
+                try configuration.checkFreshness(of: set, replacing: current, now: now, url: url)
                 // a copy whose chosen IdP cannot be used never replaces a good one
                 if entityID != nil || !set.isAggregate {
                     _ = try chosen(in: set)
@@ -157,8 +172,8 @@ public actor MetadataSource {
             let now = clock()
             lastError = failure
             lastAttempt = now
-            nextRefresh = now.addingTimeInterval(seconds(configuration.minimumRefreshInterval))
-            if let current, current.validUntil.map({ $0 > now }) ?? true {
+            nextRefresh = now.addingTimeInterval(configuration.minimumRefreshInterval.timeInterval)
+            if let current, expiry(of: current, now: now) == nil {
                 logger.warning("metadata refresh failed; keeping the last good copy", metadata: [
                     "url": "\(url)", "code": "\(failure.code)", "reason": "\(failure.reason)",
                     "keptUntil": "\(current.validUntil.map { "\($0)" } ?? "no validUntil")",
@@ -179,7 +194,7 @@ public actor MetadataSource {
             let now = clock()
             let due = nextRefresh ?? now
             if due > now {
-                let wait = min(due.timeIntervalSince(now), seconds(configuration.maximumRefreshInterval))
+                let wait = min(due.timeIntervalSince(now), configuration.maximumRefreshInterval.timeInterval)
                 do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { break }
                 continue
             }
@@ -193,16 +208,11 @@ public actor MetadataSource {
         return try set.soleIdentityProvider()
     }
 
-    private func seconds(_ duration: Duration) -> TimeInterval {
-        let (s, atto) = duration.components
-        return TimeInterval(s) + TimeInterval(atto) / 1e18
-    }
-
     private func schedule(after now: Date, set: MetadataSet) -> Date {
-        var next = now.addingTimeInterval(seconds(configuration.refreshInterval(cacheDuration: set.cacheDuration)))
+        var next = now.addingTimeInterval(configuration.refreshInterval(cacheDuration: set.cacheDuration).timeInterval)
         if let until = set.validUntil {
             // refresh before the copy expires (half the remaining time, at least the minimum interval)
-            let halfway = now.addingTimeInterval(max(until.timeIntervalSince(now) / 2, seconds(configuration.minimumRefreshInterval)))
+            let halfway = now.addingTimeInterval(max(until.timeIntervalSince(now) / 2, configuration.minimumRefreshInterval.timeInterval))
             next = min(next, halfway)
         }
         return next

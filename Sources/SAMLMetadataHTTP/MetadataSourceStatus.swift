@@ -10,9 +10,11 @@ public struct MetadataSourceStatus: Sendable {
         case empty
         /// A good copy is held and was confirmed by the last refresh.
         case current
-        /// The last refresh failed; the previous good copy is still handed out until its `validUntil`.
+        /// The last refresh failed; the previous good copy is still handed out until its `validUntil`
+        /// or the staleness bound.
         case stale
-        /// The good copy's `validUntil` has passed: lookups fail closed.
+        /// The good copy's `validUntil` has passed, or it went unconfirmed longer than the
+        /// staleness bound: lookups fail closed.
         case expired
     }
 

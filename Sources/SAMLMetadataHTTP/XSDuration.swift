@@ -4,7 +4,8 @@ import Foundation
 /// Reads `xs:duration` values such as `PT1H` or `P1DT12H` (metadata `cacheDuration`).
 enum XSDuration {
     /// The duration in seconds (a year counts 365 days, a month 30), or nil when `text` is not an
-    /// `xs:duration` or is negative.
+    /// `xs:duration`, is negative, or is too large to be a finite floating value. The result may be
+    /// far beyond any `Duration`: callers clamp it before converting.
     static func seconds(_ text: String) -> Double? {
         var rest = Substring(text.trimmingCharacters(in: [" ", "\t", "\n", "\r"]))
         guard rest.first == "P" else { return nil }
@@ -37,7 +38,7 @@ enum XSDuration {
                 return nil
             }
         }
-        guard sawField, number.isEmpty else { return nil }
+        guard sawField, number.isEmpty, total.isFinite else { return nil }
         return total
     }
 }

@@ -6,9 +6,10 @@ public import SAMLLogin
 public import SAMLRequests
 public import SAMLVerification
 
-/// Requests and used assertion IDs on PostgreSQL in one store that finishes an SP-initiated login
-/// with a single statement: the request is consumed and the assertion recorded in one
-/// transaction, so a login costs one round trip and one commit instead of two.
+/// Answered requests and used assertion IDs on PostgreSQL in one store that finishes an
+/// SP-initiated login with a single statement: the request is recorded as answered and the
+/// assertion as used in one transaction, so a login costs one round trip and one commit instead
+/// of two.
 ///
 /// It is also a ``PostgresRequestTracker`` and a ``PostgresReplayStore`` on the same tables (an
 /// instance using the separate stores and one using this store share their state), and it fails
@@ -21,9 +22,9 @@ public import SAMLVerification
 ///                                    stateStore: PostgresLoginStateStore(client: client))
 /// ```
 public struct PostgresLoginStateStore: LoginStateStore {
-    /// The requests half.
+    /// The answered requests half.
     public let requests: PostgresRequestTracker
-    /// The assertion IDs half.
+    /// The used assertion IDs half (and LogoutRequest IDs, in their own scope).
     public let assertions: PostgresReplayStore
     /// The settings in use.
     public var configuration: PostgresStoreConfiguration { requests.configuration }
@@ -37,62 +38,66 @@ public struct PostgresLoginStateStore: LoginStateStore {
         self.query = StoreQuery(client: client, timeout: configuration.queryTimeout)
     }
 
-    /// Records a request (see ``PostgresRequestTracker/store(_:)``).
-    public func store(_ request: TrackedRequest) async throws {
-        try await requests.store(request)
+    /// Records an answered request (see ``PostgresRequestTracker/consume(_:expiresAt:now:)``).
+    public func consume(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
+        try await requests.consume(id, expiresAt: expiresAt, now: now)
     }
 
-    /// Consumes a request (see ``PostgresRequestTracker/consume(_:at:)``).
-    public func consume(_ id: String, at now: Date) async throws -> TrackedRequest? {
-        try await requests.consume(id, at: now)
+    /// Records an ID (see ``PostgresReplayStore/insertIfAbsent(_:scope:expiresAt:now:)``).
+    public func insertIfAbsent(_ id: String, scope: ReplayScope, expiresAt: Date, now: Date) async throws -> Bool {
+        try await assertions.insertIfAbsent(id, scope: scope, expiresAt: expiresAt, now: now)
     }
 
-    /// Records an assertion ID (see ``PostgresReplayStore/insertIfAbsent(_:expiresAt:now:)``).
-    public func insertIfAbsent(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
-        try await assertions.insertIfAbsent(id, expiresAt: expiresAt, now: now)
-    }
-
-    /// Consumes the request and records the assertion in one statement: a `DELETE … RETURNING`
-    /// of the request feeds the `INSERT … ON CONFLICT` of the assertion key, so the key is
-    /// recorded only when this call consumed an unexpired request, and of any number of
-    /// concurrent calls for one request exactly one consumes it.
+    /// Records the request as answered and the assertion as used in one statement: the
+    /// `INSERT … ON CONFLICT` of the request feeds the `INSERT … ON CONFLICT` of the assertion
+    /// key, so the key is recorded only when this call recorded the request, and of any number of
+    /// concurrent calls for one request exactly one records it.
+    ///
+    /// When the assertion key was already recorded (``LoginStateOutcome/replayed``), the request
+    /// stays recorded as answered: the replayed assertion names this request, so it answered it
+    /// before.
     ///
     /// - Parameters:
     ///   - requestID: the request the response answers.
+    ///   - requestExpiresAt: until when the request's record is kept.
     ///   - assertionKey: the key the verifier records for the assertion.
     ///   - expiresAt: until when the assertion key is remembered.
     ///   - now: the current time.
     /// - Returns: `LoginStateOutcome.recorded`, or why not.
     /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails; the
-    ///   request may or may not have been consumed then, and is never handed out twice.
-    public func finishLogin(request requestID: String, recording assertionKey: String, until expiresAt: Date,
-                            now: Date) async throws -> LoginStateOutcome {
-        guard !requestID.utf8.contains(0) else { return .requestUnknown }  // never stored
-        let key = Data(assertionKey.utf8)
+    ///   request may or may not have been recorded then.
+    public func finishLogin(request requestID: String, until requestExpiresAt: Date, recording assertionKey: String,
+                            until expiresAt: Date, now: Date) async throws -> LoginStateOutcome {
+        guard !requestID.utf8.contains(0) else {
+            throw SAMLError(.invalidRequest, "A request ID containing NUL cannot be recorded.")
+        }
+        let key = PostgresReplayStore.key(assertionKey, scope: .assertion)
         let sql: PostgresQuery = try """
-            WITH consumed AS (
-                DELETE FROM \(unescaped: configuration.requestsTable) WHERE id = \(requestID) RETURNING expires_at
+            WITH answered AS (
+                INSERT INTO \(unescaped: configuration.requestsTable) AS r (id, expires_at) VALUES (\(requestID), \(requestExpiresAt))
+                ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE r.expires_at < \(now)
+                RETURNING 1
             ), recorded AS (
                 INSERT INTO \(unescaped: configuration.assertionsTable) AS t (key_sha256, expires_at)
-                SELECT sha256(\(key)), \(expiresAt) FROM consumed WHERE consumed.expires_at > \(now)
-                ON CONFLICT (key_sha256) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at <= \(now)
+                SELECT sha256(\(key)), \(expiresAt) FROM answered
+                ON CONFLICT (key_sha256) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < \(now)
                 RETURNING 1
             )
-            SELECT (SELECT count(*) FROM consumed WHERE expires_at > \(now)), (SELECT count(*) FROM recorded)
+            SELECT (SELECT count(*) FROM answered), (SELECT count(*) FROM recorded)
             """
-        let (consumed, recorded) = try await query.run("finish the login") { client in
+        let (answered, recorded) = try await query.run("finish the login") { client in
             var counts: (Int64, Int64) = (0, 0)
             for try await row in try await client.query(sql).decode((Int64, Int64).self) {
                 counts = row
             }
             return counts
         }
-        if consumed == 0 { return .requestUnknown }
+        if answered == 0 { return .requestAlreadyAnswered }
         return recorded == 1 ? .recorded : .replayed
     }
 
-    /// Deletes expired requests and assertion IDs (see ``PostgresStatePurger``); returns how
-    /// many of each were deleted.
+    /// Deletes expired answered requests and IDs (see ``PostgresStatePurger``); returns how many
+    /// of each were deleted.
     public func purgeExpired(before date: Date = Date(), maxBatches: Int = 100) async throws -> (requests: Int, assertions: Int) {
         (try await requests.purgeExpired(before: date, maxBatches: maxBatches),
          try await assertions.purgeExpired(before: date, maxBatches: maxBatches))

@@ -4,12 +4,15 @@ public import PostgresNIO
 import SAMLCore
 public import SAMLVerification
 
-/// A `ReplayStore` on PostgreSQL: an assertion accepted by any instance of an
-/// application is refused by all of them until it expires.
+/// A `ReplayStore` on PostgreSQL: an assertion (or LogoutRequest) accepted by any instance of
+/// an application is refused by all of them until it expires.
 ///
 /// ``insertIfAbsent(_:expiresAt:now:)`` is one `INSERT … ON CONFLICT` statement that inserts the
 /// key, or takes over a row whose expiry has passed, and reports through its returned row count
-/// whether it did; of any number of concurrent calls for one key exactly one gets `true`.
+/// whether it did; of any number of concurrent calls for one key exactly one gets `true`. Keys of
+/// the scopes other than assertions are stored under their scope's name, so they never meet an
+/// assertion key; the verifiers cap every entry's expiry at the last instant the message could be
+/// accepted, so a purge removes them all.
 ///
 /// Every call fails closed: when the database is down, slow past
 /// ``PostgresStoreConfiguration/queryTimeout`` or answers with an error, the call throws
@@ -34,15 +37,16 @@ public struct PostgresReplayStore: ReplayStore {
         self.table = configuration.assertionsTable
     }
 
-    /// Records `id` until `expiresAt`. Returns false when `id` is already recorded and its expiry
-    /// is after `now`; a row whose expiry has passed does not block and is replaced.
+    /// Records `id` in `scope` until `expiresAt`. Returns false when it is already recorded and
+    /// its expiry is not before `now`; a row whose expiry is before `now` does not block and is
+    /// replaced.
     /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails; the
-    ///   caller must then refuse the assertion.
-    public func insertIfAbsent(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
-        let key = Data(id.utf8)
+    ///   caller must then refuse the message.
+    public func insertIfAbsent(_ id: String, scope: ReplayScope, expiresAt: Date, now: Date) async throws -> Bool {
+        let key = Self.key(id, scope: scope)
         let sql: PostgresQuery = try """
             INSERT INTO \(unescaped: table) AS t (key_sha256, expires_at) VALUES (sha256(\(key)), \(expiresAt)) \
-            ON CONFLICT (key_sha256) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at <= \(now) \
+            ON CONFLICT (key_sha256) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < \(now) \
             RETURNING 1
             """
         let affected = try await query.run("record the assertion ID") { client in
@@ -53,12 +57,18 @@ public struct PostgresReplayStore: ReplayStore {
         return affected == 1
     }
 
-    /// Deletes assertion IDs that expired at or before `date`, at most
+    /// The bytes hashed into `key_sha256`: an assertion key as given, any other scope's key after
+    /// its scope name and a NUL byte.
+    static func key(_ id: String, scope: ReplayScope) -> Data {
+        scope == .assertion ? Data(id.utf8) : Data((scope.name + "\u{0}" + id).utf8)
+    }
+
+    /// Deletes entries whose expiry is before `date`, at most
     /// ``PostgresStoreConfiguration/purgeBatchSize`` rows per statement and at most `maxBatches`
     /// statements; returns how many were deleted.
     ///
     /// Expired rows never block an insert, so purging only reclaims space: run it now and then
-    /// (see ``PostgresStatePurger``), not on every login.
+    /// (see ``PostgresStatePurger``, which keeps a clock-skew margin), not on every login.
     public func purgeExpired(before date: Date = Date(), maxBatches: Int = 100) async throws -> Int {
         try await StorePurge.run(query: query, table: table, keyColumn: "key_sha256", before: date,
                                  batchSize: configuration.purgeBatchSize, maxBatches: maxBatches)

@@ -4,11 +4,12 @@ public import PostgresNIO
 import SAMLCore
 public import SAMLRequests
 
-/// A `RequestTracker` on PostgreSQL, shared by every instance of an application.
+/// A `RequestTracker` on PostgreSQL, shared by every instance of an application: a request
+/// answered on one instance is refused as answered on all of them.
 ///
-/// A login started on one instance can complete on another, and each request is consumed once
-/// across all of them: ``consume(_:at:)`` is one `DELETE … RETURNING` statement, so of any
-/// number of concurrent calls for an ID exactly one gets the request.
+/// Only answered requests are stored (a started login lives in the browser), each until its own
+/// expiry. ``consume(_:expiresAt:now:)`` is one `INSERT … ON CONFLICT` statement, so of any number
+/// of concurrent calls for an ID exactly one gets `true`.
 ///
 /// Every call fails closed: when the database is down, slow past
 /// ``PostgresStoreConfiguration/queryTimeout`` or answers with an error, the call throws
@@ -34,49 +35,35 @@ public struct PostgresRequestTracker: RequestTracker {
         self.table = configuration.requestsTable
     }
 
-    /// Records a request. Storing an ID again replaces the earlier record.
-    /// - Throws: `invalidRequest` for an ID containing NUL (which PostgreSQL text cannot hold);
-    ///   `stateStoreUnavailable` when the database does not confirm the write.
-    public func store(_ request: TrackedRequest) async throws {
-        guard !request.id.utf8.contains(0), !(request.relayState?.utf8.contains(0) ?? false) else {
-            throw SAMLError(.invalidRequest, "A request ID or RelayState containing NUL cannot be tracked.")
+    /// Records that the request `id` was answered, until `expiresAt`. Returns false when it was
+    /// already recorded and that record's expiry is not before `now`; an older record is replaced.
+    /// - Throws: `invalidRequest` for an ID containing NUL (which PostgreSQL text cannot hold; this
+    ///   SP never issues one); `stateStoreUnavailable` when the database does not answer in time
+    ///   or fails (the request may or may not have been recorded then).
+    public func consume(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
+        guard !id.utf8.contains(0) else {
+            throw SAMLError(.invalidRequest, "A request ID containing NUL cannot be recorded.")
         }
         let sql: PostgresQuery = """
-            INSERT INTO \(unescaped: table) (id, relay_state, expires_at) \
-            VALUES (\(request.id), \(request.relayState), \(request.expiresAt)) \
-            ON CONFLICT (id) DO UPDATE SET relay_state = EXCLUDED.relay_state, expires_at = EXCLUDED.expires_at
+            INSERT INTO \(unescaped: table) AS t (id, expires_at) VALUES (\(id), \(expiresAt)) \
+            ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < \(now) \
+            RETURNING 1
             """
-        try await query.run("record the request") { client in
-            try await client.query(sql).drain()
+        let affected = try await query.run("record the answered request") { client in
+            var rows = 0
+            for try await _ in try await client.query(sql) { rows += 1 }
+            return rows
         }
+        return affected == 1
     }
 
-    /// Removes and returns the request with this ID, or nil if it is unknown, was already
-    /// consumed (here or on another instance), or expired before `now`.
-    ///
-    /// An expired request is removed too. When this throws, the request may or may not have been
-    /// removed; it is never handed out twice.
-    /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails.
-    public func consume(_ id: String, at now: Date) async throws -> TrackedRequest? {
-        guard !id.utf8.contains(0) else { return nil }  // never stored
-        let sql: PostgresQuery = "DELETE FROM \(unescaped: table) WHERE id = \(id) RETURNING relay_state, expires_at"
-        let row: (String?, Date)? = try await query.run("consume the request") { client in
-            var found: (String?, Date)?
-            for try await row in try await client.query(sql).decode((String?, Date).self) {
-                found = row
-            }
-            return found
-        }
-        guard let (relayState, expiresAt) = row, now < expiresAt else { return nil }
-        return TrackedRequest(id: id, relayState: relayState, expiresAt: expiresAt)
-    }
-
-    /// Deletes requests that expired at or before `date`, at most
+    /// Deletes answered requests whose expiry is before `date`, at most
     /// ``PostgresStoreConfiguration/purgeBatchSize`` rows per statement and at most `maxBatches`
     /// statements; returns how many were deleted.
     ///
-    /// Run it now and then (see ``PostgresStatePurger``), not on every login. Rows locked by a
-    /// concurrent purge on another instance are skipped rather than waited for.
+    /// Run it now and then (see ``PostgresStatePurger``, which keeps a clock-skew margin), not on
+    /// every login. Rows locked by a concurrent purge on another instance are skipped rather than
+    /// waited for.
     public func purgeExpired(before date: Date = Date(), maxBatches: Int = 100) async throws -> Int {
         try await StorePurge.run(query: query, table: table, keyColumn: "id", before: date,
                                  batchSize: configuration.purgeBatchSize, maxBatches: maxBatches)

@@ -2,12 +2,13 @@
 public import Foundation
 public import SAMLCore
 
-/// Deletes expired requests and assertion IDs now and then, in bounded batches.
+/// Deletes expired answered requests and assertion IDs now and then, in bounded batches.
 ///
-/// Expired rows never make a store answer wrongly (consume ignores an expired request; an
-/// expired assertion ID is replaced), so purging only keeps the tables small. Run one purger per
-/// application (running it on several instances is harmless: batches skip rows another purge has
-/// locked).
+/// Expired rows never make a store answer wrongly (an expired record is replaced), so purging only
+/// keeps the tables small. A row is deleted only once its expiry lies ``skewMargin`` behind the
+/// purger's clock: another instance whose clock runs behind still counts the row as in force, and
+/// must find it. Run one purger per application (running it on several instances is harmless:
+/// batches skip rows another purge has locked); ``PostgresStatePurgeService`` runs it as a service.
 ///
 /// ```swift
 /// let purger = PostgresStatePurger(requestTracker: tracker, replayStore: replayStore)
@@ -22,14 +23,19 @@ public struct PostgresStatePurger: Sendable {
     public var interval: Duration
     /// The most batches one purge runs per table, bounding the work of a round. Default 100.
     public var maxBatches: Int
+    /// How far behind the purger's clock a row's expiry must lie before it is deleted: at least
+    /// the largest difference between the clocks of the instances sharing the store. Default 5
+    /// minutes.
+    public var skewMargin: Duration
 
     /// Creates a purger.
     public init(requestTracker: PostgresRequestTracker? = nil, replayStore: PostgresReplayStore? = nil,
-                interval: Duration = .seconds(300), maxBatches: Int = 100) {
+                interval: Duration = .seconds(300), maxBatches: Int = 100, skewMargin: Duration = .seconds(300)) {
         self.requestTracker = requestTracker
         self.replayStore = replayStore
         self.interval = interval
         self.maxBatches = maxBatches
+        self.skewMargin = skewMargin
     }
 
     /// The rows one round deleted.
@@ -46,12 +52,13 @@ public struct PostgresStatePurger: Sendable {
         }
     }
 
-    /// Runs one round: deletes what expired at or before `now`.
+    /// Runs one round: deletes what expired before `now` minus ``skewMargin``.
     /// - Throws: `stateStoreUnavailable` when the database cannot be asked.
     @discardableResult
     public func purgeOnce(now: Date = Date()) async throws -> Round {
-        let requests = try await requestTracker?.purgeExpired(before: now, maxBatches: maxBatches) ?? 0
-        let assertions = try await replayStore?.purgeExpired(before: now, maxBatches: maxBatches) ?? 0
+        let before = now.addingTimeInterval(-max(skewMargin, .zero).timeInterval)
+        let requests = try await requestTracker?.purgeExpired(before: before, maxBatches: maxBatches) ?? 0
+        let assertions = try await replayStore?.purgeExpired(before: before, maxBatches: maxBatches) ?? 0
         return Round(requests: requests, assertions: assertions)
     }
 

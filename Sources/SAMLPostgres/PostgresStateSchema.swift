@@ -10,9 +10,11 @@ import SAMLCore
 public enum PostgresStateSchema {
     /// The schema's statements, in order, for a configuration's table prefix.
     ///
-    /// Requests are kept by their ID as text. Assertions are kept by the SHA-256 of the key the
-    /// verifier gives (issuer, a NUL byte and the assertion ID, as UTF-8), so the key may hold
-    /// any character and the index entries stay 32 bytes whatever the IdP sends.
+    /// Answered requests are kept by their ID as text (a table created by an earlier release
+    /// also has a `relay_state` column, which is no longer written). Assertions and LogoutRequests
+    /// are kept by the SHA-256 of the key the verifier gives (issuer, a NUL byte and the message
+    /// ID, as UTF-8, after the scope name for LogoutRequests), so the key may hold any character
+    /// and the index entries stay 32 bytes whatever the IdP sends.
     /// - Throws: `invalidConfiguration` when the prefix is not usable.
     public static func migrationSQL(configuration: PostgresStoreConfiguration = .init()) throws -> [String] {
         try configuration.validate()
@@ -22,7 +24,6 @@ public enum PostgresStateSchema {
             """
             CREATE TABLE IF NOT EXISTS \(requests) (
                 id          text        PRIMARY KEY,
-                relay_state text,
                 expires_at  timestamptz NOT NULL
             )
             """,

@@ -32,10 +32,10 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
         self.purgeBatchSize = purgeBatchSize
     }
 
-    /// The table holding requests this SP sent and has not seen answered.
+    /// The table holding the requests this SP has seen answered, each until it expires.
     public var requestsTable: String { tablePrefix + "requests" }
 
-    /// The table holding accepted assertion IDs until they expire.
+    /// The table holding accepted assertion (and LogoutRequest) IDs until they expire.
     public var assertionsTable: String { tablePrefix + "assertions" }
 
     /// Throws `invalidConfiguration` when a value cannot be used.

@@ -2,7 +2,7 @@
 import Foundation
 import PostgresNIO
 
-/// Deletes expired rows in bounded batches, using the expiry index.
+/// Deletes rows whose expiry is before a date in bounded batches, using the expiry index.
 enum StorePurge {
     static func run(query: StoreQuery, table: String, keyColumn: String, before date: Date,
                     batchSize: Int, maxBatches: Int) async throws -> Int {
@@ -10,10 +10,10 @@ enum StorePurge {
         for _ in 0..<max(1, maxBatches) {
             let sql: PostgresQuery = """
                 WITH doomed AS (\
-                SELECT \(unescaped: keyColumn) FROM \(unescaped: table) WHERE expires_at <= \(date) \
+                SELECT \(unescaped: keyColumn) FROM \(unescaped: table) WHERE expires_at < \(date) \
                 ORDER BY expires_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED), \
                 deleted AS (DELETE FROM \(unescaped: table) t USING doomed \
-                WHERE t.\(unescaped: keyColumn) = doomed.\(unescaped: keyColumn) AND t.expires_at <= \(date) RETURNING 1) \
+                WHERE t.\(unescaped: keyColumn) = doomed.\(unescaped: keyColumn) AND t.expires_at < \(date) RETURNING 1) \
                 SELECT count(*)::int8 FROM deleted
                 """
             let deleted = try await query.run("purge expired rows") { client in

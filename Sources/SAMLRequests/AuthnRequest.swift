@@ -7,14 +7,14 @@ import SAMLXMLSec
 /// HTTP-POST bindings.
 ///
 /// Each call to ``redirect(to:now:)`` or ``post(to:now:)`` makes a new request with a fresh,
-/// unpredictable ID. Store that ID (with a ``RequestTracker``) so the response's
-/// `InResponseTo` can be checked later.
+/// unpredictable ID. Keep that ID with the user's session so the response's `InResponseTo` can
+/// be checked later, and record it in a ``RequestTracker`` once a response has answered it.
 ///
 /// ```swift
 /// let builder = AuthnRequest(serviceProvider: sp, identityProvider: idp,
 ///                            options: AuthnRequestOptions(relayState: "/inbox"))
 /// let request = try builder.redirect()
-/// try await tracker.store(request.tracked(lifetime: 600))
+/// session["saml.request"] = request.id
 /// // answer with a 302 to request.url
 /// ```
 public struct AuthnRequest: Sendable {

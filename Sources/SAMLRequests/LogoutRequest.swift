@@ -8,32 +8,13 @@ import SAMLXMLSec
 /// profile requires the requester to authenticate itself, and front-channel bindings can only do
 /// that with a signature.
 public struct LogoutRequest: Sendable {
-    /// Whom to log out: the NameID exactly as the IdP sent it in the assertion.
-    public struct Subject: Sendable, Hashable, Codable {
-        /// The NameID value.
-        public var value: String
-        /// Its Format, as received.
-        public var format: NameIDFormat?
-        /// Its NameQualifier, as received.
-        public var nameQualifier: String?
-        /// Its SPNameQualifier, as received.
-        public var spNameQualifier: String?
-
-        /// Creates a subject.
-        public init(value: String, format: NameIDFormat? = nil, nameQualifier: String? = nil, spNameQualifier: String? = nil) {
-            self.value = value
-            self.format = format
-            self.nameQualifier = nameQualifier
-            self.spNameQualifier = spNameQualifier
-        }
-    }
-
     /// This SP (its signing key is required).
     public var serviceProvider: ServiceProvider
     /// The IdP whose session ends.
     public var identityProvider: IdentityProvider
-    /// The user.
-    public var subject: Subject
+    /// Whom to log out: the NameID exactly as the IdP sent it in the assertion (value, Format and
+    /// qualifiers as received).
+    public var subject: NameID
     /// The IdP session indexes to end (from the assertion's AuthnStatement); empty ends every session of the user.
     public var sessionIndexes: [String]
     /// The RelayState to send along, if any (at most 80 bytes).
@@ -44,7 +25,7 @@ public struct LogoutRequest: Sendable {
     public var lifetime: Duration
 
     /// Creates a request builder.
-    public init(serviceProvider: ServiceProvider, identityProvider: IdentityProvider, subject: Subject,
+    public init(serviceProvider: ServiceProvider, identityProvider: IdentityProvider, subject: NameID,
                 sessionIndexes: [String] = [], relayState: String? = nil, signatureAlgorithm: RequestSignatureAlgorithm? = nil,
                 lifetime: Duration = .seconds(300)) {
         self.serviceProvider = serviceProvider
@@ -104,7 +85,7 @@ public struct LogoutRequest: Sendable {
         root.setAttribute("Version", "2.0")
         root.setAttribute("IssueInstant", SAMLTime.format(now))
         root.setAttribute("Destination", destination)
-        root.setAttribute("NotOnOrAfter", SAMLTime.format(now.addingTimeInterval(Double(lifetime.components.seconds))))
+        root.setAttribute("NotOnOrAfter", SAMLTime.format(now.addingTimeInterval(lifetime.timeInterval)))
         root.addChild("Issuer", namespace: NS.assertion, prefix: "saml").setText(serviceProvider.entityID)
         let nameID = root.addChild("NameID", namespace: NS.assertion, prefix: "saml")
         if let qualifier = subject.nameQualifier { nameID.setAttribute("NameQualifier", qualifier) }

@@ -1,116 +1,61 @@
 public import Foundation
+import SAMLCore
 
-/// A request this SP sent and still waits an answer to.
-public struct TrackedRequest: Sendable, Hashable, Codable {
-    /// The AuthnRequest ID (the response's `InResponseTo`).
-    public var id: String
-    /// The RelayState sent with it, if any.
-    public var relayState: String?
-    /// When the request stops being answerable.
-    public var expiresAt: Date
-
-    /// Creates a record.
-    public init(id: String, relayState: String?, expiresAt: Date) {
-        self.id = id
-        self.relayState = relayState
-        self.expiresAt = expiresAt
-    }
-}
-
-/// Remembers the AuthnRequests this SP sent, so the Assertion Consumer Service can tell whether
-/// a response's `InResponseTo` names one of them, and accept each answer once.
+/// Remembers which of this SP's requests have been answered, so each is answered once.
 ///
-/// Implementations must be safe to call concurrently. Back it with a shared store (Redis, a
-/// database) when several SP instances serve the same users; ``InMemoryRequestTracker`` serves one
-/// process.
+/// Nothing is recorded when a request is sent: the sender keeps the request's ID (a login keeps
+/// it in the browser, sealed under the state secret, with the IdP and the expiry), so starting
+/// logins creates no server state however many an anonymous client starts. A request is recorded
+/// only once a response to it has been fully verified, until the request itself expires; a second
+/// verified answer to the same request is then refused. A response that fails verification
+/// consumes nothing, so a forged post cannot end someone else's login in progress.
+///
+/// Implementations must be safe to call concurrently, and of any number of concurrent calls for
+/// one ID exactly one may return true. Back it with a shared store (a database) when several SP
+/// instances serve the same users; ``InMemoryRequestTracker`` serves one process.
 public protocol RequestTracker: Sendable {
-    /// Records a request that was sent.
-    func store(_ request: TrackedRequest) async throws
-
-    /// Removes and returns the request with this ID, or nil if it is unknown, was already
-    /// consumed, or expired before `now`. A second call with the same ID returns nil.
-    func consume(_ id: String, at now: Date) async throws -> TrackedRequest?
+    /// Records that the request `id` has been answered, until `expiresAt`.
+    ///
+    /// - Returns: true when this call recorded it; false when it was already recorded and that
+    ///   record is still in force (its expiry is not before `now`).
+    /// - Throws: `SAMLError` when the store cannot answer (the response is then refused).
+    func consume(_ id: String, expiresAt: Date, now: Date) async throws -> Bool
 }
 
-extension RequestTracker {
-    /// Removes and returns the request with this ID if it is known and not expired now.
-    public func consume(_ id: String) async throws -> TrackedRequest? {
-        try await consume(id, at: Date())
-    }
-}
-
-/// A request this SP sent and will see answered: an HTTP-Redirect or HTTP-POST AuthnRequest.
-public protocol SentRequest: Sendable {
-    /// The request's ID, which the response's InResponseTo must name.
-    var id: String { get }
-    /// The RelayState sent with it.
-    var relayState: String? { get }
-    /// When it was issued.
-    var issueInstant: Date { get }
-}
-
-extension SentRequest {
-    /// The record to store for this request, valid for `lifetime` seconds after it was issued.
-    public func tracked(lifetime: TimeInterval = 600) -> TrackedRequest {
-        TrackedRequest(id: id, relayState: relayState, expiresAt: issueInstant.addingTimeInterval(lifetime))
-    }
-}
-
-extension RedirectRequest: SentRequest {}
-extension PostRequest: SentRequest {}
-
-/// A process-local ``RequestTracker``: bounded in size, forgetting expired requests.
+/// A process-local ``RequestTracker``: the answered request IDs, each until its expiry.
 ///
-/// When full, expired entries go first, then the oldest stored ones, so a flood of started
-/// logins cannot grow memory without bound (the users whose requests were dropped simply
-/// sign in again).
+/// Only verified responses add entries, so what it holds is bounded by the logins the IdPs
+/// complete within one request lifetime. Expired entries are dropped when it fills; when it is
+/// full of unexpired ones it refuses (fails closed) rather than forgetting an answered request.
 public actor InMemoryRequestTracker: RequestTracker {
-    /// The most requests kept at once.
+    /// The most answered requests kept at once.
     public let capacity: Int
-    private var entries: [String: TrackedRequest] = [:]
-    /// IDs in the order they were stored; may hold IDs already consumed (skipped on eviction).
-    private var order: [String] = []
-    private var orderStart = 0
+    private var entries: [String: Date] = [:]
 
-    /// Creates a tracker holding at most `capacity` requests (at least 1).
-    public init(capacity: Int = 10_000) {
+    /// Creates a tracker holding at most `capacity` answered requests (at least 1).
+    public init(capacity: Int = 100_000) {
         self.capacity = max(1, capacity)
     }
 
-    /// The number of requests held (expired ones included until they are purged).
+    /// The number of answered requests held (expired ones included until they are purged).
     public var count: Int { entries.count }
 
-    /// Records a request. Storing an ID again replaces the earlier record.
-    public func store(_ request: TrackedRequest) {
-        if entries[request.id] == nil {
-            if entries.count >= capacity { purgeExpired(before: Date()) }
-            while entries.count >= capacity, orderStart < order.count {
-                let oldest = order[orderStart]
-                orderStart += 1
-                entries[oldest] = nil
+    /// See ``RequestTracker/consume(_:expiresAt:now:)``.
+    public func consume(_ id: String, expiresAt: Date, now: Date) throws -> Bool {
+        if let existing = entries[id], existing >= now { return false }
+        if entries[id] == nil, entries.count >= capacity {
+            purgeExpired(before: now)
+            guard entries.count < capacity else {
+                throw SAMLError(.stateStoreUnavailable,
+                                "The request tracker is full of unexpired answered requests (\(capacity)); refusing rather than forgetting one.")
             }
-            order.append(request.id)
         }
-        entries[request.id] = request
-        compactOrder()
+        entries[id] = expiresAt
+        return true
     }
 
-    /// Removes and returns the request if known and `now` is before its expiry.
-    public func consume(_ id: String, at now: Date) -> TrackedRequest? {
-        guard let request = entries.removeValue(forKey: id) else { return nil }
-        return now < request.expiresAt ? request : nil
-    }
-
-    /// Drops every request that expired before `date`.
+    /// Drops every entry whose expiry is before `date`.
     public func purgeExpired(before date: Date = Date()) {
-        entries = entries.filter { $0.value.expiresAt > date }
-        compactOrder(force: true)
-    }
-
-    private func compactOrder(force: Bool = false) {
-        let live = order.count - orderStart
-        guard force || orderStart > 1024 || live > 2 * capacity else { return }
-        order = order[orderStart...].filter { entries[$0] != nil }
-        orderStart = 0
+        entries = entries.filter { $0.value >= date }
     }
 }

@@ -3,34 +3,33 @@ import SAML
 import SAMLTesting
 import Testing
 
-/// An in-memory `LoginStateStore` for these tests: requests and assertion keys in one actor, the
-/// one-step finish done atomically by the actor.
+/// An in-memory `LoginStateStore` for these tests: answered requests and assertion keys in one
+/// actor, the one-step finish done atomically by the actor.
 actor OneStepStore: LoginStateStore {
-    private var requests: [String: TrackedRequest] = [:]
-    private var keys: [String: Date] = [:]
+    private var answered: [String: Date] = [:]
+    private var keys: [ReplayScope: [String: Date]] = [:]
     private(set) var finishes = 0
 
-    func store(_ request: TrackedRequest) async throws { requests[request.id] = request }
-
-    func consume(_ id: String, at now: Date) async throws -> TrackedRequest? {
-        guard let request = requests.removeValue(forKey: id), now < request.expiresAt else { return nil }
-        return request
-    }
-
-    func insertIfAbsent(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
-        if let until = keys[id], until > now { return false }
-        keys[id] = expiresAt
+    func consume(_ id: String, expiresAt: Date, now: Date) async throws -> Bool {
+        if let until = answered[id], until >= now { return false }
+        answered[id] = expiresAt
         return true
     }
 
-    func finishLogin(request requestID: String, recording assertionKey: String, until expiresAt: Date,
-                     now: Date) async throws -> LoginStateOutcome {
+    func insertIfAbsent(_ id: String, scope: ReplayScope, expiresAt: Date, now: Date) async throws -> Bool {
+        if let until = keys[scope]?[id], until >= now { return false }
+        keys[scope, default: [:]][id] = expiresAt
+        return true
+    }
+
+    func finishLogin(request requestID: String, until requestExpiresAt: Date, recording assertionKey: String,
+                     until expiresAt: Date, now: Date) async throws -> LoginStateOutcome {
         finishes += 1
-        guard try await consume(requestID, at: now) != nil else { return .requestUnknown }
+        guard try await consume(requestID, expiresAt: requestExpiresAt, now: now) else { return .requestAlreadyAnswered }
         return try await insertIfAbsent(assertionKey, expiresAt: expiresAt, now: now) ? .recorded : .replayed
     }
 
-    var pending: Int { requests.count }
+    var answeredCount: Int { answered.count }
 }
 
 /// The façade on a `LoginStateStore` verifies first and settles after: every defective response
@@ -64,12 +63,12 @@ struct LoginStateStoreFacadeTests {
         }
         // None of them reached the store: the request is still pending.
         #expect(await store.finishes == 0)
-        #expect(await store.pending == 1)
+        #expect(await store.answeredCount == 0)
 
         let good = try TestIdPFacadeTests.answer(start, idp: idp, options: ResponseOptions(broken: .replayed))
         let login = try await saml.finishLogin(samlResponse: good.base64, relayState: good.relayState, browserState: start.browserState)
         #expect(login.nameID.value == "alice@example.com")
-        #expect(await store.pending == 0)
+        #expect(await store.answeredCount == 1)
         // Posted again: the request is spent (the same code as with separate stores).
         await expectRejection(.inResponseToMismatch) {
             _ = try await saml.finishLogin(samlResponse: idp.replay(good).base64, relayState: good.relayState, browserState: start.browserState)
@@ -91,10 +90,10 @@ struct LoginStateStoreFacadeTests {
         _ = try await saml.finishLogin(samlResponse: good.base64, relayState: good.relayState, browserState: start.browserState)
         // An assertion key recorded already makes the store answer `.replayed`: the façade refuses.
         let key = "\(idp.entityID)\u{0}\(good.assertionID)"
-        try await store.store(TrackedRequest(id: "_other", relayState: nil, expiresAt: Date().addingTimeInterval(600)))
-        #expect(try await store.finishLogin(request: "_other", recording: key, until: Date().addingTimeInterval(600), now: Date()) == .replayed)
+        #expect(try await store.finishLogin(request: "_other", until: Date().addingTimeInterval(600), recording: key,
+                                            until: Date().addingTimeInterval(600), now: Date()) == .replayed)
 
-        // With replay detection off the store is never asked to record; the request is consumed up front.
+        // With replay detection off the store is never asked to record; the request is consumed after verifying.
         configuration.policy.detectReplay = false
         let lax = try SAMLServiceProvider(configuration: configuration, stateStore: store)
         let third = try await lax.login()

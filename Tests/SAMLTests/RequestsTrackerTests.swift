@@ -1,4 +1,5 @@
 import Foundation
+import SAMLCore
 import SAMLRequests
 import Testing
 
@@ -6,57 +7,40 @@ import Testing
 struct RequestsTrackerTests {
     typealias S = RequestsSupport
 
-    @Test("a stored request is consumed once, with its RelayState")
+    @Test("a request is recorded as answered once; a second answer is refused until the record expires")
     func consumeOnce() async throws {
         let tracker = InMemoryRequestTracker()
-        let request = try S.builder(options: .init(relayState: "/here"), wantsSigned: false).redirect(now: S.fixedNow)
-        await tracker.store(request.tracked(lifetime: 300))
-        let first = await tracker.consume(request.id, at: S.fixedNow.addingTimeInterval(10))
-        #expect(first?.relayState == "/here")
-        #expect(first?.expiresAt == S.fixedNow.addingTimeInterval(300))
-        #expect(await tracker.consume(request.id, at: S.fixedNow.addingTimeInterval(11)) == nil)
-        #expect(await tracker.consume("_unknown", at: S.fixedNow) == nil)
-    }
-
-    @Test("an expired request is not accepted")
-    func expiry() async throws {
-        let tracker = InMemoryRequestTracker()
-        await tracker.store(TrackedRequest(id: "_a", relayState: nil, expiresAt: S.fixedNow))
-        #expect(await tracker.consume("_a", at: S.fixedNow.addingTimeInterval(1)) == nil)
-        await tracker.store(TrackedRequest(id: "_b", relayState: nil, expiresAt: S.fixedNow.addingTimeInterval(5)))
-        await tracker.store(TrackedRequest(id: "_c", relayState: nil, expiresAt: Date().addingTimeInterval(600)))
-        await tracker.purgeExpired(before: S.fixedNow.addingTimeInterval(10))
+        let until = S.fixedNow.addingTimeInterval(300)
+        #expect(try await tracker.consume("_a", expiresAt: until, now: S.fixedNow.addingTimeInterval(10)))
+        #expect(try await !tracker.consume("_a", expiresAt: until, now: S.fixedNow.addingTimeInterval(11)))
+        // the record blocks through its expiry instant, then no longer
+        #expect(try await !tracker.consume("_a", expiresAt: until, now: until))
+        #expect(try await tracker.consume("_a", expiresAt: until.addingTimeInterval(300), now: until.addingTimeInterval(0.001)))
+        #expect(try await tracker.consume("_b", expiresAt: until, now: S.fixedNow))
+        #expect(await tracker.count == 2)
+        await tracker.purgeExpired(before: until.addingTimeInterval(1))
         #expect(await tracker.count == 1)
     }
 
-    @Test("the tracker stays within its capacity: expired entries go first, then the oldest")
+    @Test("the tracker stays within its capacity: expired entries go first, then it refuses (fails closed)")
     func bounded() async throws {
         let tracker = InMemoryRequestTracker(capacity: 3)
-        let later = Date().addingTimeInterval(600)
-        await tracker.store(TrackedRequest(id: "_old-expired", relayState: nil, expiresAt: Date().addingTimeInterval(-1)))
-        await tracker.store(TrackedRequest(id: "_1", relayState: nil, expiresAt: later))
-        await tracker.store(TrackedRequest(id: "_2", relayState: nil, expiresAt: later))
-        await tracker.store(TrackedRequest(id: "_3", relayState: nil, expiresAt: later))
+        let now = S.fixedNow
+        #expect(try await tracker.consume("_expired", expiresAt: now.addingTimeInterval(-1), now: now.addingTimeInterval(-2)))
+        for id in ["_1", "_2"] { #expect(try await tracker.consume(id, expiresAt: now.addingTimeInterval(600), now: now)) }
+        #expect(try await tracker.consume("_3", expiresAt: now.addingTimeInterval(600), now: now))   // the expired one made room
         #expect(await tracker.count == 3)
-        #expect(await tracker.consume("_1", at: Date()) != nil)   // the expired one was dropped, not _1
-        await tracker.store(TrackedRequest(id: "_4", relayState: nil, expiresAt: later))
-        await tracker.store(TrackedRequest(id: "_5", relayState: nil, expiresAt: later))
-        #expect(await tracker.count == 3)
-        #expect(await tracker.consume("_2", at: Date()) == nil)   // oldest evicted
-        for id in ["_3", "_4", "_5"] { #expect(await tracker.consume(id, at: Date()) != nil) }
-        for i in 0..<5_000 { await tracker.store(TrackedRequest(id: "_x\(i)", relayState: nil, expiresAt: later)) }
-        #expect(await tracker.count == 3)
-        #expect(await tracker.consume("_x4999", at: Date()) != nil)
+        await #expect(throws: SAMLError.self) { try await tracker.consume("_4", expiresAt: now.addingTimeInterval(600), now: now) }
+        #expect(try await !tracker.consume("_1", expiresAt: now.addingTimeInterval(600), now: now))  // still answered
+        #expect(try await tracker.consume("_4", expiresAt: now.addingTimeInterval(1200), now: now.addingTimeInterval(601)))
     }
 
-    @Test("concurrent consumers: exactly one wins")
+    @Test("concurrent answers to one request: exactly one wins")
     func concurrentConsume() async throws {
         let tracker: any RequestTracker = InMemoryRequestTracker()
-        // a fixed instant well inside the request's life: a loaded machine cannot make it expire mid-test
         let now = Date()
-        try await tracker.store(TrackedRequest(id: "_race", relayState: "s", expiresAt: now.addingTimeInterval(60)))
         let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<50 { group.addTask { try await tracker.consume("_race", at: now) != nil } }
+            for _ in 0..<50 { group.addTask { try await tracker.consume("_race", expiresAt: now.addingTimeInterval(60), now: now) } }
             var count = 0
             for try await won in group where won { count += 1 }
             return count

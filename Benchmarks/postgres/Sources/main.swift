@@ -9,14 +9,14 @@
 // last few hundred milliseconds of commits on a server crash for latency).
 //
 // Scenarios, each run for the memory and the PostgreSQL stores:
-//   consume  RequestTracker.consume of a stored request (stores happen before the clock starts)
+//   consume  RequestTracker.consume of a new request ID (recording it as answered)
 //   insert   ReplayStore.insertIfAbsent of a new assertion key
-//   login    what an ACS does per login: consume the request, verify the generated signed response
+//   login    what an ACS does per login: verify the generated signed response
 //            (Fixtures/generated/responses/assertion-signed.xml, RSA-SHA256, at its pinned instant),
 //            record its assertion key (made unique per login, as every real login brings a new one)
-//            — with the memory stores, with the PostgreSQL tracker and replay store (two statements),
-//            and with PostgresLoginStateStore (`postgres-1`: verify, then consume and record in one
-//            statement, as the façade does on a LoginStateStore)
+//            and consume the request — with the memory stores, with the PostgreSQL tracker and
+//            replay store (two statements), and with PostgresLoginStateStore (`postgres-1`: verify,
+//            then consume and record in one statement, as the façade does on a LoginStateStore)
 #if PostgreSQL
 import Foundation
 import PostgresNIO
@@ -113,26 +113,14 @@ await withThrowingTaskGroup(of: Void.self) { group in
                                  replay: InMemoryReplayStore(capacity: operations + 1))
                     let tag = "r\(round)-"
                     let count = operations
-                    if scenario != "insert" {
-                        // Requests to consume, stored before the clock starts.
-                        try await withThrowingTaskGroup(of: Void.self) { store in
-                            for worker in 0..<8 {
-                                store.addTask {
-                                    var i = worker
-                                    while i < count {
-                                        try await stores.tracker.store(TrackedRequest(id: tag + "\(i)", relayState: "/r", expiresAt: Date().addingTimeInterval(3600)))
-                                        i += 8
-                                    }
-                                }
-                            }
-                            try await store.waitForAll()
-                        }
-                    }
                     let m: Measurement
                     switch scenario {
                     case "consume":
                         m = try await measure(concurrency: concurrency, count: count) { i in
-                            guard try await stores.tracker.consume(tag + "\(i)", at: Date()) != nil else { fatalError("request \(i) missing") }
+                            let now = Date()
+                            guard try await stores.tracker.consume(tag + "\(i)", expiresAt: now.addingTimeInterval(600), now: now) else {
+                                fatalError("request \(i) refused")
+                            }
                         }
                     case "insert":
                         m = try await measure(concurrency: concurrency, count: count) { i in
@@ -145,18 +133,19 @@ await withThrowingTaskGroup(of: Void.self) { group in
                         m = try await measure(concurrency: concurrency, count: count) { i in
                             let assertion = try verifier.verifyWithoutReplayCheck(responseXML: response, inResponseTo: fixtureRequestID, now: fixtureNow)
                             let now = Date()
-                            guard try await oneStatement.finishLogin(request: tag + "\(i)", recording: assertion.issuer + "\u{0}" + assertion.assertionID + tag + "\(i)",
+                            guard try await oneStatement.finishLogin(request: tag + "\(i)", until: now.addingTimeInterval(600),
+                                                                     recording: assertion.issuer + "\u{0}" + assertion.assertionID + tag + "\(i)",
                                                                      until: now.addingTimeInterval(600), now: now) == .recorded else {
                                 fatalError("login \(i) refused")
                             }
                         }
                     default:
                         m = try await measure(concurrency: concurrency, count: count) { i in
-                            guard try await stores.tracker.consume(tag + "\(i)", at: Date()) != nil else { fatalError("request \(i) missing") }
                             let assertion = try verifier.verifyWithoutReplayCheck(responseXML: response, inResponseTo: fixtureRequestID, now: fixtureNow)
                             let now = Date()
                             guard try await stores.replay.insertIfAbsent(assertion.issuer + "\u{0}" + assertion.assertionID + tag + "\(i)",
-                                                                         expiresAt: now.addingTimeInterval(600), now: now) else {
+                                                                         expiresAt: now.addingTimeInterval(600), now: now),
+                                  try await stores.tracker.consume(tag + "\(i)", expiresAt: now.addingTimeInterval(600), now: now) else {
                                 fatalError("login \(i) refused")
                             }
                         }
@@ -169,7 +158,7 @@ await withThrowingTaskGroup(of: Void.self) { group in
             }
         }
         let purged = try await PostgresStatePurger(requestTracker: pg.tracker as? PostgresRequestTracker, replayStore: pg.replay as? PostgresReplayStore)
-            .purgeOnce(now: Date().addingTimeInterval(7200))
+            .purgeOnce(now: Date().addingTimeInterval(7200 + 300))
         print("purged afterwards: \(purged.requests) requests, \(purged.assertions) assertion IDs")
         try await client.query("DROP TABLE \(unescaped: configuration.requestsTable), \(unescaped: configuration.assertionsTable)").drain()
     } catch {

@@ -17,7 +17,8 @@ public struct LogoutVerifier: Sendable {
     public var identityProvider: IdentityProvider
     /// Clock skew, message age, SHA-1 and size limits are taken from here.
     public var policy: VerificationPolicy
-    /// Where LogoutRequest IDs are remembered, so each is accepted once.
+    /// Where LogoutRequest IDs are remembered (in ``ReplayScope/logoutRequest``, apart from assertion
+    /// IDs, each no longer than it could be accepted), so each is accepted once.
     public var replayStore: any ReplayStore
     /// Accept unsigned messages from this IdP. Default false; some IdPs send unsigned logout
     /// messages, and then anyone can end your users' sessions.
@@ -135,6 +136,9 @@ public struct LogoutVerifier: Sendable {
                                      what: "LogoutRequest")
         let (id, issueInstant) = try checkCommon(root, what: "LogoutRequest", signed: signed, now: now)
         let skew = policy.clockSkew.timeInterval
+        // The last instant this request could be accepted: its IssueInstant plus the maximum age
+        // (checkCommon), or its NotOnOrAfter when earlier; plus the skew. A far NotOnOrAfter
+        // (which an unsigned request can carry) never keeps the entry longer.
         var expiry = issueInstant.addingTimeInterval(policy.maximumMessageAge.timeInterval)
         if let text = root.attribute("NotOnOrAfter") {
             guard let notOnOrAfter = SAMLTime.parse(text) else {
@@ -143,7 +147,7 @@ public struct LogoutVerifier: Sendable {
             guard now.timeIntervalSince(notOnOrAfter) < skew else {
                 throw SAMLError(.expired, "The LogoutRequest expired at \(text).")
             }
-            expiry = max(expiry, notOnOrAfter)
+            expiry = min(expiry, notOnOrAfter)
         }
         let identifiers = root.children.filter { ["NameID", "BaseID", "EncryptedID"].contains($0.localName) }
         guard identifiers.count == 1, let identifier = identifiers.first else {
@@ -157,7 +161,7 @@ public struct LogoutVerifier: Sendable {
         guard !nameID.value.isEmpty else { throw SAMLError(.invalidMessage, "The LogoutRequest's NameID is empty.") }
         let sessionIndexes = root.children("SessionIndex", NS.protocol_).map { $0.text.trimmingXMLWhitespace }
         if policy.detectReplay {
-            let fresh = try await replayStore.insertIfAbsent(identityProvider.entityID + "\u{0}logout\u{0}" + id,
+            let fresh = try await replayStore.insertIfAbsent(identityProvider.entityID + "\u{0}" + id, scope: .logoutRequest,
                                                              expiresAt: expiry.addingTimeInterval(skew), now: now)
             guard fresh else {
                 throw SAMLError(.replayed, "The LogoutRequest \(LogoutShape.printable(id)) was already received; each is accepted once.")

@@ -117,11 +117,3 @@ extension [VerificationDiagnostic.Fact] {
     /// Appends a time as xs:dateTime text.
     mutating func add(_ label: String, _ date: Date) { add(label, SAMLTime.format(date)) }
 }
-
-extension Duration {
-    /// The duration in seconds, as Foundation's time arithmetic needs it.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

@@ -96,7 +96,7 @@ enum DemoServer {
 struct PostgresStore: Sendable {
     let client: PostgresClient
     let loginState: PostgresLoginStateStore
-    let purge: PurgeService
+    let purge: PostgresStatePurgeService
     let description: String
 
     init(configuration: PostgresClient.Configuration, description: String, logger: Logger) throws {
@@ -105,7 +105,7 @@ struct PostgresStore: Sendable {
         configuration.options.connectTimeout = .seconds(3)
         client = PostgresClient(configuration: configuration)
         loginState = try PostgresLoginStateStore(client: client)
-        purge = PurgeService(purger: PostgresStatePurger(requestTracker: loginState.requests, replayStore: loginState.assertions), logger: logger)
+        purge = PostgresStatePurgeService(purger: PostgresStatePurger(requestTracker: loginState.requests, replayStore: loginState.assertions), logger: logger)
         self.description = description
     }
 
@@ -127,20 +127,4 @@ struct PostgresStore: Sendable {
 /// The PostgreSQL store could not be prepared at start-up.
 struct StoreUnreachable: Error {
     let message: String
-}
-
-/// Deletes expired requests and assertion IDs every few minutes until the server shuts down.
-struct PurgeService: Service {
-    let purger: PostgresStatePurger
-    let logger: Logger
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            // the first round one interval after start-up, when the migration has long finished
-            do { try await Task.sleep(for: purger.interval) } catch { return }
-            await purger.run(onError: { [logger] error in
-                logger.warning("SAML state purge failed", metadata: ["saml.code": .string(error.code.description), "saml.reason": .string(error.reason)])
-            })
-        }
-    }
 }

@@ -47,7 +47,7 @@ if [[ $status -ne 0 ]]; then show_logs "${logs[0]}"; exit $status; fi
 
 echo "=== two servers, one PostgreSQL store" >&2
 started=$(date +%s)
-# a cluster of its own (not the one of scripts/test-traits.sh), deleted at the end
+# a cluster of its own (not the one of `scripts/test.sh traits`), deleted at the end
 pg_state="$(mktemp -d "${TMPDIR:-/tmp}/swift-saml-pg-browser.XXXXXX")"
 export SAML_PG_STATE="$pg_state"
 scripts/postgres.sh start

@@ -1,36 +1,95 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it (`.ci/run`): installs what it needs (apt), then
-#   1. builds and runs the core tests (the peers pysaml2, python3-saml and xmlsec1 included),
-#   2. builds the DocC documentation of every public module, warnings as errors,
-#   3. the trait-gated products: metadata fetching, PostgreSQL stores, Hummingbird and Vapor,
-#   4. the login demo in a real headless Chromium,
-#   5. each fuzz target for a bounded time.
-# Any failure stops the run with a non-zero status. `scripts/test.sh core` runs step 1 only.
+# The test suite. With no argument (or `all`) it runs everything CI runs (`.ci/run`); a mode runs
+# one part. Each installs what it needs (apt) first; any failure stops the run with a non-zero status.
+#
+#   scripts/test.sh [all]      core, docs, traits, browser, then fuzz — what CI runs
+#   scripts/test.sh core       builds and runs the core tests (the peers pysaml2, python3-saml and
+#                              xmlsec1 included)
+#   scripts/test.sh docs       builds the DocC documentation of every public module, warnings as errors
+#   scripts/test.sh traits [SUITE…] [-- swift test arguments]
+#                              the trait-gated products in one build (HTTPMetadata, PostgreSQL,
+#                              Hummingbird, Vapor; folder .build-traits, or $SAML_TRAITS_SCRATCH_PATH):
+#                              metadata fetching against a loopback HTTP server the tests start, the
+#                              PostgreSQL stores against a throwaway cluster started here, the two
+#                              web integrations. SUITE narrows it: metadata, postgres, hummingbird, vapor.
+#   scripts/test.sh browser    the login demo in a real headless Chromium (scripts/test-browser.sh)
+#   scripts/test.sh fuzz [SECONDS]
+#                              each fuzz target for a bounded time (default $SAML_FUZZ_SECONDS or 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { echo "=== [$(( $(date +%s) - started )) s] $*" >&2; }
+mode="${1:-all}"
+[[ $# -gt 0 ]] && shift
 
-step "installing dependencies"
-scripts/install-deps.sh test
+core() {
+    step "core: build"
+    swift build --build-tests 2> >(grep -v "prohibited flag" >&2)
+    step "core: tests"
+    swift test --skip-build
+}
 
-step "core: build"
-swift build --build-tests 2> >(grep -v "prohibited flag" >&2)
-step "core: tests"
-swift test --skip-build
-[[ "${1:-}" == "core" ]] && { step "done"; exit 0; }
+docs() {
+    step "documentation"
+    scripts/docs.sh
+}
 
-step "documentation"
-scripts/docs.sh
+# In a subshell: the PostgreSQL cluster it starts is destroyed when it returns.
+traits() (
+    local filters=() extra=()
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            metadata) filters+=(SAMLMetadataHTTPTests) ;;
+            postgres) filters+=(SAMLPostgresTests) ;;
+            hummingbird) filters+=(SAMLHummingbirdTests) ;;
+            vapor) filters+=(SAMLVaporTests) ;;
+            --) shift; extra=("$@"); break ;;
+            *) echo "test.sh traits: unknown suite '$1' (metadata, postgres, hummingbird, vapor)" >&2; exit 2 ;;
+        esac
+        shift
+    done
+    [[ ${#filters[@]} -eq 0 ]] && filters=(SAMLMetadataHTTPTests SAMLPostgresTests SAMLHummingbirdTests SAMLVaporTests)
+    local filter
+    filter="$(IFS='|'; echo "${filters[*]}")"
+    local scratch="${SAML_TRAITS_SCRATCH_PATH:-.build-traits}"
+    local set="HTTPMetadata,PostgreSQL,Hummingbird,Vapor"
+    command -v python3 >/dev/null || { echo "test.sh traits: python3 is required (the metadata tests' HTTP server)" >&2; exit 1; }
+    step "trait-gated products: build"
+    swift build --build-tests --scratch-path "$scratch" --traits "$set" 2> >(grep -v "prohibited flag" >&2)
+    if [[ "$filter" == *SAMLPostgresTests* ]]; then
+        scripts/postgres.sh start
+        trap 'scripts/postgres.sh destroy' EXIT
+        eval "$(scripts/postgres.sh env)"
+    fi
+    step "trait-gated products: tests ($filter)"
+    swift test --skip-build --scratch-path "$scratch" --traits "$set" --filter "$filter" ${extra[@]+"${extra[@]}"}
+)
 
-step "trait-gated products"
-scripts/test-traits.sh
+browser() {
+    step "browser demo"
+    scripts/test-browser.sh
+}
 
-step "browser demo"
-scripts/test-browser.sh
-
-if [[ -x scripts/fuzz.sh && -d Fuzz ]]; then
+fuzz() {
     step "fuzzing (bounded)"
-    scripts/fuzz.sh all "${SAML_FUZZ_SECONDS:-20}"
-fi
-step "all passed"
+    scripts/fuzz.sh all "${1:-${SAML_FUZZ_SECONDS:-20}}"
+}
+
+case "$mode" in
+    all)
+        step "installing dependencies"
+        scripts/install-deps.sh test
+        core
+        docs
+        traits
+        browser
+        fuzz
+        ;;
+    core) scripts/install-deps.sh test; core ;;
+    docs) scripts/install-deps.sh build; docs ;;
+    traits) scripts/install-deps.sh test; traits "$@" ;;
+    browser) browser ;;
+    fuzz) scripts/install-deps.sh build; fuzz "$@" ;;
+    *) echo "usage: scripts/test.sh [all|core|docs|traits [SUITE…]|browser|fuzz [SECONDS]]" >&2; exit 2 ;;
+esac
+step "passed: $mode"

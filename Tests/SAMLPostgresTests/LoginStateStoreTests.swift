@@ -7,40 +7,40 @@ import SAMLTesting
 import Testing
 
 extension PostgresStoreTests {
-    /// `PostgresLoginStateStore`: consuming the request and recording the assertion in one statement.
+    /// `PostgresLoginStateStore`: recording the answered request and the assertion in one statement.
     @Suite struct LoginState {
-        @Test func finishConsumesOnceRecordsOnceAndRecordsNothingForAnUnknownRequest() async throws {
+        @Test func finishRecordsTheRequestAndTheAssertionOnce() async throws {
             let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("ls"))
             try await TestDatabase.withClient { client in
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let store = try PostgresLoginStateStore(client: client, configuration: configuration)
                 let now = Date()
                 let later = now.addingTimeInterval(600)
-                for id in ["_a", "_b", "_c"] {
-                    try await store.store(TrackedRequest(id: id, relayState: nil, expiresAt: later))
+                func finish(_ request: String, _ key: String, at instant: Date = now) async throws -> LoginStateOutcome {
+                    try await store.finishLogin(request: request, until: later, recording: key, until: later, now: instant)
                 }
-                try await store.store(TrackedRequest(id: "_old", relayState: nil, expiresAt: now.addingTimeInterval(-1)))
 
-                #expect(try await store.finishLogin(request: "_a", recording: "idp\u{0}assertion-1", until: later, now: now) == .recorded)
-                // the request is gone: a second finish for it records nothing, whatever the assertion
-                #expect(try await store.finishLogin(request: "_a", recording: "idp\u{0}assertion-2", until: later, now: now) == .requestUnknown)
+                #expect(try await finish("_a", "idp\u{0}assertion-1") == .recorded)
+                // the request is answered: a second finish for it records nothing, whatever the assertion
+                #expect(try await finish("_a", "idp\u{0}assertion-2") == .requestAlreadyAnswered)
                 #expect(try await store.insertIfAbsent("idp\u{0}assertion-2", expiresAt: later, now: now))
-                // another pending request answered by an assertion already used: a replay, and the request is spent
-                #expect(try await store.finishLogin(request: "_b", recording: "idp\u{0}assertion-1", until: later, now: now) == .replayed)
-                #expect(try await store.consume("_b", at: now) == nil)
-                // an expired request is unknown and its assertion is not recorded
-                #expect(try await store.finishLogin(request: "_old", recording: "idp\u{0}assertion-3", until: later, now: now) == .requestUnknown)
-                #expect(try await store.insertIfAbsent("idp\u{0}assertion-3", expiresAt: later, now: now))
-                // never-stored IDs, including one PostgreSQL text cannot hold
-                #expect(try await store.finishLogin(request: "_never", recording: "k", until: later, now: now) == .requestUnknown)
-                #expect(try await store.finishLogin(request: "_nul\u{0}", recording: "k", until: later, now: now) == .requestUnknown)
+                // another request answered by an assertion already used: a replay
+                #expect(try await finish("_b", "idp\u{0}assertion-1") == .replayed)
+                // a request record blocks through its expiry instant, and no longer after it
+                #expect(try await store.consume("_edge", expiresAt: now, now: now.addingTimeInterval(-1)))
+                #expect(try await finish("_edge", "idp\u{0}assertion-3") == .requestAlreadyAnswered)
+                #expect(try await finish("_edge", "idp\u{0}assertion-3", at: now.addingTimeInterval(0.001)) == .recorded)
+                // an ID PostgreSQL text cannot hold (this SP never issues one) is refused, not recorded
+                await #expect(throws: SAMLError.self) { try await finish("_nul\u{0}", "k") }
                 // an assertion key whose record expired does not block
                 #expect(try await store.insertIfAbsent("idp\u{0}assertion-4", expiresAt: now.addingTimeInterval(1), now: now))
-                #expect(try await store.finishLogin(request: "_c", recording: "idp\u{0}assertion-4", until: later, now: now.addingTimeInterval(2)) == .recorded)
+                #expect(try await finish("_c", "idp\u{0}assertion-4", at: now.addingTimeInterval(2)) == .recorded)
                 // the same tables as the separate stores: what one records, the other sees
                 let replay = try PostgresReplayStore(client: client, configuration: configuration)
                 #expect(try await replay.insertIfAbsent("idp\u{0}assertion-1", expiresAt: later, now: now) == false)
-                #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 0)
+                let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
+                #expect(try await tracker.consume("_a", expiresAt: later, now: now) == false)
+                #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 4)
             }
         }
 
@@ -50,17 +50,14 @@ extension PostgresStoreTests {
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let store = try PostgresLoginStateStore(client: client, configuration: configuration)
                 let now = Date()
-                for i in 0..<20 {
-                    try await store.store(TrackedRequest(id: "_r\(i)", relayState: nil, expiresAt: now.addingTimeInterval(600)))
-                }
                 // 20 requests × 10 callers each; the assertion key is shared by pairs of requests,
                 // so a key may also be recorded once only across different requests.
                 let outcomes = try await withThrowingTaskGroup(of: (Int, LoginStateOutcome).self) { group in
                     for call in 0..<200 {
                         let request = call % 20
                         group.addTask {
-                            (request, try await store.finishLogin(request: "_r\(request)", recording: "key-\(request / 2)",
-                                                                  until: now.addingTimeInterval(600), now: now))
+                            (request, try await store.finishLogin(request: "_r\(request)", until: now.addingTimeInterval(600),
+                                                                  recording: "key-\(request / 2)", until: now.addingTimeInterval(600), now: now))
                         }
                     }
                     var all: [(Int, LoginStateOutcome)] = []
@@ -71,7 +68,7 @@ extension PostgresStoreTests {
                 #expect(recorded.count == 10, "one per assertion key")
                 #expect(Set(recorded.map { $0.0 / 2 }).count == 10)
                 #expect(outcomes.filter { $0.1 == .replayed }.count == 10, "the other request of each pair, once")
-                #expect(outcomes.filter { $0.1 == .requestUnknown }.count == 180)
+                #expect(outcomes.filter { $0.1 == .requestAlreadyAnswered }.count == 180)
             }
         }
 
@@ -102,9 +99,9 @@ extension PostgresStoreTests {
                     let login = try await b.finishLogin(samlResponse: response.base64, relayState: request.relayState, browserState: start.browserState)
                     #expect(login.email == "alice@example.com")
                     #expect(login.returnTo == "/reports")
-                    #expect(try await TestDatabase.count(configuration.requestsTable, on: clientA) == 0)
+                    #expect(try await TestDatabase.count(configuration.requestsTable, on: clientA) == 1)
 
-                    // posted again, to either instance: the request is spent
+                    // posted again, to either instance: the request is answered
                     await PostgresFacadeTests.refused(.inResponseToMismatch) {
                         try await a.finishLogin(samlResponse: response.base64, relayState: request.relayState, browserState: start.browserState)
                     }

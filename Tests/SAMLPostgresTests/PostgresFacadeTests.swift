@@ -51,8 +51,19 @@ import Testing
                 let start = try await a.login(returnTo: "/reports")
                 let request = try idp.receiveRedirect(url: try Self.redirectURL(start))
                 let response = try idp.issueResponse(for: .alice, answering: request)
+                // a cross-site garbage post with the victim's state first: refused, and it spends nothing
+                for garbage in ["", "garbage", Data("<samlp:Response/>".utf8).base64EncodedString(),
+                                Data(String(decoding: try #require(Data(base64Encoded: response.base64)), as: UTF8.self)
+                                    .replacingOccurrences(of: "alice@example.com", with: "mallory@example.com").utf8).base64EncodedString()] {
+                    do {
+                        _ = try await a.finishLogin(samlResponse: garbage, relayState: nil, browserState: start.browserState)
+                        Issue.record("garbage was accepted")
+                    } catch is SAMLError {}
+                }
+                #expect(try await TestDatabase.count(configuration.requestsTable, on: clientA) == 0)
                 let login = try await b.finishLogin(samlResponse: response.base64, relayState: request.relayState,
                                                     browserState: start.browserState)
+                #expect(try await TestDatabase.count(configuration.requestsTable, on: clientA) == 1)
                 #expect(login.email == "alice@example.com")
                 #expect(login.returnTo == "/reports")
 

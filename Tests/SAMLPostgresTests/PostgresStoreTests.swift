@@ -3,6 +3,7 @@ import Foundation
 import PostgresNIO
 import SAML
 import SAMLPostgres
+import SAMLTesting
 import Testing
 
 /// The PostgreSQL request tracker and replay store against a real server. Serialized: one of the
@@ -62,42 +63,40 @@ import Testing
         }
     }
 
-    @Test func trackerHandsOutEachRequestOnce() async throws {
+    @Test func trackerRecordsEachAnsweredRequestOnce() async throws {
         let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("trk"))
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
             let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
             let now = Date(timeIntervalSince1970: 1_800_000_000)
-            try await tracker.store(TrackedRequest(id: "_a", relayState: "/après?x=1", expiresAt: now.addingTimeInterval(600)))
-            try await tracker.store(TrackedRequest(id: "_b", relayState: nil, expiresAt: now.addingTimeInterval(600)))
-
-            let a = try await tracker.consume("_a", at: now)
-            #expect(a == TrackedRequest(id: "_a", relayState: "/après?x=1", expiresAt: now.addingTimeInterval(600)))
-            #expect(try await tracker.consume("_a", at: now) == nil)
-            #expect(try await tracker.consume("_b", at: now)?.relayState == .some(nil))
-            #expect(try await tracker.consume("_unknown", at: now) == nil)
-            #expect(try await tracker.consume("_with\u{0}nul", at: now) == nil)
-            await #expect(throws: SAMLError.self) {
-                try await tracker.store(TrackedRequest(id: "_x\u{0}", relayState: nil, expiresAt: now))
-            }
-
-            // Storing an ID again replaces the record.
-            try await tracker.store(TrackedRequest(id: "_c", relayState: "one", expiresAt: now.addingTimeInterval(600)))
-            try await tracker.store(TrackedRequest(id: "_c", relayState: "two", expiresAt: now.addingTimeInterval(900)))
-            #expect(try await tracker.consume("_c", at: now) == TrackedRequest(id: "_c", relayState: "two", expiresAt: now.addingTimeInterval(900)))
-            #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 0)
+            let until = now.addingTimeInterval(600)
+            #expect(try await tracker.consume("_a", expiresAt: until, now: now))
+            #expect(try await tracker.consume("_a", expiresAt: until, now: now) == false)
+            #expect(try await tracker.consume("_b", expiresAt: until, now: now))
+            await #expect(throws: SAMLError.self) { try await tracker.consume("_x\u{0}", expiresAt: until, now: now) }
+            #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 2)
         }
     }
 
-    @Test func expiredRequestIsNotHandedOutAndIsRemoved() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("exp"))
+    /// The verifiers accept a message up to and including the instant they record as its expiry;
+    /// the stores must refuse it at that instant too (and take the entry over just after).
+    @Test func recordsBlockThroughTheirExpiryInstant() async throws {
+        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("edg"))
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
             let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
-            let issued = Date(timeIntervalSince1970: 1_800_000_000)
-            try await tracker.store(TrackedRequest(id: "_late", relayState: nil, expiresAt: issued.addingTimeInterval(600)))
-            #expect(try await tracker.consume("_late", at: issued.addingTimeInterval(600)) == nil)
-            #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 0)
+            let replay = try PostgresReplayStore(client: client, configuration: configuration)
+            let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+            let edge = t0.addingTimeInterval(390)
+            #expect(try await tracker.consume("_r", expiresAt: edge, now: t0))
+            #expect(try await tracker.consume("_r", expiresAt: edge, now: edge) == false)
+            #expect(try await tracker.consume("_r", expiresAt: edge.addingTimeInterval(600), now: edge.addingTimeInterval(0.001)))
+            #expect(try await replay.insertIfAbsent("k", expiresAt: edge, now: t0))
+            #expect(try await replay.insertIfAbsent("k", expiresAt: edge, now: edge) == false)
+            #expect(try await replay.insertIfAbsent("k", expiresAt: edge.addingTimeInterval(600), now: edge.addingTimeInterval(0.001)))
+            // a LogoutRequest key never meets an assertion key
+            #expect(try await replay.insertIfAbsent("k", scope: .logoutRequest, expiresAt: edge, now: t0))
+            #expect(try await replay.insertIfAbsent("k", scope: .logoutRequest, expiresAt: edge, now: t0) == false)
         }
     }
 
@@ -113,7 +112,7 @@ import Testing
             // Another issuer's assertion with the same ID is a different key.
             #expect(try await store.insertIfAbsent("https://other.example\u{0}_assertion-1", expiresAt: t0.addingTimeInterval(300), now: t0))
             // Once expired, the ID no longer blocks; the new expiry then does.
-            #expect(try await store.insertIfAbsent(key, expiresAt: t0.addingTimeInterval(900), now: t0.addingTimeInterval(300)))
+            #expect(try await store.insertIfAbsent(key, expiresAt: t0.addingTimeInterval(900), now: t0.addingTimeInterval(300.5)))
             #expect(try await store.insertIfAbsent(key, expiresAt: t0.addingTimeInterval(900), now: t0.addingTimeInterval(600)) == false)
             #expect(try await TestDatabase.count(configuration.assertionsTable, on: client) == 2)
             // A very long key still fits the index (it is hashed).
@@ -131,26 +130,62 @@ import Testing
             let store = try PostgresReplayStore(client: client, configuration: configuration)
             let now = Date(timeIntervalSince1970: 1_800_000_000)
             for i in 0..<50 {
-                try await tracker.store(TrackedRequest(id: "_old\(i)", relayState: nil, expiresAt: now.addingTimeInterval(-Double(i + 1))))
-                #expect(try await store.insertIfAbsent("old\(i)", expiresAt: now.addingTimeInterval(-Double(i)), now: now.addingTimeInterval(-3600)))
+                let expiry = now.addingTimeInterval(-Double(i + 1))
+                #expect(try await tracker.consume("_old\(i)", expiresAt: expiry, now: now.addingTimeInterval(-3600)))
+                #expect(try await store.insertIfAbsent("old\(i)", expiresAt: expiry, now: now.addingTimeInterval(-3600)))
             }
             for i in 0..<5 {
-                try await tracker.store(TrackedRequest(id: "_live\(i)", relayState: nil, expiresAt: now.addingTimeInterval(60)))
+                #expect(try await tracker.consume("_live\(i)", expiresAt: now.addingTimeInterval(60), now: now))
                 #expect(try await store.insertIfAbsent("live\(i)", expiresAt: now.addingTimeInterval(60), now: now))
             }
             // Bounded: two batches of 7 at most.
             #expect(try await tracker.purgeExpired(before: now, maxBatches: 2) == 14)
             #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 41)
 
-            let round = try await PostgresStatePurger(requestTracker: tracker, replayStore: store).purgeOnce(now: now)
+            // The purger keeps a clock-skew margin (default 5 minutes): rows that expired less than
+            // that before its clock stay, for instances whose clocks run behind.
+            let purger = PostgresStatePurger(requestTracker: tracker, replayStore: store)
+            #expect(try await purger.purgeOnce(now: now) == .init(requests: 0, assertions: 0))
+            let round = try await purger.purgeOnce(now: now.addingTimeInterval(300))
             #expect(round == .init(requests: 36, assertions: 50))
             #expect(try await TestDatabase.count(configuration.requestsTable, on: client) == 5)
             #expect(try await TestDatabase.count(configuration.assertionsTable, on: client) == 5)
             for i in 0..<5 {
-                #expect(try await tracker.consume("_live\(i)", at: now) != nil)
+                #expect(try await tracker.consume("_live\(i)", expiresAt: now.addingTimeInterval(60), now: now) == false)
                 #expect(try await store.insertIfAbsent("live\(i)", expiresAt: now.addingTimeInterval(60), now: now) == false)
             }
-            #expect(try await PostgresStatePurger(requestTracker: tracker, replayStore: store).purgeOnce(now: now) == .init(requests: 0, assertions: 0))
+            #expect(try await purger.purgeOnce(now: now.addingTimeInterval(300)) == .init(requests: 0, assertions: 0))
+        }
+    }
+
+    /// Unsigned LogoutRequests with fresh IDs and a far NotOnOrAfter leave rows that the purge
+    /// removes once the requests could no longer be accepted (IssueInstant + maximum age + skew).
+    @Test func logoutRequestFloodLeavesNoRowThePurgeCannotRemove() async throws {
+        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("lof"))
+        let idp = try TestIdentityProvider.demo()
+        try await TestDatabase.withClient { client in
+            try await PostgresStateSchema.migrate(client: client, configuration: configuration)
+            let store = try PostgresReplayStore(client: client, configuration: configuration)
+            var metadata = idp.identityProvider
+            metadata.singleLogoutServices = [Endpoint(binding: .httpPost, location: "https://idp.example.org/slo")]
+            let verifier = LogoutVerifier(serviceProvider: ServiceProvider(entityID: PostgresFacadeTests.acs, acsURL: PostgresFacadeTests.acs),
+                                          singleLogoutURL: "https://app.example.com/saml/slo", identityProvider: metadata,
+                                          replayStore: store, allowsUnsignedMessages: true)
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            for i in 0..<20 {
+                let xml = """
+                <samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
+                ID="_flood-\(i)" Version="2.0" IssueInstant="2027-01-15T08:00:00Z" NotOnOrAfter="9999-12-31T23:59:59Z" \
+                Destination="https://app.example.com/saml/slo"><saml:Issuer>\(idp.entityID)</saml:Issuer>\
+                <saml:NameID>victim@example.com</saml:NameID></samlp:LogoutRequest>
+                """
+                _ = try await verifier.verifyLogoutRequest(samlRequest: Data(xml.utf8).base64EncodedString(), relayState: nil, now: now)
+            }
+            #expect(try await TestDatabase.count(configuration.assertionsTable, on: client) == 20)
+            // IssueInstant (08:00:00) + 300 s + 90 s, then the purger's 300 s margin
+            let round = try await PostgresStatePurger(replayStore: store).purgeOnce(now: now.addingTimeInterval(390 + 300 + 1))
+            #expect(round.assertions == 20)
+            #expect(try await TestDatabase.count(configuration.assertionsTable, on: client) == 0)
         }
     }
 

@@ -57,10 +57,12 @@ let code: Int32 = await withTaskGroup(of: Void.self) { group in
                     do {
                         let won: Bool
                         if mode == "tracker" {
-                            won = try await tracker.consume(id, at: Date()) != nil
+                            let now = Date()
+                            won = try await tracker.consume(id, expiresAt: now.addingTimeInterval(3600), now: now)
                         } else if mode == "login" {
                             let now = Date()
-                            won = try await loginStore.finishLogin(request: id, recording: "assertion-\(i % ids)",
+                            won = try await loginStore.finishLogin(request: id, until: now.addingTimeInterval(3600),
+                                                                   recording: "assertion-\(i % ids)",
                                                                    until: now.addingTimeInterval(3600), now: now) == .recorded
                         } else {
                             let now = Date()

@@ -11,7 +11,7 @@ enum TestDatabase {
     struct NotConfigured: Error, CustomStringConvertible {
         var description: String {
             "SAML_PG_HOST / SAML_PG_PORT are not set: start a cluster with scripts/postgres.sh start and "
-                + "eval \"$(scripts/postgres.sh env)\" (scripts/test-postgres.sh does both)."
+                + "eval \"$(scripts/postgres.sh env)\" (`scripts/test.sh traits postgres` does both)."
         }
     }
 

@@ -43,18 +43,8 @@ public struct PostgresReplayStore: ReplayStore {
     /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails; the
     ///   caller must then refuse the message.
     public func insertIfAbsent(_ id: String, scope: ReplayScope, expiresAt: Date, now: Date) async throws -> Bool {
-        let key = Self.key(id, scope: scope)
-        let sql: PostgresQuery = try """
-            INSERT INTO \(unescaped: table) AS t (key_sha256, expires_at) VALUES (sha256(\(key)), \(expiresAt)) \
-            ON CONFLICT (key_sha256) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < \(now) \
-            RETURNING 1
-            """
-        let affected = try await query.run("record the assertion ID") { client in
-            var rows = 0
-            for try await _ in try await client.query(sql) { rows += 1 }
-            return rows
-        }
-        return affected == 1
+        try await StoreRecord.insertIfAbsent(query, action: "record the ID", table: table, keyColumn: "key_sha256",
+                                             key: .sha256(Self.key(id, scope: scope)), expiresAt: expiresAt, now: now)
     }
 
     /// The bytes hashed into `key_sha256`: an assertion key as given, any other scope's key after

@@ -44,17 +44,8 @@ public struct PostgresRequestTracker: RequestTracker {
         guard !id.utf8.contains(0) else {
             throw SAMLError(.invalidRequest, "A request ID containing NUL cannot be recorded.")
         }
-        let sql: PostgresQuery = """
-            INSERT INTO \(unescaped: table) AS t (id, expires_at) VALUES (\(id), \(expiresAt)) \
-            ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < \(now) \
-            RETURNING 1
-            """
-        let affected = try await query.run("record the answered request") { client in
-            var rows = 0
-            for try await _ in try await client.query(sql) { rows += 1 }
-            return rows
-        }
-        return affected == 1
+        return try await StoreRecord.insertIfAbsent(query, action: "record the answered request", table: table, keyColumn: "id",
+                                                    key: .text(id), expiresAt: expiresAt, now: now)
     }
 
     /// Deletes answered requests whose expiry is before `date`, at most

@@ -5,7 +5,7 @@
 // Connects with SAML_PG_HOST / SAML_PG_PORT / SAML_PG_USER / SAML_PG_DATABASE, opens its pool, waits
 // for the start instant shared with the other process, then runs <consumers> concurrent calls on
 // the IDs race-0 … race-<ids-1> (call i uses ID i % ids): `consume` on the request tracker or
-// `insertIfAbsent` on the replay store, or `finishLogin` (consume the request and record the
+// `insertIfAbsent` on the replay store, or `finishLogin` (record the answered request and the
 // assertion key assertion-<i % ids> in one statement) on the login state store. Prints `won <id>` for each call that got the ID, then
 // `window <first call ms> <last answer ms>` and `attempts <n> errors <m>`; exits 1 when any call threw.
 #if PostgreSQL

@@ -50,18 +50,23 @@ struct PendingLoginTests {
         return ["", "garbage", "PHg+", Data("<samlp:Response/>".utf8).base64EncodedString(), unsigned.base64, tampered.base64]
     }
 
+    /// Posts every garbage value with the victim's state; each must be refused.
+    static func postGarbage(to saml: SAMLServiceProvider, answering victim: LoginStart, idp: TestIdentityProvider) async throws {
+        for value in try garbage(answering: victim, idp: idp) {
+            do {
+                _ = try await saml.finishLogin(samlResponse: value, relayState: nil, browserState: victim.browserState)
+                Issue.record("garbage was accepted")
+            } catch is SAMLError {}
+        }
+    }
+
     @Test("a cross-site garbage POST to the ACS does not end the victim's pending login (separate stores)")
     func garbagePostKeepsThePendingLogin() async throws {
         let idp = try W.idp()
         let tracker = InMemoryRequestTracker()
         let saml = try Self.facade(idp, tracker: tracker)
         let victim = try await saml.login()
-        for value in try Self.garbage(answering: victim, idp: idp) {
-            do {
-                _ = try await saml.finishLogin(samlResponse: value, relayState: nil, browserState: victim.browserState)
-                Issue.record("garbage was accepted")
-            } catch is SAMLError {}
-        }
+        try await Self.postGarbage(to: saml, answering: victim, idp: idp)
         #expect(await tracker.count == 0)
         let issued = try Self.answer(victim, idp: idp, options: ResponseOptions())
         let login = try await saml.finishLogin(samlResponse: issued.base64, relayState: issued.relayState, browserState: victim.browserState)
@@ -82,12 +87,7 @@ struct PendingLoginTests {
             stateSecrets: [LoginWorld.secret])
         let saml = try SAMLServiceProvider(configuration: configuration, stateStore: store)
         let victim = try await saml.login()
-        for value in try Self.garbage(answering: victim, idp: idp) {
-            do {
-                _ = try await saml.finishLogin(samlResponse: value, relayState: nil, browserState: victim.browserState)
-                Issue.record("garbage was accepted")
-            } catch is SAMLError {}
-        }
+        try await Self.postGarbage(to: saml, answering: victim, idp: idp)
         #expect(await store.finishes == 0)
         let issued = try Self.answer(victim, idp: idp, options: ResponseOptions())
         let login = try await saml.finishLogin(samlResponse: issued.base64, relayState: issued.relayState, browserState: victim.browserState)

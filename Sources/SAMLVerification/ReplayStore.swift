@@ -18,6 +18,7 @@ public struct ReplayScope: Sendable, Hashable, CustomStringConvertible {
     /// Received LogoutRequests, keyed by issuer and request ID.
     public static let logoutRequest = ReplayScope("logout-request")
 
+    /// The scope's name.
     public var description: String { name }
 }
 

@@ -13,7 +13,9 @@ extension Duration {
     /// Returns nil for a value that is not finite.
     package static func clamping(seconds: Double, to range: ClosedRange<Duration>) -> Duration? {
         guard seconds.isFinite else { return nil }
-        let clamped = Swift.min(Swift.max(seconds, range.lowerBound.timeInterval), range.upperBound.timeInterval)
-        return Swift.min(Swift.max(.milliseconds(Int64((clamped * 1000).rounded(.down))), range.lowerBound), range.upperBound)
+        if seconds <= range.lowerBound.timeInterval { return range.lowerBound }
+        if seconds >= range.upperBound.timeInterval { return range.upperBound }
+        guard let milliseconds = Int64(exactly: (seconds * 1000).rounded(.down)) else { return range.upperBound }
+        return Swift.min(Swift.max(.milliseconds(milliseconds), range.lowerBound), range.upperBound)
     }
 }

@@ -48,3 +48,20 @@ struct RequestsTrackerTests {
         #expect(wins == 1)
     }
 }
+
+@Suite("Durations from documents")
+struct DurationClampTests {
+    @Test("a number of seconds from a document is clamped before it becomes a Duration; non-finite is refused")
+    func clamping() {
+        let bounds = Duration.seconds(60)...Duration.seconds(7200)
+        #expect(Duration.clamping(seconds: 3.15e27, to: bounds) == .seconds(7200))
+        #expect(Duration.clamping(seconds: -1e300, to: bounds) == .seconds(60))
+        #expect(Duration.clamping(seconds: 90.5, to: bounds) == .milliseconds(90_500))
+        #expect(Duration.clamping(seconds: .infinity, to: bounds) == nil)
+        #expect(Duration.clamping(seconds: .nan, to: bounds) == nil)
+        // a bound far beyond any document still does not trap
+        let wide = Duration.zero...Duration.seconds(Int64.max)
+        #expect(Duration.clamping(seconds: 9e18, to: wide) != nil)
+        #expect(Duration.clamping(seconds: 1e30, to: wide) == .seconds(Int64.max))
+    }
+}

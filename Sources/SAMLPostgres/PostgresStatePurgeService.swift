@@ -1,5 +1,6 @@
 #if PostgreSQL
 public import Logging
+import SAMLCore
 public import ServiceLifecycle
 
 /// A ``PostgresStatePurger`` as a service of a `ServiceGroup`: the first round one interval after

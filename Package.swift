@@ -181,6 +181,7 @@ let package = Package(
             dependencies: [
                 .target(name: "SAMLPostgres", condition: .when(traits: ["PostgreSQL"])),
                 .target(name: "SAMLLogin", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "SAMLVerification", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             path: "Tests/SAMLPostgresTests/RaceWorker",

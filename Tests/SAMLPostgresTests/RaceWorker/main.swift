@@ -13,6 +13,7 @@ import Foundation
 import PostgresNIO
 import SAMLLogin
 import SAMLPostgres
+import SAMLVerification
 
 let arguments = CommandLine.arguments
 guard arguments.count == 6, let ids = Int(arguments[3]), let consumers = Int(arguments[4]),

@@ -38,6 +38,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
@@ -96,6 +97,7 @@ let package = Package(
             dependencies: [
                 "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: upcoming
         ),
@@ -214,6 +216,7 @@ let package = Package(
                 "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
                 "SAMLTesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             exclude: ["Peer"],
             swiftSettings: upcoming

@@ -66,3 +66,22 @@ public struct SAMLKeyPair: Sendable {
                       certificate: SAMLCertificate(pem: certificatePEM))
     }
 }
+
+extension SAMLKeyPair {
+    /// A new RSA key pair with a self-signed certificate, as PEM text to store and to read back
+    /// with ``init(privateKeyPEM:certificatePEM:passphrase:)``: SHA-256, a random serial, valid
+    /// from now for `days` days. For an SP's signing and encryption keys, which IdPs trust by the
+    /// certificate in the SP's metadata, not by a certificate authority.
+    ///
+    /// - Parameters:
+    ///   - commonName: the certificate's subject and issuer CN, e.g. the SP's host name.
+    ///   - bits: the RSA key size, 2048 to 8192. Default 3072.
+    ///   - days: the certificate's validity, 1 to 36500 days. Default 3650.
+    /// - Throws: `SAMLError` `.invalidKey` for sizes or validities out of range, `.libraryFailure`
+    ///   when OpenSSL cannot generate the key.
+    public static func generatePEM(commonName: String, bits: Int = 3072, days: Int = 3650) throws
+        -> (privateKeyPEM: String, certificatePEM: String) {
+        let generated = try KeyGeneration.rsa(bits: bits, commonName: commonName, days: days)
+        return (generated.key, generated.certificate)
+    }
+}

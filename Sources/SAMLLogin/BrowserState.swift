@@ -25,6 +25,10 @@ struct BrowserState: Equatable {
     /// What a sealed state is for: a state sealed for one purpose never opens for another.
     enum Purpose: String {
         case login, logout
+        /// A connection test's login (ends on a report, never in a session).
+        case test
+        /// A link that starts a connection test (handed out by the admin API).
+        case testTicket
         var token: SealedToken { SealedToken(purpose: "swift-saml \(rawValue) state v1") }
     }
 

@@ -1,3 +1,4 @@
+public import CoreMetrics
 import Foundation
 public import SAMLCore
 import SAMLMetadata
@@ -21,7 +22,8 @@ extension SAMLServiceProvider {
         /// Keys (with their certificates, published in the metadata) that decrypt assertions;
         /// several during a rollover.
         public var decryptionKeys: [SAMLKeyPair]
-        /// The IdPs logins are accepted from.
+        /// The IdPs logins are accepted from, when the façade is made without an
+        /// ``IdentityProviderDirectory`` (they become an in-memory one).
         public var identityProviders: [TrustedIdentityProvider]
         /// The verification rules (secure defaults).
         public var policy: VerificationPolicy
@@ -36,6 +38,9 @@ extension SAMLServiceProvider {
         /// Keys protecting the login state in the browser: the first seals, all are accepted
         /// (rotation). Empty: one random secret per process — set a shared one for several instances.
         public var stateSecrets: [StateSecret]
+        /// Where login, metadata-refresh and store-error metrics go (see the SAMLLogin article on
+        /// metrics); nil: the factory the app bootstrapped with `MetricsSystem.bootstrap`.
+        public var metricsFactory: (any MetricsFactory)?
 
         /// Creates a configuration.
         ///
@@ -71,10 +76,11 @@ extension SAMLServiceProvider {
             self.maximumSessionLifetime = maximumSessionLifetime
             self.stateSecrets = stateSecrets
             self.singleLogoutURL = singleLogoutURL
+            self.metricsFactory = nil
         }
 
-        func validate() throws {
-            guard !identityProviders.isEmpty else {
+        func validate(withDirectory: Bool = false) throws {
+            guard withDirectory || !identityProviders.isEmpty else {
                 throw SAMLError(.invalidConfiguration, "Configure at least one identity provider.")
             }
             var seen = Set<String>()

@@ -28,9 +28,10 @@ extension SAMLServiceProvider {
         guard configuration.singleLogoutURL != nil else {
             throw SAMLError(.invalidConfiguration, "Single logout needs this SP's logout URL (singleLogoutURL) in the configuration.")
         }
-        let trusted = try identityProvider(named: login.issuer)
+        let entry = try await identityProvider(named: login.issuer, now: now)
+        let trusted = entry.trusted
         let relayToken = try Crypto.randomBytes(16).hex
-        let builder = LogoutRequest(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0]),
+        let builder = LogoutRequest(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0], entry: entry),
                                     identityProvider: trusted.identityProvider, subject: login.nameID,
                                     sessionIndexes: login.sessionIndex.map { [$0] } ?? [], relayState: relayToken)
         let requestID: String
@@ -58,14 +59,14 @@ extension SAMLServiceProvider {
     /// Finishes SP-initiated logout with the IdP's LogoutResponse received by HTTP-Redirect
     /// (`query`: the raw query string or full URL, exactly as received).
     public func finishLogout(redirectQuery query: String, browserState: String?, now: Date = Date()) async throws -> LogoutResult {
-        let (state, verifier) = try prepareLogoutFinish(browserState, now: now)
+        let (state, verifier) = try await prepareLogoutFinish(browserState, now: now)
         let response = try verifier.verifyLogoutResponse(redirectQuery: query, expectedRequestID: state.requestID, now: now)
         return try await logoutResult(response, state: state, now: now)
     }
 
     /// Finishes SP-initiated logout with the IdP's LogoutResponse received by HTTP-POST.
     public func finishLogout(samlResponse: String, relayState: String?, browserState: String?, now: Date = Date()) async throws -> LogoutResult {
-        let (state, verifier) = try prepareLogoutFinish(browserState, now: now)
+        let (state, verifier) = try await prepareLogoutFinish(browserState, now: now)
         let response = try verifier.verifyLogoutResponse(samlResponse: samlResponse, relayState: relayState,
                                                          expectedRequestID: state.requestID, now: now)
         return try await logoutResult(response, state: state, now: now)
@@ -83,7 +84,7 @@ extension SAMLServiceProvider {
     public func handleLogoutRequest(redirectQuery query: String, now: Date = Date(),
                                     endSessions: (VerifiedLogoutRequest) async throws -> Bool) async throws -> LoginStart.Action {
         let message = try RedirectBindingMessage(query: query, expecting: "SAMLRequest", limits: configuration.policy.limits)
-        let trusted = try logoutIdentityProvider(issuerOf: message.xml)
+        let trusted = try await logoutIdentityProvider(issuerOf: message.xml, now: now)
         let request = try await logoutVerifier(for: trusted).verifyLogoutRequest(redirectQuery: query, now: now)
         return try await answer(request, trusted: trusted, now: now, endSessions: endSessions)
     }
@@ -91,28 +92,28 @@ extension SAMLServiceProvider {
     /// Handles an IdP-initiated LogoutRequest received by HTTP-POST (the `SAMLRequest` form value).
     public func handleLogoutRequest(samlRequest: String, relayState: String?, now: Date = Date(),
                                     endSessions: (VerifiedLogoutRequest) async throws -> Bool) async throws -> LoginStart.Action {
-        let trusted = try logoutIdentityProvider(issuerOf: LogoutShapeHint.decode(samlRequest, limits: configuration.policy.limits))
+        let trusted = try await logoutIdentityProvider(issuerOf: LogoutShapeHint.decode(samlRequest, limits: configuration.policy.limits), now: now)
         let request = try await logoutVerifier(for: trusted).verifyLogoutRequest(samlRequest: samlRequest, relayState: relayState, now: now)
         return try await answer(request, trusted: trusted, now: now, endSessions: endSessions)
     }
 
     // MARK: - Internals
 
-    private func logoutVerifier(for trusted: TrustedIdentityProvider) throws -> LogoutVerifier {
+    private func logoutVerifier(for entry: IdentityProviderEntry) throws -> LogoutVerifier {
         guard let slo = configuration.singleLogoutURL else {
             throw SAMLError(.invalidConfiguration, "Single logout needs this SP's logout URL (singleLogoutURL) in the configuration.")
         }
-        return LogoutVerifier(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0]), singleLogoutURL: slo,
-                              identityProvider: trusted.identityProvider, policy: configuration.policy, replayStore: replayStore,
-                              allowsUnsignedMessages: trusted.allowsUnsignedLogoutMessages)
+        return LogoutVerifier(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0], entry: entry), singleLogoutURL: slo,
+                              identityProvider: entry.trusted.identityProvider, policy: configuration.policy, replayStore: replayStore,
+                              allowsUnsignedMessages: entry.trusted.allowsUnsignedLogoutMessages)
     }
 
-    private func prepareLogoutFinish(_ browserState: String?, now: Date) throws -> (BrowserState, LogoutVerifier) {
+    private func prepareLogoutFinish(_ browserState: String?, now: Date) async throws -> (BrowserState, LogoutVerifier) {
         guard let browserState, !browserState.isEmpty else {
             throw SAMLError(.inResponseToMismatch, "No logout was started in this browser (no logout state cookie).")
         }
         let state = try BrowserState.open(browserState, secrets: secrets, now: now, for: .logout)
-        let trusted = try identityProvider(named: state.identityProvider)
+        let trusted = try await identityProvider(named: state.identityProvider, now: now)
         return (state, try logoutVerifier(for: trusted))
     }
 
@@ -129,23 +130,25 @@ extension SAMLServiceProvider {
         return LogoutResult(isPartial: response.isPartial, returnTo: configuration.returnTo.resolve(state.returnTo))
     }
 
-    private func logoutIdentityProvider(issuerOf xml: [UInt8]) throws -> TrustedIdentityProvider {
-        if configuration.identityProviders.count == 1 { return configuration.identityProviders[0] }
+    private func logoutIdentityProvider(issuerOf xml: [UInt8], now: Date) async throws -> IdentityProviderEntry {
+        let snapshot = try await directorySnapshot()
+        if snapshot.entries.count == 1 { return try usable(snapshot.entries[0], named: snapshot.entries[0].id, now: now) }
         let document = try XMLDocument.parse(xml, limits: configuration.policy.limits)
         let issuer = document.root?.child("Issuer", NS.assertion)?.text.trimmingXMLWhitespace
-        guard let issuer, let trusted = configuration.identityProviders.first(where: { $0.entityID == issuer }) else {
+        guard let issuer, let entry = snapshot.entry(entityID: issuer) else {
             throw SAMLError(.issuerMismatch, "The LogoutRequest's issuer is not a configured IdP.")
         }
-        return trusted
+        return try usable(entry, named: issuer, now: now)
     }
 
-    private func answer(_ request: VerifiedLogoutRequest, trusted: TrustedIdentityProvider, now: Date,
+    private func answer(_ request: VerifiedLogoutRequest, trusted entry: IdentityProviderEntry, now: Date,
                         endSessions: (VerifiedLogoutRequest) async throws -> Bool) async throws -> LoginStart.Action {
+        let trusted = entry.trusted
         let ended = try await endSessions(request)
         logger?.info("SAML logout request handled", metadata: [
             "saml.idp": .string(trusted.entityID), "saml.request_id": .string(request.id), "saml.partial": .stringConvertible(!ended),
         ])
-        let builder = LogoutResponse(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0]),
+        let builder = LogoutResponse(serviceProvider: serviceProvider(acsURL: configuration.acsURLs[0], entry: entry),
                                      identityProvider: trusted.identityProvider, inResponseTo: request.id,
                                      outcome: ended ? .success : .partialLogout, relayState: request.relayState)
         let hasRedirect = trusted.identityProvider.singleLogoutServices.contains { $0.binding == .httpRedirect }

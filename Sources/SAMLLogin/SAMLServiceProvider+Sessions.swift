@@ -3,11 +3,13 @@ import SAMLCore
 import SAMLXMLSec
 
 extension SAMLServiceProvider {
-    /// Whether a session holding `login` may still be used: its IdP is still configured and its
-    /// session has not ended. A login from an IdP that was removed (or replaced under another
-    /// entity ID) is refused at the next request.
+    /// Whether a session holding `login` may still be used: its IdP is still in the directory and
+    /// enabled, and its session has not ended. A login from an IdP that was removed or disabled (or
+    /// replaced under another entity ID) is refused at the next request; so is every session while
+    /// the directory has never been read. ``checkSession(_:now:)`` asks the directory itself.
     public func acceptsSession(_ login: Login, now: Date = Date()) -> Bool {
-        now < login.sessionExpiresAt && configuration.identityProviders.contains { $0.entityID == login.issuer }
+        guard now < login.sessionExpiresAt, let entry = directory.cachedSnapshot()?.entry(entityID: login.issuer) else { return false }
+        return entry.isEnabled && entry.problem == nil
     }
 
     /// The anti-forgery token a logout form of `login`'s session carries: an HMAC under the state

@@ -49,6 +49,9 @@ public struct SAMLServiceProvider: Sendable {
     /// The store that keeps both requests and assertion IDs and settles a login in one step,
     /// when the façade was made with one.
     public let stateStore: (any LoginStateStore)?
+    /// Where the IdPs are looked up on every login, ACS post and session check: the directory
+    /// given at creation, else an in-memory one holding the configuration's fixed list.
+    public let directory: any IdentityProviderDirectory
 
     let secrets: [StateSecret]
 
@@ -60,10 +63,13 @@ public struct SAMLServiceProvider: Sendable {
     ///     shared store (e.g. PostgreSQL) when several instances serve the same users.
     ///   - replayStore: defaults to one in-memory store shared by the whole process.
     ///   - logger: optional.
+    ///   - directory: the IdPs, changed while the service runs; nil: the configuration's fixed list.
     /// - Throws: `SAMLError` `.invalidConfiguration` when the configuration cannot work.
     public init(configuration: Configuration, requestTracker: (any RequestTracker)? = nil,
-                replayStore: (any ReplayStore)? = nil, logger: Logger? = nil) throws {
-        try configuration.validate()
+                replayStore: (any ReplayStore)? = nil, logger: Logger? = nil,
+                directory: (any IdentityProviderDirectory)? = nil) throws {
+        try configuration.validate(withDirectory: directory != nil)
+        self.directory = try directory ?? InMemoryIdentityProviderDirectory(trusted: configuration.identityProviders)
         self.configuration = configuration
         self.requestTracker = requestTracker ?? ProcessDefaults.requestTracker
         self.replayStore = replayStore ?? ProcessDefaults.replayStore
@@ -80,9 +86,12 @@ public struct SAMLServiceProvider: Sendable {
     ///   - configuration: this SP, its IdPs and rules.
     ///   - stateStore: the shared store; it is also the request tracker and the replay store.
     ///   - logger: optional.
+    ///   - directory: the IdPs, changed while the service runs; nil: the configuration's fixed list.
     /// - Throws: `SAMLError` `.invalidConfiguration` when the configuration cannot work.
-    public init(configuration: Configuration, stateStore: any LoginStateStore, logger: Logger? = nil) throws {
-        try configuration.validate()
+    public init(configuration: Configuration, stateStore: any LoginStateStore, logger: Logger? = nil,
+                directory: (any IdentityProviderDirectory)? = nil) throws {
+        try configuration.validate(withDirectory: directory != nil)
+        self.directory = try directory ?? InMemoryIdentityProviderDirectory(trusted: configuration.identityProviders)
         self.configuration = configuration
         self.requestTracker = stateStore
         self.replayStore = stateStore
@@ -97,24 +106,29 @@ public struct SAMLServiceProvider: Sendable {
     /// on the server: the request's ID, IdP and expiry travel in ``LoginStart/browserState``, sealed.
     ///
     /// - Parameters:
-    ///   - idp: the IdP's entity ID; may be nil when exactly one IdP is configured.
+    ///   - idp: the IdP's directory ID or entity ID; may be nil when exactly one IdP is enabled.
     ///   - returnTo: where to land after the ACS; validated by the ``ReturnToPolicy`` (an unsafe
     ///     value becomes its default path). It never travels to the IdP: RelayState is an opaque token.
     ///   - options: binding, ForceAuthn, IsPassive, RequestedAuthnContext, NameIDPolicy, ACS URL.
     ///   - now: the current time (injectable for tests).
     public func login(idp: String? = nil, returnTo: String? = nil, options: LoginOptions = LoginOptions(),
                       now: Date = Date()) async throws -> LoginStart {
-        let trusted = try identityProvider(named: idp)
+        try await startLogin(idp: idp, returnTo: returnTo, options: options, now: now, purpose: .login)
+    }
+
+    func startLogin(idp: String?, returnTo: String?, options: LoginOptions, now: Date, purpose: BrowserState.Purpose) async throws -> LoginStart {
+        let entry = try await identityProvider(named: idp, now: now)
+        let trusted = entry.trusted
         let acsURL = options.acsURL ?? configuration.acsURLs[0]
         guard configuration.acsURLs.contains(acsURL) else {
             throw SAMLError(.invalidRequest, "The ACS URL \(acsURL) is not one of this SP's configured ACS URLs.")
         }
-        let relayToken = try Crypto.randomBytes(16).hex
+        let relayToken = (purpose == .test ? Self.connectionTestRelayPrefix : "") + (try Crypto.randomBytes(16).hex)
         let requestOptions = AuthnRequestOptions(
             nameIDPolicy: options.nameIDPolicy, forceAuthn: options.forceAuthn, isPassive: options.isPassive,
             requestedAuthnContext: options.requestedAuthnContext, providerName: options.providerName,
             relayState: relayToken)
-        let builder = AuthnRequest(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
+        let builder = AuthnRequest(serviceProvider: serviceProvider(acsURL: acsURL, entry: entry), identityProvider: trusted.identityProvider,
                                    options: requestOptions)
         let requestID: String
         let action: LoginStart.Action
@@ -133,12 +147,12 @@ public struct SAMLServiceProvider: Sendable {
         }
         let expiresAt = now.addingTimeInterval(configuration.requestLifetime.timeInterval)
         let state = BrowserState(requestID: requestID, identityProvider: trusted.entityID, acsURL: acsURL,
-                                 relayToken: relayToken, returnTo: configuration.returnTo.resolve(returnTo),
+                                 relayToken: relayToken, returnTo: returnToPolicy(for: entry).resolve(returnTo),
                                  expires: Int64(expiresAt.timeIntervalSince1970.rounded(.down)))
         logger?.debug("SAML login started", metadata: [
             "saml.idp": .string(trusted.entityID), "saml.request_id": .string(requestID), "saml.binding": .string(options.binding.description),
         ])
-        return LoginStart(action: action, browserState: try state.sealed(with: secrets[0]), expiresAt: expiresAt,
+        return LoginStart(action: action, browserState: try state.sealed(with: secrets[0], for: purpose), expiresAt: expiresAt,
                           requestID: requestID, identityProvider: trusted.entityID)
     }
 
@@ -158,23 +172,41 @@ public struct SAMLServiceProvider: Sendable {
     /// - Throws: `SAMLError` with a stable code; show the user a generic failure and log the rest.
     public func finishLogin(samlResponse: String, relayState: String?, browserState: String?,
                             now: Date = Date(), diagnostics: ((VerificationDiagnostic) -> Void)? = nil) async throws -> Login {
+        try await finish(samlResponse: samlResponse, relayState: relayState, browserState: browserState, now: now,
+                         diagnostics: diagnostics, purpose: .login)
+    }
+
+    func finish(samlResponse: String, relayState: String?, browserState: String?, now: Date,
+                diagnostics: ((VerificationDiagnostic) -> Void)?, purpose: BrowserState.Purpose) async throws -> Login {
         var requestID: String?
         var issuerHint: String?
+        var snapshot: IdentityProviderSnapshot?
+        let started = ContinuousClock.now
+        let metrics = SAMLMetrics(factory: configuration.metricsFactory)
+        /// the directory ID of the IdP, for metrics: never a value from the message that is not configured
+        func label(_ entityID: String?) -> String {
+            entityID.flatMap { snapshot?.entry(entityID: $0)?.id } ?? "unknown"
+        }
         do {
             let state = try browserState.flatMap { $0.isEmpty ? nil : $0 }.map {
-                try BrowserState.open($0, secrets: secrets, now: now)
+                try BrowserState.open($0, secrets: secrets, now: now, for: purpose)
+            }
+            if purpose == .test, state == nil {
+                throw SAMLError(.inResponseToMismatch, "No connection test was started in this browser (no test state cookie).")
             }
             let login: Login
             // Decoded and parsed once: the routing hints and the verification read this document.
             let posted = PostedResponse(samlResponse: samlResponse, limits: configuration.policy.limits)
-            if let state, try !answersNothing(posted, state: state) {
+            let current = try await directorySnapshot()
+            snapshot = current
+            if let state, try purpose == .test || !answersNothing(posted, state: state, snapshot: current) {
                 requestID = state.requestID
                 issuerHint = state.identityProvider
                 login = try await finishRequested(posted: posted, relayState: relayState, state: state, now: now,
-                                                  diagnostics: diagnostics)
+                                                  snapshot: current, diagnostics: diagnostics)
             } else {
                 login = try await finishUnsolicited(posted: posted, relayState: relayState, now: now, issuer: &issuerHint,
-                                                    diagnostics: diagnostics)
+                                                    snapshot: current, diagnostics: diagnostics)
             }
             logger?.info("SAML login accepted", metadata: [
                 "saml.idp": .string(login.issuer), "saml.request_id": .string(requestID ?? "-"),
@@ -184,8 +216,12 @@ public struct SAMLServiceProvider: Sendable {
                 "saml.name_id": .string(login.nameID.value), "saml.email": .string(login.email ?? "-"),
                 "saml.attributes": .string(login.attributes.map { "\($0.name)=\($0.values)" }.joined(separator: "; ")),
             ])
+            metrics.login(idp: label(login.issuer), outcome: "success", test: purpose == .test, started: started)
             return login
         } catch let error as SAMLError {
+            metrics.login(idp: label(issuerHint), outcome: error.code.rawValue, test: purpose == .test, started: started)
+            if error.code == .stateStoreUnavailable { metrics.storeError("state") }
+            if error.code == .directoryUnavailable { metrics.storeError("directory") }
             logger?.notice("SAML login refused", metadata: [
                 "saml.code": .string(error.code.description), "saml.reason": .string(error.reason),
                 "saml.idp": .string(issuerHint ?? "-"), "saml.request_id": .string(requestID ?? "-"),
@@ -215,18 +251,18 @@ public struct SAMLServiceProvider: Sendable {
 
     /// Whether a response arriving with login state is nonetheless IdP-initiated: only considered
     /// when that IdP allows IdP-initiated logins, and then only as routing (the verifier decides).
-    private func answersNothing(_ posted: PostedResponse, state: BrowserState) throws -> Bool {
-        guard configuration.identityProviders.contains(where: { $0.allowsIdPInitiatedLogin }) else { return false }
+    private func answersNothing(_ posted: PostedResponse, state: BrowserState, snapshot: IdentityProviderSnapshot) throws -> Bool {
+        let initiating = snapshot.enabled.map(\.trusted).filter(\.allowsIdPInitiatedLogin)
+        guard !initiating.isEmpty else { return false }
         let hints = try ResponseHints.read(posted)
         guard hints.inResponseTo == nil, let issuer = hints.issuer else { return false }
-        return configuration.identityProviders.contains { $0.entityID == issuer && $0.allowsIdPInitiatedLogin }
+        return initiating.contains { $0.entityID == issuer }
     }
 
     private func finishRequested(posted: PostedResponse, relayState: String?, state: BrowserState, now: Date,
-                                 diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
-        guard let trusted = configuration.identityProviders.first(where: { $0.entityID == state.identityProvider }) else {
-            throw SAMLError(.invalidConfiguration, "The login was started with the IdP \(state.identityProvider), which is no longer configured.")
-        }
+                                 snapshot: IdentityProviderSnapshot, diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
+        let entry = try usable(snapshot.entry(entityID: state.identityProvider), named: state.identityProvider, now: now)
+        let trusted = entry.trusted
         if let relayState, !relayState.isEmpty,
            !MessageAuthentication.constantTimeEqual(Array(relayState.utf8), Array(state.relayToken.utf8)) {
             throw SAMLError(.inResponseToMismatch, "The RelayState does not belong to the login this browser started.")
@@ -240,7 +276,7 @@ public struct SAMLServiceProvider: Sendable {
         let replay = RequestBoundReplayStore(
             stores: stateStore.map { .oneStep($0) } ?? .separate(tracker: requestTracker, replay: replayStore),
             requestID: state.requestID, requestExpiresAt: requestExpiry)
-        let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL), identityProvider: trusted.identityProvider,
+        let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: state.acsURL, entry: entry), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replay, logger: logger)
         let assertion = try await verifier.verify(posted: posted, inResponseTo: state.requestID, now: now,
                                                   diagnostics: diagnostics)
@@ -251,28 +287,30 @@ public struct SAMLServiceProvider: Sendable {
         }
         // the return-to was validated when the login started; the policy may have changed since
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
-                     returnTo: configuration.returnTo.resolve(state.returnTo), sessionExpiresAt: sessionEnd(assertion, now: now))
+                     returnTo: returnToPolicy(for: entry).resolve(state.returnTo), sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
     private func finishUnsolicited(posted: PostedResponse, relayState: String?, now: Date, issuer: inout String?,
-                                   diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
-        let candidates = configuration.identityProviders.filter(\.allowsIdPInitiatedLogin)
+                                   snapshot: IdentityProviderSnapshot, diagnostics: ((VerificationDiagnostic) -> Void)?) async throws -> Login {
+        let candidates = snapshot.entries.filter(\.trusted.allowsIdPInitiatedLogin)
         guard !candidates.isEmpty else {
             throw SAMLError(.unsolicitedResponse, "No login was started in this browser (no login state cookie), and IdP-initiated logins are not enabled for any IdP.")
         }
         let hints = try ResponseHints.read(posted)
         issuer = hints.issuer
-        guard let trusted = candidates.first(where: { $0.entityID == hints.issuer }) else {
+        guard let found = candidates.first(where: { $0.entityID == hints.issuer }) else {
             throw SAMLError(.unsolicitedResponse, "No login was started in this browser, and the response's issuer is not an IdP allowed to start logins.")
         }
+        let entry = try usable(found, named: found.entityID, now: now)
+        let trusted = entry.trusted
         let acsURL = hints.destination.flatMap { configuration.acsURLs.contains($0) ? $0 : nil } ?? configuration.acsURLs[0]
         var policy = configuration.policy
         policy.allowUnsolicited = true
-        let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL), identityProvider: trusted.identityProvider,
+        let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL, entry: entry), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replayStore, logger: logger)
         let assertion = try await verifier.verify(posted: posted, inResponseTo: nil, now: now, diagnostics: diagnostics)
         return Login(assertion: assertion, identityProvider: trusted.identityProvider, mapping: mapping(for: trusted),
-                     returnTo: configuration.returnTo.resolve(relayState),
+                     returnTo: returnToPolicy(for: entry).resolve(relayState),
                      sessionExpiresAt: sessionEnd(assertion, now: now))
     }
 
@@ -281,22 +319,27 @@ public struct SAMLServiceProvider: Sendable {
         SAMLError(.inResponseToMismatch, "The login request \(requestID) was already answered; start the login again.")
     }
 
-    func identityProvider(named entityID: String?) throws -> TrustedIdentityProvider {
-        if let entityID {
-            guard let found = configuration.identityProviders.first(where: { $0.entityID == entityID }) else {
-                throw SAMLError(.entityNotFound, "No configured IdP has the entity ID \(entityID).")
+    /// The usable entry a login or logout names by directory ID or entity ID (nil: the only enabled one).
+    func identityProvider(named name: String?, now: Date) async throws -> IdentityProviderEntry {
+        let snapshot = try await directorySnapshot()
+        if let name {
+            guard let found = snapshot.entry(id: name) ?? snapshot.entry(entityID: name) else {
+                throw SAMLError(.entityNotFound, "No configured IdP has the ID or entity ID \(name).")
             }
-            return found
+            return try usable(found, named: name, now: now)
         }
-        guard configuration.identityProviders.count == 1 else {
-            throw SAMLError(.invalidRequest, "Several IdPs are configured (\(configuration.identityProviders.map(\.entityID).joined(separator: ", "))); name the one to log in with.")
+        let enabled = snapshot.enabled
+        guard enabled.count == 1 else {
+            throw SAMLError(.invalidRequest, enabled.isEmpty ? "No IdP is enabled."
+                : "Several IdPs are configured (\(enabled.map(\.id).joined(separator: ", "))); name the one to log in with.")
         }
-        return configuration.identityProviders[0]
+        return try usable(enabled[0], named: enabled[0].id, now: now)
     }
 
-    func serviceProvider(acsURL: String) -> ServiceProvider {
-        ServiceProvider(entityID: configuration.entityID, acsURL: acsURL, signingKey: configuration.signingKey,
-                        decryptionKeys: configuration.decryptionKeys.map(\.privateKey))
+    func serviceProvider(acsURL: String, entry: IdentityProviderEntry? = nil) -> ServiceProvider {
+        let decryption = entry.map(\.decryptionKeys).flatMap { $0.isEmpty ? nil : $0 } ?? configuration.decryptionKeys
+        return ServiceProvider(entityID: configuration.entityID, acsURL: acsURL, signingKey: entry?.signingKey ?? configuration.signingKey,
+                               decryptionKeys: decryption.map(\.privateKey))
     }
 
     private func mapping(for trusted: TrustedIdentityProvider) -> AttributeMapping {

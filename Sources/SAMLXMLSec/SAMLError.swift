@@ -104,6 +104,17 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
         /// Decryption failed: no key, wrong key, or damaged ciphertext.
         public static let decryptionFailed = Code("decryptionFailed")
 
+        // Identity-provider directory
+        /// The IdP is in the directory but disabled: its logins, responses and sessions are refused
+        /// until an administrator enables it again.
+        public static let identityProviderDisabled = Code("identityProviderDisabled")
+        /// The IdP a login, response or session belongs to is no longer in the directory (removed
+        /// while the service runs): its responses and sessions are refused.
+        public static let identityProviderRemoved = Code("identityProviderRemoved")
+        /// The identity-provider directory could not be read or written (its database is down or
+        /// answered with an error), so the request is refused rather than decided on stale trust.
+        public static let directoryUnavailable = Code("directoryUnavailable")
+
         // Requests
         /// A RelayState or other request value is out of bounds.
         public static let invalidRequest = Code("invalidRequest")

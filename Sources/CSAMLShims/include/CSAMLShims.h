@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include "CSAMLPreScan.h"
 #include "CSAMLVersions.h"
+#include "CSAMLKeyGeneration.h"
 
 /* ---- process set-up ---------------------------------------------------------------------- */
 

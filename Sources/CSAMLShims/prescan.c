@@ -131,7 +131,7 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
     if (declared == NULL) return saml_stop(result, SAML_PRESCAN_MALFORMED, bytes, bytes, 0);
 
     saml_cursor c = { bytes + skip, bytes + length };
-    long depth = 0, elements = 0, in_scope = 0, total_ancestors = 0, total_namespaces = 0;
+    long depth = 0, elements = 0, in_scope = 0, total_ancestors = 0, total_emitted = 0;
     int seen_root = 0;
     int outcome = SAML_PRESCAN_OK;
     const unsigned char *at = c.p;
@@ -188,6 +188,9 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
         if (saml_scan_name(&c) == 0) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
         if (++elements > limits->max_elements) { outcome = SAML_PRESCAN_ELEMENTS; observed = elements; goto done; }
         long attributes = 0, namespaces = 0;
+        /* exclusive c14n emits at an element only the namespaces its own name and its attributes use:
+           the element's (or the default, or xmlns="") and one per prefixed attribute */
+        long emitted = 1;
         int empty = 0;
         for (;;) {
             int spaced = 0;
@@ -225,8 +228,11 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
                 if (in_scope + namespaces > limits->max_namespaces_in_scope) {
                     outcome = SAML_PRESCAN_NAMESPACES_IN_SCOPE; observed = in_scope + namespaces; goto done;
                 }
-            } else if (++attributes > limits->max_attributes_per_element) {
-                outcome = SAML_PRESCAN_ATTRIBUTES; observed = attributes; goto done;
+            } else {
+                if (++attributes > limits->max_attributes_per_element) {
+                    outcome = SAML_PRESCAN_ATTRIBUTES; observed = attributes; goto done;
+                }
+                if (memchr(name, ':', name_length) != NULL) emitted++;
             }
         }
         seen_root = 1;
@@ -234,9 +240,9 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
         if (total_ancestors > limits->max_total_ancestors) {
             outcome = SAML_PRESCAN_TOTAL_ANCESTORS; observed = total_ancestors; goto done;
         }
-        total_namespaces += in_scope + namespaces;
-        if (total_namespaces > limits->max_total_namespaces_in_scope) {
-            outcome = SAML_PRESCAN_TOTAL_NAMESPACES; observed = total_namespaces; goto done;
+        total_emitted += emitted;
+        if (total_emitted > limits->max_total_namespaces_emitted) {
+            outcome = SAML_PRESCAN_TOTAL_NAMESPACES; observed = total_emitted; goto done;
         }
         if (!empty) {
             if (depth + 1 > max_depth) { outcome = SAML_PRESCAN_DEPTH; observed = depth + 1; goto done; }

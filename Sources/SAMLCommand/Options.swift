@@ -59,12 +59,8 @@ struct InputOptions: ParsableArguments {
     /// The metadata rules: `--now` for `validUntil`, `--allow-http` for endpoint locations.
     var metadataPolicy: MetadataPolicy { MetadataPolicy(now: instant, allowHTTPEndpoints: allowHTTP) }
 
-    /// Metadata parse limits with `--max-bytes` as the size bound.
-    var metadataLimits: XMLLimits {
-        var limits = MetadataSet.defaultLimits
-        limits.maximumBytes = maxBytes
-        return limits
-    }
+    /// Metadata parse limits scaled to `--max-bytes`.
+    var metadataLimits: XMLLimits { .metadata(maximumBytes: maxBytes) }
 
     /// Reads a file, standard input for "-", or (when `allowURL`) an http(s) URL under these options.
     func read(_ path: String, allowURL: Bool = false) throws -> [UInt8] {

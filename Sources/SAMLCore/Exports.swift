@@ -3,3 +3,4 @@
 // error type to map at a boundary); every module that imports SAMLCore sees them as its own.
 @_exported public import struct SAMLXMLSec.SAMLLibraryVersions
 @_exported public import struct SAMLXMLSec.SAMLError
+@_exported public import struct SAMLXMLSec.XMLLimits

@@ -41,10 +41,9 @@ public struct MetadataSet: Sendable {
         }
     }
 
-    /// The default size limit for metadata documents: 100 MiB, enough for federation aggregates.
-    /// (SAML protocol messages keep their own, much smaller limit.)
-    public static let defaultLimits = XMLLimits(maximumBytes: 100 << 20, maximumDepth: 64, maximumElements: 10_000_000,
-                                                maximumTotalAncestors: 100_000_000, maximumTotalNamespacesInScope: 100_000_000)
+    /// The default limits for metadata documents: ``XMLLimits/metadata``, 100 MiB with the totals scaled
+    /// to it, enough for federation aggregates. (SAML protocol messages keep their own, much smaller limits.)
+    public static let defaultLimits = XMLLimits.metadata
 
     /// Every entityID in the document, in document order.
     public let entityIDs: [String]
@@ -77,7 +76,7 @@ public struct MetadataSet: Sendable {
     ///   - signers: trusted certificates (obtained out of band). When given, the root must carry an
     ///     enveloped signature by one of them; when nil, no signature is checked.
     ///   - allowSHA1: accept RSA-SHA1 / SHA-1 digests in the metadata signature.
-    ///   - limits: size and depth limits (default ``defaultLimits``, 100 MiB).
+    ///   - limits: size and shape limits (default ``defaultLimits``: ``XMLLimits/metadata``, 100 MiB).
     ///   - policy: the clock for `validUntil` and the accepted endpoint schemes.
     /// - Throws: `tooLarge`, `malformedXML`, `invalidMetadata`, signature errors, `metadataExpired`,
     ///   `duplicateEntityID`.

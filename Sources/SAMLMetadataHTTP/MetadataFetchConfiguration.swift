@@ -120,10 +120,10 @@ public struct MetadataFetchConfiguration: Sendable {
         }
     }
 
-    /// The metadata parse limits (``MetadataSet/defaultLimits``) with this configuration's size and depth.
+    /// The metadata parse limits scaled to this configuration's size (``XMLLimits/metadata(maximumBytes:)``),
+    /// with its depth.
     var documentLimits: XMLLimits {
-        var limits = MetadataSet.defaultLimits
-        limits.maximumBytes = maximumBytes
+        var limits = XMLLimits.metadata(maximumBytes: maximumBytes)
         limits.maximumDepth = maximumDepth
         return limits
     }

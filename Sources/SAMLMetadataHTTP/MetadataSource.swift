@@ -45,7 +45,8 @@ public actor MetadataSource {
     /// Creates a source; nothing is fetched until ``refresh()`` or ``run()``.
     ///
     /// - Parameters:
-    ///   - url: the metadata URL (`https://`; `http://` only with ``MetadataFetchConfiguration/allowHTTP``).
+    ///   - url: the metadata URL (`https://`; `http://` on a loopback host, elsewhere only with
+    ///     ``MetadataFetchConfiguration/allowHTTP``).
     ///   - entityID: the IdP to hand out when the document holds several.
     ///   - configuration: trust anchors, limits, timeouts and refresh bounds.
     ///   - logger: where transitions are logged (default: nowhere).

@@ -101,9 +101,9 @@ struct Decryptor {
                       let cipher = Base64.decode(value) else {
                     throw SAMLError(.decryptionFailed, "The EncryptedData has no readable CipherValue.")
                 }
-                try data.decryptCBCData(key: key, cipher: cipher, limits: limits.parseLimits)
+                try data.decryptCBCData(key: key, cipher: cipher, limits: limits)
             } else {
-                try data.decryptData(key: key, algorithm: contentAlgorithm, limits: limits.parseLimits)
+                try data.decryptData(key: key, algorithm: contentAlgorithm, limits: limits)
             }
         } catch let error as SAMLError where sessionKey != nil && error.code != .decryptionFailed {
             throw error  // decrypted with a configured key, then refused by the shape limits

@@ -158,7 +158,7 @@ extension XMLElement {
     /// no other, and the call fails unless that is the one it ran. The element is replaced by the
     /// decrypted nodes and must not be used afterwards. The plaintext passes the same shape
     /// pre-scan as every document.
-    package func decryptData(key: [UInt8], algorithm: String, limits: ParseLimits) throws(SAMLError) {
+    package func decryptData(key: [UInt8], algorithm: String, limits: XMLLimits) throws(SAMLError) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         let rc = unsafe key.withUnsafeBufferPointer { k in
@@ -180,7 +180,7 @@ extension XMLElement {
     /// it, and the plaintext is scanned and parsed whether or not the padding is valid, so a
     /// padding failure takes the time a parse failure takes. On success the element is replaced
     /// by the decrypted nodes and must not be used afterwards.
-    package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: ParseLimits) throws(SAMLError) {
+    package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: XMLLimits) throws(SAMLError) {
         try Library.prepare()
         var scanLimits = limits.prescanLimits
         var paddingValid: Int32 = 0

@@ -8,10 +8,14 @@ import CSAMLShims
 
     deinit { unsafe xmlFreeDoc(pointer) }
 
-    /// Parses with the hardened settings: size checked first, no DTD, no entities, no network,
-    /// DOCTYPE refused, depth bounded. IDs are registered and duplicates refused. (SAMLCore adds
-    /// the form that takes `XMLLimits`.)
-    package static func parse(_ bytes: [UInt8], limits: ParseLimits) throws(SAMLError) -> XMLDocument {
+    /// Parses UTF-8 text within `limits`.
+    package static func parse(_ text: String, limits: XMLLimits = .default) throws(SAMLError) -> XMLDocument {
+        try parse(Array(text.utf8), limits: limits)
+    }
+
+    /// Parses with the hardened settings within `limits`: size checked first, shape pre-scan, no DTD,
+    /// no entities, no network, DOCTYPE refused, depth bounded. IDs are registered and duplicates refused.
+    package static func parse(_ bytes: [UInt8], limits: XMLLimits = .default) throws(SAMLError) -> XMLDocument {
         let maximumBytes = limits.maximumBytes
         let maximumDepth = limits.maximumDepth
         guard bytes.count <= maximumBytes else {

@@ -1,45 +1,5 @@
 import CSAMLShims
 
-/// The limits the hardened parser and its pre-scan apply (`XMLLimits` in SAMLCore, as plain numbers).
-package struct ParseLimits: Sendable, Hashable {
-    /// The limits as the C scan takes them.
-    var prescanLimits: saml_prescan_limits {
-        saml_prescan_limits(
-            max_attributes_per_element: maximumAttributesPerElement,
-            max_namespace_declarations_per_element: maximumNamespaceDeclarationsPerElement,
-            max_namespaces_in_scope: maximumNamespacesInScope,
-            max_elements: maximumElements,
-            max_depth: maximumDepth,
-            max_attribute_value_bytes: maximumAttributeValueBytes,
-            max_total_ancestors: maximumTotalAncestors,
-            max_total_namespaces_in_scope: maximumTotalNamespacesInScope)
-    }
-
-    package var maximumBytes: Int
-    package var maximumDepth: Int
-    package var maximumAttributesPerElement: Int
-    package var maximumNamespaceDeclarationsPerElement: Int
-    package var maximumNamespacesInScope: Int
-    package var maximumElements: Int
-    package var maximumAttributeValueBytes: Int
-    package var maximumTotalAncestors: Int
-    package var maximumTotalNamespacesInScope: Int
-
-    package init(maximumBytes: Int, maximumDepth: Int, maximumAttributesPerElement: Int,
-                 maximumNamespaceDeclarationsPerElement: Int, maximumNamespacesInScope: Int, maximumElements: Int,
-                 maximumAttributeValueBytes: Int, maximumTotalAncestors: Int, maximumTotalNamespacesInScope: Int) {
-        self.maximumBytes = maximumBytes
-        self.maximumDepth = maximumDepth
-        self.maximumAttributesPerElement = maximumAttributesPerElement
-        self.maximumNamespaceDeclarationsPerElement = maximumNamespaceDeclarationsPerElement
-        self.maximumNamespacesInScope = maximumNamespacesInScope
-        self.maximumElements = maximumElements
-        self.maximumAttributeValueBytes = maximumAttributeValueBytes
-        self.maximumTotalAncestors = maximumTotalAncestors
-        self.maximumTotalNamespacesInScope = maximumTotalNamespacesInScope
-    }
-}
-
 /// The byte-level scan every document passes before libxml2 parses it.
 ///
 /// libxml2 2.9.14 checks attribute and namespace-declaration names for duplicates pair by pair,
@@ -50,7 +10,7 @@ package struct ParseLimits: Sendable, Hashable {
 package enum XMLPreScan {
     /// Refuses `bytes` when their shape passes one of `limits`, or when they cannot be XML in
     /// an ASCII-compatible encoding (the scan must read the structure libxml2 will read).
-    static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: ParseLimits) throws(SAMLError) {
+    static func check(_ bytes: UnsafeBufferPointer<UInt8>, limits: XMLLimits) throws(SAMLError) {
         var scanLimits = limits.prescanLimits
         var result = saml_prescan_result()
         let outcome = unsafe saml_prescan(bytes.baseAddress, bytes.count, &scanLimits, &result)
@@ -58,7 +18,7 @@ package enum XMLPreScan {
     }
 
     /// Throws the failure for a scan outcome (nothing for `SAML_PRESCAN_OK`).
-    static func report(_ outcome: Int32, _ result: saml_prescan_result, limits: ParseLimits, what: String = "XML") throws(SAMLError) {
+    static func report(_ outcome: Int32, _ result: saml_prescan_result, limits: XMLLimits, what: String = "XML") throws(SAMLError) {
         let at = what == "XML" ? "at byte \(result.offset)" : "in the \(what)"
         switch outcome {
         case Int32(SAML_PRESCAN_OK):
@@ -82,7 +42,7 @@ package enum XMLPreScan {
         case Int32(SAML_PRESCAN_TOTAL_ANCESTORS):
             throw SAMLError(.tooLarge, "The XML's elements sit too deep in total (more than \(limits.maximumTotalAncestors) ancestors summed over all elements, \(at)); raise XMLLimits.maximumTotalAncestors if this document is genuine.")
         case Int32(SAML_PRESCAN_TOTAL_NAMESPACES):
-            throw SAMLError(.tooLarge, "The XML's elements have too many namespaces in scope in total (more than \(limits.maximumTotalNamespacesInScope) summed over all elements, \(at)); raise XMLLimits.maximumTotalNamespacesInScope if this document is genuine.")
+            throw SAMLError(.tooLarge, "The XML's elements use too many namespaces in total (more than \(limits.maximumTotalNamespacesEmitted) that exclusive canonicalization could emit, summed over all elements, \(at)); raise XMLLimits.maximumTotalNamespacesEmitted if this document is genuine.")
         default:
             throw SAMLError(.malformedXML, "The XML is not well-formed (\(at)).")
         }

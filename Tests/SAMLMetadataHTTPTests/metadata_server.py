@@ -4,7 +4,7 @@
 Prints the port it listens on (127.0.0.1, chosen by the system) as its first line, then serves
 paths whose behaviour the tests set with `PUT /_control/<path>` and a JSON body:
 
-  {"body": "<base64>", "status": 200, "etag": "...", "last_modified": "...",
+  {"body": "<base64>" or "file": "<path of the body>", "status": 200, "etag": "...", "last_modified": "...",
    "mode": "normal" | "slow" | "trickle" | "endless" | "redirect",
    "delay": seconds, "location": "...", "headers": {...}}
 
@@ -71,7 +71,11 @@ class Handler(BaseHTTPRequestHandler):
         if spec is None:
             return self._send(404, b"not found")
         mode = spec.get("mode", "normal")
-        body = base64.b64decode(spec.get("body", ""))
+        if spec.get("file"):
+            with open(spec["file"], "rb") as f:
+                body = f.read()
+        else:
+            body = base64.b64decode(spec.get("body", ""))
         headers = {"Content-Type": "application/samlmetadata+xml"}
         headers.update(spec.get("headers", {}))
         if spec.get("etag"):

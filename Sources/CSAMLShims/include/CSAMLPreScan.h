@@ -18,7 +18,9 @@ typedef struct {
     long max_depth;
     long max_attribute_value_bytes;
     long max_total_ancestors;              /* summed over elements: how deep each one sits */
-    long max_total_namespaces_in_scope;    /* summed over elements: declarations in scope at each */
+    long max_total_namespaces_emitted;     /* summed over elements: the namespace declarations exclusive
+                                              canonicalization can emit there (1 for the element's name,
+                                              1 per prefixed attribute), whatever is in scope */
 } saml_prescan_limits;
 
 enum {

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Writes an unsigned EntitiesDescriptor aggregate shaped like a research-federation feed
-(eduGAIN): N entities, about 30 % IdPs and 70 % SPs, each with mdui/mdrpi extensions,
-organisation, contacts, signing and encryption KeyDescriptors and several endpoints, ~5 KB each.
+(eduGAIN): N entities, about 30 % IdPs and 70 % SPs mixed, thirteen namespace declarations on the
+root as eduGAIN and InCommon publish them, per-entity namespace declarations (as entities keep them
+when national feeds are aggregated; every third entity binds the XML-DSig namespace to another
+prefix), mdui/mdrpi/mdattr/shibmd/alg extensions, organisation, contacts, two or three signing keys
+per IdP plus an encryption key, and several endpoints, ~6.5 KB each (10,000 entities: ~65 MB).
 
-Usage: generate_aggregate.py OUT.xml [N] [CERT.pem ...]
-The root carries ID="_federation" and a ds:Signature template that `xmlsec1 --sign` fills in.
+Usage: generate-federation-aggregate.py OUT.xml [N] [CERT.pem ...]
+The root carries ID="_federation" and a ds:Signature template that `xmlsec1 --sign` fills in;
+scripts/generate-federation-aggregate.sh generates and signs in one step.
 """
 import base64
 import sys
@@ -24,6 +28,12 @@ def der_base64(path):
 
 certs = [der_base64(p) for p in pems]
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+MDUI = "urn:oasis:names:tc:SAML:metadata:ui"
+MDRPI = "urn:oasis:names:tc:SAML:metadata:rpi"
+MDATTR = "urn:oasis:names:tc:SAML:metadata:attribute"
+SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
+SHIBMD = "urn:mace:shibboleth:metadata:1.0"
 PROTO = "urn:oasis:names:tc:SAML:2.0:protocol"
 POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
@@ -31,9 +41,9 @@ ARTIFACT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact"
 SOAP = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP"
 
 
-def key(use, cert):
-    return (f'<md:KeyDescriptor use="{use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n{cert}\n'
-            f'</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n')
+def key(use, cert, ds="ds"):
+    return (f'<md:KeyDescriptor use="{use}"><{ds}:KeyInfo><{ds}:X509Data><{ds}:X509Certificate>\n{cert}\n'
+            f'</{ds}:X509Certificate></{ds}:X509Data></{ds}:KeyInfo></md:KeyDescriptor>\n')
 
 
 def extensions(i, host):
@@ -43,9 +53,14 @@ def extensions(i, host):
     return (f'<md:Extensions><mdrpi:RegistrationInfo registrationAuthority="https://federation.example.org" registrationInstant="2024-01-01T00:00:00Z">'
             f'<mdrpi:RegistrationPolicy xml:lang="en">https://federation.example.org/policy</mdrpi:RegistrationPolicy></mdrpi:RegistrationInfo>'
             f'<mdattr:EntityAttributes><saml:Attribute Name="http://macedir.org/entity-category" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">'
-            f'<saml:AttributeValue>http://refeds.org/category/research-and-scholarship</saml:AttributeValue></saml:Attribute></mdattr:EntityAttributes></md:Extensions>\n',
-            f'<md:Extensions><mdui:UIInfo>{names}{descs}<mdui:Logo height="64" width="64">https://{host}/logo.png</mdui:Logo>'
-            f'<mdui:InformationURL xml:lang="en">https://{host}/about</mdui:InformationURL></mdui:UIInfo></md:Extensions>\n')
+            f'<saml:AttributeValue>http://refeds.org/category/research-and-scholarship</saml:AttributeValue></saml:Attribute></mdattr:EntityAttributes>'
+            f'<alg:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>'
+            f'<alg:SigningMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" MinKeySize="2048"/></md:Extensions>\n',
+            f'<md:Extensions><shibmd:Scope regexp="false">example-{i % 97}.org</shibmd:Scope>'
+            f'<mdui:UIInfo>{names}{descs}<mdui:Logo height="64" width="64">https://{host}/logo.png</mdui:Logo>'
+            f'<mdui:InformationURL xml:lang="en">https://{host}/about</mdui:InformationURL>'
+            f'<mdui:PrivacyStatementURL xml:lang="en">https://{host}/privacy</mdui:PrivacyStatementURL></mdui:UIInfo>'
+            f'<mdui:DiscoHints><mdui:DomainHint>example-{i % 97}.org</mdui:DomainHint></mdui:DiscoHints></md:Extensions>\n')
 
 
 def org(i, host):
@@ -57,9 +72,12 @@ def org(i, host):
 
 
 with open(out, "w") as f:
-    f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<md:EntitiesDescriptor xmlns:md="{MD}" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" '
-            'xmlns:mdui="urn:oasis:names:tc:SAML:metadata:ui" xmlns:mdrpi="urn:oasis:names:tc:SAML:metadata:rpi" '
-            'xmlns:mdattr="urn:oasis:names:tc:SAML:metadata:attribute" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+    # thirteen declarations on the root, as eduGAIN's and InCommon's aggregates carry them
+    f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<md:EntitiesDescriptor xmlns:md="{MD}" xmlns:ds="{DS}" '
+            f'xmlns:mdui="{MDUI}" xmlns:mdrpi="{MDRPI}" xmlns:mdattr="{MDATTR}" xmlns:saml="{SAML}" xmlns:shibmd="{SHIBMD}" '
+            'xmlns:alg="urn:oasis:names:tc:SAML:metadata:algsupport" xmlns:idpdisc="urn:oasis:names:tc:SAML:profiles:SSO:idp-discovery-protocol" '
+            'xmlns:init="urn:oasis:names:tc:SAML:profiles:SSO:request-init" xmlns:remd="http://refeds.org/metadata" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" '
             'ID="_federation" Name="https://federation.example.org" validUntil="2099-01-01T00:00:00Z" cacheDuration="PT6H">\n'
             '<ds:Signature><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
             '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
@@ -73,9 +91,13 @@ with open(out, "w") as f:
         entity_id = f"https://{host}/{'idp/shibboleth' if idp else 'shibboleth'}"
         signing, encryption = certs[i % len(certs)], certs[(i + 1) % len(certs)]
         entity_ext, role_ext = extensions(i, host)
-        f.write(f'<md:EntityDescriptor entityID="{entity_id}">\n{entity_ext}')
+        # per-entity declarations, as aggregated national feeds keep them; every third entity uses "dsig"
+        ds = "dsig" if i % 3 == 0 else "ds"
+        f.write(f'<md:EntityDescriptor xmlns:{ds}="{DS}" xmlns:mdui="{MDUI}" xmlns:mdrpi="{MDRPI}" xmlns:shibmd="{SHIBMD}" '
+                f'entityID="{entity_id}">\n{entity_ext}')
         if idp:
-            f.write(f'<md:IDPSSODescriptor protocolSupportEnumeration="{PROTO}">\n{role_ext}{key("signing", signing)}{key("encryption", encryption)}'
+            keys = "".join(key("signing", certs[(i + k) % len(certs)], ds) for k in range(2 + i % 2))
+            f.write(f'<md:IDPSSODescriptor protocolSupportEnumeration="{PROTO}">\n{role_ext}{keys}{key("encryption", encryption, ds)}'
                     f'<md:ArtifactResolutionService Binding="{SOAP}" Location="https://{host}:8443/idp/profile/SAML2/SOAP/ArtifactResolution" index="1"/>\n'
                     f'<md:SingleLogoutService Binding="{REDIRECT}" Location="https://{host}/idp/profile/SAML2/Redirect/SLO"/>\n'
                     f'<md:SingleLogoutService Binding="{POST}" Location="https://{host}/idp/profile/SAML2/POST/SLO"/>\n'
@@ -86,7 +108,7 @@ with open(out, "w") as f:
                     f'<md:SingleSignOnService Binding="{ARTIFACT}" Location="https://{host}/idp/profile/SAML2/Artifact/SSO"/>\n'
                     '</md:IDPSSODescriptor>\n')
         else:
-            f.write(f'<md:SPSSODescriptor protocolSupportEnumeration="{PROTO}">\n{role_ext}{key("signing", signing)}{key("encryption", encryption)}'
+            f.write(f'<md:SPSSODescriptor protocolSupportEnumeration="{PROTO}">\n{role_ext}{key("signing", signing, ds)}{key("encryption", encryption, ds)}'
                     f'<md:SingleLogoutService Binding="{REDIRECT}" Location="https://{host}/Shibboleth.sso/SLO/Redirect"/>\n'
                     '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>\n'
                     f'<md:AssertionConsumerService Binding="{POST}" Location="https://{host}/Shibboleth.sso/SAML2/POST" index="1"/>\n'

@@ -125,6 +125,12 @@ $metadata['__DYNAMIC:1__'] = [
     'auth' => 'example-userpass',
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'sign.logout' => true,
+    'SingleSignOnServiceBinding' => [
+        'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+    ],
+    'SingleLogoutServiceBinding' => [
+        'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+    ],
     'assertion.encryption.keyAlgorithm' => 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
 ];
 PHP
@@ -164,8 +170,16 @@ start() {
     write_config "$dir" "$port"
 
     local base="http://127.0.0.1:$port/"
-    SIMPLESAMLPHP_CONFIG_DIR="$dir/config" PHP_CLI_SERVER_WORKERS=4 \
-        nohup php -S "127.0.0.1:$port" -t "$ssp_home/www" >"$dir/log/php-server.log" 2>&1 &
+    # The server closes every descriptor it inherits beyond 0-2: a caller that waits for this script through
+    # a pipe (command substitution, Foundation's Process) must see it end.
+    (
+        for fd in /proc/self/fd/*; do
+            n="${fd##*/}"
+            if [[ "$n" -gt 2 ]]; then eval "exec $n>&-" 2>/dev/null || true; fi
+        done
+        SIMPLESAMLPHP_CONFIG_DIR="$dir/config" PHP_CLI_SERVER_WORKERS=4 \
+            exec php -S "127.0.0.1:$port" -t "$ssp_home/www"
+    ) >"$dir/log/php-server.log" 2>&1 </dev/null &
     echo $! > "$dir/php.pid"
     local ok=""
     for _ in $(seq 1 100); do
@@ -199,9 +213,16 @@ stop() {
     if [[ -f "$dir/php.pid" ]]; then
         local pid
         pid="$(cat "$dir/php.pid")"
-        # Workers are children of the server process; stop them with it.
-        pkill -P "$pid" 2>/dev/null || true
-        kill "$pid" 2>/dev/null || true
+        # Workers are children of the server process; stop them with it. SIGKILL if SIGTERM is ignored
+        # (a test runner may hand down an ignored SIGTERM).
+        local workers
+        workers="$(pgrep -P "$pid" || true)"
+        kill $workers "$pid" 2>/dev/null || true
+        for _ in $(seq 1 20); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -9 $workers "$pid" 2>/dev/null || true
     fi
     [[ -f "$pointer" && "$(cat "$pointer")" == "$dir" ]] && rm -f "$pointer"
     case "$dir" in

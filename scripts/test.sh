@@ -4,7 +4,9 @@
 #
 #   scripts/test.sh [all]      core, docs, traits, browser, then fuzz — what CI runs
 #   scripts/test.sh core       builds and runs the core tests (the peers pysaml2, python3-saml and
-#                              xmlsec1 included)
+#                              xmlsec1 included, a live SimpleSAMLphp IdP on loopback that the tests
+#                              start through scripts/simplesamlphp.sh, and the eduGAIN-shaped aggregate
+#                              of scripts/generate-federation-aggregate.sh)
 #   scripts/test.sh docs       builds the DocC documentation of every public module, warnings as errors
 #   scripts/test.sh traits [SUITE…] [-- swift test arguments]
 #                              the trait-gated products in one build (HTTPMetadata, PostgreSQL,
@@ -26,6 +28,8 @@ core() {
     step "core: build"
     swift build --build-tests 2> >(grep -v "prohibited flag" >&2)
     step "core: tests"
+    # The live SimpleSAMLphp tests need PHP and Debian's simplesamlphp; without them they fail, never skip.
+    command -v php >/dev/null && [[ -d /usr/share/simplesamlphp/www ]] || { echo "PHP or simplesamlphp missing" >&2; exit 1; }
     swift test --skip-build
 }
 

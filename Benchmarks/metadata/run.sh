@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Metadata benchmark (see README.md): a generated, signed federation aggregate loaded by
+# Metadata benchmark (see README.md): a generated, signed federation aggregate
+# (scripts/generate-federation-aggregate.sh, eduGAIN-shaped) loaded by
 # SAMLMetadata (parse + signature check + index, then entity lookups) against `xmlsec1 --verify`
 # alone on the same file and Lasso's Server.loadMetadata; and one IdP metadata file (AWS IAM
 # Identity Center) read by SAMLMetadata against a C program over libxml2 + OpenSSL.
 #
 # Environment:
-#   BENCH_ENTITIES     entities in the aggregate (default 10000, about 58 MB)
+#   BENCH_ENTITIES     entities in the aggregate (default 10000, about 65 MB)
 #   BENCH_LASSO        set to 0 to skip Lasso (it takes minutes)
 #   BENCH_ITERATIONS   reads of the AWS metadata per program (default 20000)
 # The aggregate is generated into .build-data/ (ignored by git), never committed.
@@ -28,12 +29,8 @@ done
 
 AGG="$WORK/aggregate-$N.xml"
 if [[ ! -s "$AGG" ]]; then
-    log "generating a $N-entity aggregate and signing it with xmlsec1 (idp-rsa)"
-    python3 "$DIR/generate_aggregate.py" "$WORK/unsigned-$N.xml" "$N" \
-        "$KEYS/idp-rsa.cert.pem" "$KEYS/idp-rsa-next.cert.pem" "$KEYS/sp-rsa.cert.pem" "$KEYS/sp-rsa-next.cert.pem"
-    xmlsec1 --sign --privkey-pem "$KEYS/idp-rsa.key.pem,$KEYS/idp-rsa.cert.pem" --id-attr:ID "$ROOT_ELEMENT" \
-        --output "$AGG" "$WORK/unsigned-$N.xml"
-    rm -f "$WORK/unsigned-$N.xml"
+    log "generating a $N-entity aggregate and signing it with xmlsec1 (idp-rsa): scripts/generate-federation-aggregate.sh"
+    "$ROOT/scripts/generate-federation-aggregate.sh" "$AGG" "$N"
 fi
 # an IdP in the middle of the document (entities i with i % 10 < 3 are IdPs)
 MID=$(( (N / 2) / 10 * 10 ))

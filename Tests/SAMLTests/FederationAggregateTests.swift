@@ -103,15 +103,15 @@ struct FederationAggregateTests {
         let xml = "<n0:r\(roots)>\(body)</n0:r>"
         var limits = XMLLimits.default
         limits.maximumTotalNamespacesEmitted = 2_001
-        _ = try XMLDocument.parse(Array(xml.utf8), limits: limits, failuresAs: SAMLError.self)
+        _ = try XMLDocument.parse(Array(xml.utf8), limits: limits)
         limits.maximumTotalNamespacesEmitted = 2_000
-        #expect(throws: SAMLError.self) { try XMLDocument.parse(Array(xml.utf8), limits: limits, failuresAs: SAMLError.self) }
+        #expect(throws: SAMLError.self) { try XMLDocument.parse(Array(xml.utf8), limits: limits) }
         // each prefixed attribute is one more namespace exclusive c14n may emit
         let attributed = "<n0:r\(roots)>" + String(repeating: "<n1:b n2:x=\"1\" n3:y=\"2\" plain=\"3\"/>", count: 100) + "</n0:r>"
         limits.maximumTotalNamespacesEmitted = 301
-        _ = try XMLDocument.parse(Array(attributed.utf8), limits: limits, failuresAs: SAMLError.self)
+        _ = try XMLDocument.parse(Array(attributed.utf8), limits: limits)
         limits.maximumTotalNamespacesEmitted = 300
-        #expect(throws: SAMLError.self) { try XMLDocument.parse(Array(attributed.utf8), limits: limits, failuresAs: SAMLError.self) }
+        #expect(throws: SAMLError.self) { try XMLDocument.parse(Array(attributed.utf8), limits: limits) }
     }
 
     @Test("saml metadata reads the aggregate from a file (over the old 16 MiB bound) with --verify-with")

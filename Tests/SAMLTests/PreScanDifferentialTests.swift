@@ -93,7 +93,7 @@ import Testing
 
     /// The hardened parser, its failures as `SAMLError`.
     static func parse(_ bytes: [UInt8], limits: XMLLimits) throws -> XMLDocument {
-        try XMLDocument.parse(bytes, limits: limits, failuresAs: SAMLError.self)
+        try XMLDocument.parse(bytes, limits: limits)
     }
 
     /// libxml2 alone, with the same hardened options but no pre-scan.

@@ -86,7 +86,7 @@ struct TwoReadersTests {
         // The right key, CBC content, AES-GCM chosen: xmlsec must not run CBC.
         let (document, data, key) = try Self.encryptedData()
         do {
-            try data.decryptData(key: key, algorithm: Self.gcm, limits: XMLLimits.default.parseLimits)
+            try data.decryptData(key: key, algorithm: Self.gcm, limits: XMLLimits.default)
             Issue.record("xmlsec decrypted CBC content with only AES-GCM enabled")
         } catch {
             #expect(error.code == .decryptionFailed, "\(error)")
@@ -94,7 +94,7 @@ struct TwoReadersTests {
         withExtendedLifetime(document) {}
         // With CBC chosen, the same key decrypts it: the refusal above was the algorithm.
         let (again, cbcData, sameKey) = try Self.encryptedData()
-        try cbcData.decryptData(key: sameKey, algorithm: Self.cbc, limits: XMLLimits.default.parseLimits)
+        try cbcData.decryptData(key: sameKey, algorithm: Self.cbc, limits: XMLLimits.default)
         #expect(again.root?.descendants("Assertion", "urn:oasis:names:tc:SAML:2.0:assertion").count == 1)
     }
 }

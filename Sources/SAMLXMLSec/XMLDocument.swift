@@ -8,14 +8,19 @@ import CSAMLShims
 
     deinit { unsafe xmlFreeDoc(pointer) }
 
+    /// Parses within the limits for SAML messages (``XMLLimits/default``).
+    package static func parse(_ bytes: [UInt8]) throws -> XMLDocument {
+        try parse(bytes, limits: .default)
+    }
+
     /// Parses UTF-8 text within `limits`.
-    package static func parse(_ text: String, limits: XMLLimits = .default) throws(SAMLError) -> XMLDocument {
+    package static func parse(_ text: String, limits: XMLLimits = .default) throws -> XMLDocument {
         try parse(Array(text.utf8), limits: limits)
     }
 
     /// Parses with the hardened settings within `limits`: size checked first, shape pre-scan, no DTD,
     /// no entities, no network, DOCTYPE refused, depth bounded. IDs are registered and duplicates refused.
-    package static func parse(_ bytes: [UInt8], limits: XMLLimits = .default) throws(SAMLError) -> XMLDocument {
+    package static func parse(_ bytes: [UInt8], limits: XMLLimits) throws(SAMLError) -> XMLDocument {
         let maximumBytes = limits.maximumBytes
         let maximumDepth = limits.maximumDepth
         guard bytes.count <= maximumBytes else {

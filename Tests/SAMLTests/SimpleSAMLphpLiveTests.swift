@@ -248,9 +248,7 @@ struct SimpleSAMLphpLiveTests {
         let assertion = try await ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: InMemoryReplayStore())
             .verify(samlResponse: response, inResponseTo: login.id)
 
-        let subject = LogoutRequest.Subject(value: assertion.nameID.value, format: assertion.nameID.format,
-                                            nameQualifier: assertion.nameID.nameQualifier, spNameQualifier: assertion.nameID.spNameQualifier)
-        let logout = try LogoutRequest(serviceProvider: sp, identityProvider: idp, subject: subject,
+        let logout = try LogoutRequest(serviceProvider: sp, identityProvider: idp, subject: assertion.nameID,
                                        sessionIndexes: assertion.sessionIndex.map { [$0] } ?? []).redirect()
         let answer = try browser.go(logout.url)
         let location = try #require(answer.location, "no redirect back: \(answer.status) \(answer.body.prefix(800))")

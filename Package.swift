@@ -233,6 +233,16 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcoming
         ),
+        .executableTarget(
+            name: "MinimalACS",
+            dependencies: [
+                .target(name: "SAML", condition: .when(traits: ["Hummingbird"])),
+                .target(name: "SAMLHummingbird", condition: .when(traits: ["Hummingbird"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ],
+            path: "Examples/MinimalACS",
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SAMLHummingbirdTests",
             dependencies: [

@@ -53,7 +53,7 @@ export SAML_PG_STATE="$pg_state"
 scripts/postgres.sh start
 eval "$(scripts/postgres.sh env)"
 store="postgres://$SAML_PG_USER@$SAML_PG_HOST:$SAML_PG_PORT/$SAML_PG_DATABASE"
-secret="$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')"
+secret="$("$PYTHON" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')"
 port_a="$(free_port)"
 port_b="$(free_port)"
 while [[ "$port_b" == "$port_a" ]]; do port_b="$(free_port)"; done

@@ -62,6 +62,9 @@ struct VaporWorld {
     static let spSLO = "https://sp.example.com/saml/slo"
     static let idpSLO = "https://idp.example.org/slo"
     static let secret = try! StateSecret("hQngNDgn1IN3yOAMjbQG2xd+foKiktfPy9nur44PvRE=")
+    /// The state cookies' names over https.
+    static let stateCookie = "__Host-" + SAMLServiceProvider.stateCookieName
+    static let logoutStateCookie = "__Host-" + SAMLServiceProvider.logoutStateCookieName
 
     let saml: SAMLServiceProvider
     let log = RecordingLogHandler()
@@ -86,6 +89,7 @@ struct VaporWorld {
         let handler = log
         try await withApp(configure: { app in
             app.logger = Logger(label: "saml-vapor-tests") { _ in handler }
+            app.middleware.use(SAMLSessionCookieLifetime(now: { Generated.now }))
             app.middleware.use(app.sessions.middleware)
             app.middleware.use(SAMLSessionAuthenticator(now: { Generated.now }))
             try app.register(collection: routes)
@@ -138,6 +142,13 @@ struct Browser {
     var header: HTTPHeaders {
         var headers = HTTPHeaders()
         if !cookies.isEmpty { headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")) }
+        return headers
+    }
+
+    /// The cookies, sent by a page of the app itself (`Sec-Fetch-Site: same-origin`).
+    var sameOrigin: HTTPHeaders {
+        var headers = header
+        headers.add(name: "Sec-Fetch-Site", value: "same-origin")
         return headers
     }
 

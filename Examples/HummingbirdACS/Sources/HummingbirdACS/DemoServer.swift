@@ -45,7 +45,7 @@ enum DemoServer {
         routes.addRoutes(to: router)
         DemoIdentityProvider(idp: testIdP, encryptionCertificate: spKey.certificate).addRoutes(to: router)
         TestConnection(baseURL: base, entityID: configuration.entityID, signingKey: spKey, stateSecrets: stateSecrets,
-                       cookieSecurity: routes.cookieSecurity).addRoutes(to: router)
+                       cookieSecurity: routes.cookiePolicy).addRoutes(to: router)
 
         // /login?returnTo=/some/path starts a login that lands there (unsafe targets land on /)
         router.get("login") { request, _ in

@@ -29,7 +29,7 @@ struct DemoSettings {
                                                    instance; its tables (saml_requests, saml_assertions) are
                                                    created at start-up if missing, and the server does not
                                                    start when the database cannot be reached
-          --session-secret S   at least 32 characters; signs session cookies and login state, so
+          --session-secret S   32 random bytes in base64 (openssl rand -base64 32); signs session cookies and login state, so
                                several instances behind one --base-url can share logins (default: random)
 
         Several instances: give each its own --port and the same --base-url (the address the load
@@ -94,8 +94,12 @@ struct DemoSettings {
         } else {
             throw Problem(message: "--store \(Self.redacted(settings.store)) is neither memory nor a postgres:// URL.")
         }
-        if let secret = settings.sessionSecret, secret.utf8.count < 32 {
-            throw Problem(message: "--session-secret is \(secret.utf8.count) characters; use at least 32 random characters.")
+        if let secret = settings.sessionSecret {
+            do {
+                _ = try StateSecret(secret)
+            } catch let error as SAMLError {
+                throw Problem(message: "--session-secret: \(error.reason)")
+            }
         }
         return settings
     }

@@ -10,7 +10,7 @@ struct TestConnection: Sendable {
     let entityID: String
     let signingKey: SAMLKeyPair
     let stateSecrets: [StateSecret]
-    let cookieSecurity: SAMLCookieSecurity
+    let cookieSecurity: SAMLCookiePolicy
     let store = Store()
 
     static let stateCookie = "saml_test_state"

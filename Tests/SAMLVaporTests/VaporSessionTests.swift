@@ -1,0 +1,106 @@
+#if Vapor
+import Foundation
+import SAML
+import SAMLCore
+import SAMLLogin
+import SAMLVapor
+import SAMLWeb
+import SAMLWebConformance
+import Testing
+import Vapor
+import VaporTesting
+
+/// Drives an app through Vapor's in-memory tester, translating the conformance requests.
+struct VaporClient: ConformanceClient, @unchecked Sendable {
+    let app: any TestingApplicationTester
+
+    func send(_ request: ConformanceRequest) async throws -> ConformanceResponse {
+        let headers = HTTPHeaders(request.headers.map { ($0.name, $0.value) })
+        let response = try await app.sendRequest(request.method == .post ? .POST : .GET, request.uri, headers: headers,
+                                                 body: request.body.isEmpty ? nil : ByteBuffer(string: request.body))
+        return ConformanceResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                                   body: response.body.string)
+    }
+}
+
+@Suite("Web layer conformance, Vapor")
+struct VaporConformanceTests {
+    @Test("Conformance", arguments: ConformanceCase.allCases)
+    func conformance(_ check: ConformanceCase) async throws {
+        try await check.run { world, body in
+            let routes = try SAMLVaporRoutes(serviceProvider: world.serviceProvider, options: world.options, session: .cookie(world.session))
+            try await withApp(configure: { app in try app.register(collection: routes) }) { app in
+                try await body(VaporClient(app: try app.testing()))
+            }
+        }
+    }
+}
+
+/// The Vapor session hook: session fixation, the cookie's lifetime, logout forgery.
+@Suite struct VaporSessionTests {
+    func signIn(_ app: any TestingApplicationTester, _ browser: inout Browser) async throws -> TestingHTTPResponse {
+        let start = try await app.sendRequest(.GET, "/saml/login", headers: browser.header)
+        browser.take(start)
+        let location = try #require(start.headers.first(name: .location))
+        let message = try RedirectBindingMessage(query: location, expecting: "SAMLRequest", limits: .default)
+        let id = try #require(String(decoding: message.xml, as: UTF8.self).slice(after: " ID=\"", before: "\""))
+        let response = try await app.sendRequest(.POST, "/saml/acs", headers: formHeaders(browser), body: formBody([
+            ("SAMLResponse", try VaporWorld.response(answering: id)), ("RelayState", try #require(message.relayState)),
+        ]))
+        browser.take(response)
+        return response
+    }
+
+    @Test("Session fixation: a session ID the browser brought is deleted at login and a new one issued")
+    func loginRotatesTheSession() async throws {
+        let world = try VaporWorld()
+        try await world.run { app in
+            // the attacker gets a session ID from the app (here: by signing in) and plants it in the victim's browser
+            var attacker = Browser()
+            _ = try await signIn(app, &attacker)
+            let planted = try #require(attacker.cookies["vapor-session"])
+            var victim = Browser(cookies: ["vapor-session": planted])
+            let response = try await signIn(app, &victim)
+            #expect(response.status == .seeOther)
+            let issued = try #require(victim.cookies["vapor-session"])
+            #expect(issued != planted)
+            // the planted ID is no session any more: the attacker holds nothing
+            #expect(try await app.sendRequest(.GET, "/me", headers: attacker.header).body.string == "anonymous")
+            #expect(try await app.sendRequest(.GET, "/me", headers: victim.header).body.string == "alice@example.com")
+        }
+    }
+
+    @Test("The session cookie lives no longer than the login's session")
+    func sessionCookieLifetimeIsCapped() async throws {
+        let world = try VaporWorld()
+        try await world.run { app in
+            var browser = Browser()
+            let response = try await signIn(app, &browser)
+            let cookie = try #require(SetCookie.named("vapor-session", in: response))
+            let maxAge = try #require(Int(cookie.attributes["max-age"] ?? ""))
+            let lifetime = world.saml.configuration.maximumSessionLifetime.components.seconds
+            #expect(maxAge > 0 && Int64(maxAge) <= lifetime)
+        }
+    }
+
+    @Test("A cross-site POST or any GET to /saml/logout leaves the Vapor session")
+    func logoutForgeryRefused() async throws {
+        let world = try VaporWorld(singleLogout: false)
+        try await world.run { app in
+            var browser = Browser()
+            _ = try await signIn(app, &browser)
+            var crossSite = browser.header
+            crossSite.add(name: "Sec-Fetch-Site", value: "cross-site")
+            let forged = try await app.sendRequest(.POST, "/saml/logout", headers: crossSite)
+            #expect(forged.status == .forbidden)
+            let page = try await app.sendRequest(.GET, "/saml/logout", headers: crossSite)
+            #expect(page.status == .ok)
+            #expect(try await app.sendRequest(.GET, "/me", headers: browser.header).body.string == "alice@example.com")
+            let own = try await app.sendRequest(.POST, "/saml/logout", headers: browser.sameOrigin)
+            browser.take(own)
+            #expect(own.status == .seeOther)
+            #expect(try await app.sendRequest(.GET, "/me", headers: browser.header).body.string == "anonymous")
+        }
+    }
+}
+#endif

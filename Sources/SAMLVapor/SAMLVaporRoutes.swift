@@ -22,7 +22,7 @@ public typealias SAMLVaporOptions = SAMLWebOptions
 /// The routes are the web layer's `SAMLWebRoutes`: every rule (cookies, forms, CSRF, single
 /// logout, the error page) lives there, the same for every framework. This type only translates
 /// Vapor's requests and responses; the hook (`SAMLSessionHook`) receives the Vapor `Request`,
-/// by default ``SAMLWeb/SAMLSessionHook/vaporSession(key:logoutRedirect:now:)``.
+/// by default `SAMLSessionHook/vaporSession(key:logoutRedirect:now:)`.
 public struct SAMLVaporRoutes: RouteCollection, Sendable {
     /// The framework-neutral routes these serve.
     public let web: SAMLWebRoutes<Request>

@@ -16,12 +16,12 @@ extension SAMLSessionHook where Context == Request {
     public static var defaultSessionKey: String { "saml.login" }
 
     /// Keeps the login as JSON under `key` in Vapor's `req.session` (which needs
-    /// `SessionsMiddleware`), logs it in with `req.auth`, and redirects to ``SAMLLogin/Login/returnTo``.
+    /// `SessionsMiddleware`), logs it in with `req.auth`, and redirects to `Login/returnTo`.
     ///
     /// At login the session the browser brought is deleted and a new one (a new session ID) is
     /// started, so a session ID planted before the login never becomes a signed-in session
     /// (session fixation). ``SAMLSessionCookieLifetime`` caps the session cookie at the login's
-    /// ``SAMLLogin/Login/sessionExpiresAt``. Logout destroys the session. An IdP's LogoutRequest
+    /// `Login/sessionExpiresAt`. Logout destroys the session. An IdP's LogoutRequest
     /// ends the session of the browser that carries it when it is the one named (``isNamed(_:by:)``),
     /// and is answered `PartialLogout` when this browser holds another session.
     ///
@@ -75,7 +75,7 @@ enum SessionEnd: StorageKey {
     typealias Value = Date
 }
 
-/// Caps the session cookie a login starts at the login's ``SAMLLogin/Login/sessionExpiresAt``
+/// Caps the session cookie a login starts at the login's `Login/sessionExpiresAt`
 /// (`Max-Age` and `Expires`). Add it *before* `app.sessions.middleware`, which writes the cookie.
 public struct SAMLSessionCookieLifetime: AsyncMiddleware {
     /// The current time (injectable for tests).
@@ -101,8 +101,8 @@ public struct SAMLSessionCookieLifetime: AsyncMiddleware {
     }
 }
 
-/// Logs in, for each request, the ``SAMLLogin/Login`` that
-/// ``SAMLWeb/SAMLSessionHook/vaporSession(key:logoutRedirect:now:)`` keeps in `req.session`, while
+/// Logs in, for each request, the `Login` that
+/// `SAMLSessionHook/vaporSession(key:logoutRedirect:now:)` keeps in `req.session`, while
 /// its session has not ended (and, given the façade, while its IdP is still configured):
 /// `req.auth.get(Login.self)` then returns it. Add it after `app.sessions.middleware`.
 public struct SAMLSessionAuthenticator: AsyncMiddleware {

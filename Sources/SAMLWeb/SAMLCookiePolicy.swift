@@ -50,7 +50,11 @@ public struct SAMLCookiePolicy: Sendable, Hashable {
 
     /// A state cookie (login or logout state): it must come back with the IdP's cross-site POST.
     ///
-    /// - Parameter path: the routes' prefix; used on plain http only (`__Host-` requires `Path=/`).
+    /// - Parameters:
+    ///   - base: the name without prefix.
+    ///   - value: the value.
+    ///   - maxAge: seconds until it expires (0 removes it).
+    ///   - path: the routes' prefix; used on plain http only (`__Host-` requires `Path=/`).
     public func stateCookie(_ base: String, value: String, maxAge: Int, path: String) -> SAMLWebCookie {
         if isSecure {
             return SAMLWebCookie(name: name(base), value: value, maxAge: maxAge, path: "/", isSecure: true, sameSite: .none)
@@ -59,6 +63,11 @@ public struct SAMLCookiePolicy: Sendable, Hashable {
     }
 
     /// A session cookie: `HttpOnly; SameSite=Lax`, `Secure` with `__Host-` and `Path=/` over https.
+    ///
+    /// - Parameters:
+    ///   - base: the name without prefix.
+    ///   - value: the value.
+    ///   - maxAge: seconds until it expires (0 removes it).
     public func sessionCookie(_ base: String, value: String, maxAge: Int) -> SAMLWebCookie {
         SAMLWebCookie(name: name(base), value: value, maxAge: maxAge, path: "/", isSecure: isSecure, sameSite: .lax)
     }

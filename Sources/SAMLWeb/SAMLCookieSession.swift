@@ -3,9 +3,9 @@ import SAMLCore
 public import SAMLLogin
 import SAMLXMLSec
 
-/// A session kept in the browser: the verified ``SAMLLogin/Login`` as JSON in an `HttpOnly`
+/// A session kept in the browser: the verified `Login` as JSON in an `HttpOnly`
 /// cookie, sealed (a `SealedToken` under a key derived from a server secret), living no longer
-/// than the login's session (``SAMLLogin/Login/sessionExpiresAt``).
+/// than the login's session (`Login/sessionExpiresAt`).
 ///
 /// Over https the cookie is `__Host-saml_session; Secure; HttpOnly; SameSite=Lax; Path=/`. Every
 /// login writes a new cookie, so a session planted before the login never survives it. A cookie
@@ -62,7 +62,7 @@ public struct SAMLCookieSession: Sendable {
     }
 
     /// The cookie that carries `login` until its session ends (`Max-Age` capped at
-    /// ``SAMLLogin/Login/sessionExpiresAt``).
+    /// `Login/sessionExpiresAt`).
     ///
     /// - Throws: `SAMLError` `.tooLarge` when the login does not fit in a cookie.
     public func cookie(for login: Login, now: Date = Date()) throws -> SAMLWebCookie {

@@ -1,7 +1,7 @@
 public import SAMLLogin
 public import SAMLVerification
 
-/// What the app does with a verified ``SAMLLogin/Login`` and at logout: the seam between SAML and
+/// What the app does with a verified `Login` and at logout: the seam between SAML and
 /// the app's own sessions, one contract for every framework. `Context` is what the framework
 /// integration passes along (Hummingbird's request context, Vapor's `Request`).
 ///
@@ -9,7 +9,7 @@ public import SAMLVerification
 /// offer hooks on their own session stores; apps with another store give their own closures.
 /// A hook must start a *new* session at ``didLogin`` (never write the login into a session
 /// the browser brought along: session fixation) and should let it live no longer than
-/// ``SAMLLogin/Login/sessionExpiresAt``.
+/// `Login/sessionExpiresAt`.
 public struct SAMLSessionHook<Context: Sendable>: Sendable {
     /// What ``endSessions`` reports.
     public struct SessionsEnded: Sendable {
@@ -26,12 +26,12 @@ public struct SAMLSessionHook<Context: Sendable>: Sendable {
     }
 
     /// Called after the ACS accepted a login; starts a new session and returns the response
-    /// (typically a redirect to ``SAMLLogin/Login/returnTo``).
+    /// (typically a redirect to `Login/returnTo`).
     public var didLogin: @Sendable (Login, SAMLWebRequest, Context) async throws -> SAMLWebResponse
     /// Called at `{prefix}/logout` when the logout stays local (no single logout configured, no
     /// session, or the IdP cannot take part); ends the session and returns the response.
     public var didLogout: @Sendable (SAMLWebRequest, Context) async throws -> SAMLWebResponse
-    /// The ``SAMLLogin/Login`` of the request's session, if any: the session `{prefix}/logout`
+    /// The `Login` of the request's session, if any: the session `{prefix}/logout`
     /// asks the IdP to end. Returning nil keeps logout local.
     public var currentLogin: @Sendable (SAMLWebRequest, Context) async throws -> Login?
     /// Ends the request's session before the browser is sent to the IdP for single logout;
@@ -68,7 +68,7 @@ public struct SAMLSessionHook<Context: Sendable>: Sendable {
     }
 
     /// Keeps the login in `session`'s sealed cookie (a new cookie at every login) and redirects to
-    /// ``SAMLLogin/Login/returnTo``; logout clears the cookie and redirects to `logoutRedirect`.
+    /// `Login/returnTo`; logout clears the cookie and redirects to `logoutRedirect`.
     ///
     /// An IdP's LogoutRequest clears the cookie of the browser that carries it when the cookie's
     /// login is the one named (``isNamed(_:by:)``). When this browser holds another user's (or

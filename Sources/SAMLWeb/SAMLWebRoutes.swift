@@ -14,9 +14,9 @@ import SAMLVerification
 ///   and a login without `idp=` when several IdPs are configured and none is the default, shows
 ///   a page listing the IdPs.
 /// - `POST {prefix}/acs` finishes it (the form read by `SAMLFormBody`), clears the state cookie
-///   and hands the ``SAMLLogin/Login`` to the hook's `didLogin`.
+///   and hands the `Login` to the hook's `didLogin`.
 /// - `GET {prefix}/metadata` publishes this SP's metadata; `GET {prefix}/autosubmit.js` serves
-///   ``SAMLLogin/PostForm/autoSubmitScript``.
+///   `PostForm/autoSubmitScript`.
 /// - `GET {prefix}/logout` shows a page with a "Sign out" button; it never ends a session.
 ///   `POST {prefix}/logout[?returnTo=/path]` ends the session when the request proves it comes
 ///   from this site: `Sec-Fetch-Site: same-origin`, an `Origin` of this SP (browsers without

@@ -1,7 +1,7 @@
 import SAMLCore
 
 /// `name=value&…` fields of a query string or a form body, each name and value decoded by the
-/// one strict decoder of posted values (``SAMLCore/SAMLFormBody/decodeValue(_:)``: `+` is a
+/// one strict decoder of posted values (`SAMLFormBody/decodeValue(_:)`: `+` is a
 /// space, `%XX` exactly two hex digits, raw bytes outside printable ASCII refused, valid UTF-8).
 ///
 /// The SAML fields of a form (`SAMLResponse`, `SAMLRequest`, `RelayState`) are read with

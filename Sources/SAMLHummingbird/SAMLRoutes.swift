@@ -2,6 +2,7 @@
 @_exported public import SAMLWeb
 public import Foundation
 public import Hummingbird
+import HTTPTypes
 public import SAMLLogin
 
 /// The options of ``SAMLRoutes``: the web layer's, shared with every framework.

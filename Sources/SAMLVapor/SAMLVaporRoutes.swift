@@ -60,7 +60,7 @@ extension SAMLWebRouter where Context == Request {
     /// Registers every route with Vapor; each request is translated into a `SAMLWebRequest` (its
     /// body collected up to ``maximumBodyBytes``) and the answer back.
     public func register(on routes: any RoutesBuilder) {
-        for route in routes {
+        for route in self.routes {
             let method: HTTPMethod = switch route.method {
             case .get: .GET
             case .post: .POST

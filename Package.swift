@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "SAMLHummingbirdTests",
             dependencies: [
-                "SAML", "SAMLCore", "SAMLLogin", "SAMLTesting", "SAMLWeb", "SAMLWebConformance",
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLTesting", "SAMLVerification", "SAMLWeb", "SAMLWebConformance",
                 .target(name: "SAMLHummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),

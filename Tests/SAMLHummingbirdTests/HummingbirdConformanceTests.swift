@@ -6,6 +6,8 @@ import HummingbirdTesting
 import SAMLHummingbird
 import SAMLLogin
 import SAMLWeb
+import SAMLTesting
+import SAMLVerification
 import SAMLWebConformance
 import Testing
 

@@ -38,14 +38,15 @@ struct VaporConformanceTests {
 
 /// The Vapor session hook: session fixation, the cookie's lifetime, logout forgery.
 @Suite struct VaporSessionTests {
-    func signIn(_ app: any TestingApplicationTester, _ browser: inout Browser) async throws -> TestingHTTPResponse {
+    func signIn(_ app: any TestingApplicationTester, _ browser: inout Browser,
+                assertionID: String = Generated.assertionID) async throws -> TestingHTTPResponse {
         let start = try await app.sendRequest(.GET, "/saml/login", headers: browser.header)
         browser.take(start)
         let location = try #require(start.headers.first(name: .location))
         let message = try RedirectBindingMessage(query: location, expecting: "SAMLRequest", limits: .default)
         let id = try #require(String(decoding: message.xml, as: UTF8.self).slice(after: " ID=\"", before: "\""))
         let response = try await app.sendRequest(.POST, "/saml/acs", headers: formHeaders(browser), body: formBody([
-            ("SAMLResponse", try VaporWorld.response(answering: id)), ("RelayState", try #require(message.relayState)),
+            ("SAMLResponse", try VaporWorld.response(answering: id, assertionID: assertionID)), ("RelayState", try #require(message.relayState)),
         ]))
         browser.take(response)
         return response
@@ -60,7 +61,7 @@ struct VaporConformanceTests {
             _ = try await signIn(app, &attacker)
             let planted = try #require(attacker.cookies["vapor-session"])
             var victim = Browser(cookies: ["vapor-session": planted])
-            let response = try await signIn(app, &victim)
+            let response = try await signIn(app, &victim, assertionID: "_assert-victim-1")
             #expect(response.status == .seeOther)
             let issued = try #require(victim.cookies["vapor-session"])
             #expect(issued != planted)

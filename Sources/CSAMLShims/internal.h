@@ -19,4 +19,15 @@ const EVP_MD *saml_digest(int bits);
 /* keys.c: the byte length of one coordinate of an EC key's field (r and s each take this many) */
 int saml_ec_field_bytes(EVP_PKEY *pkey);
 
+/* The node after `node` in a depth-first walk of its document, without recursion (children of
+   elements first, then siblings, then the ancestors' siblings); NULL at the end. */
+static inline xmlNodePtr saml_walk_next(xmlNodePtr node) {
+    if (node->type == XML_ELEMENT_NODE && node->children != NULL) return node->children;
+    while (node != NULL && node->next == NULL) {
+        node = node->parent;
+        if (node == NULL || node->type == XML_DOCUMENT_NODE) return NULL;
+    }
+    return node != NULL ? node->next : NULL;
+}
+
 #endif

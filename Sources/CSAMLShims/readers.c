@@ -33,16 +33,7 @@ int saml_find_ambiguous_attribute(xmlDocPtr doc, char *found, int found_capacity
                 return 1;
             }
         }
-        /* depth-first walk without recursion */
-        if (node->type == XML_ELEMENT_NODE && node->children != NULL) {
-            node = node->children;
-            continue;
-        }
-        while (node != NULL && node->next == NULL) {
-            node = node->parent;
-            if (node == NULL || node->type == XML_DOCUMENT_NODE) { node = NULL; break; }
-        }
-        if (node != NULL) node = node->next;
+        node = saml_walk_next(node);
     }
     return 0;
 }

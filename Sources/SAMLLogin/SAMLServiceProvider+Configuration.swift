@@ -79,6 +79,31 @@ extension SAMLServiceProvider {
             self.metricsFactory = nil
         }
 
+        /// The verification rules for responses from `trusted`: ``policy`` with the IdP's own
+        /// relaxations applied.
+        func policy(for trusted: TrustedIdentityProvider) -> VerificationPolicy {
+            var policy = self.policy
+            if trusted.allowsCBCInUnsignedResponse { policy.refuseCBCInUnsignedResponse = false }
+            return policy
+        }
+
+        /// The secure defaults this configuration relaxes, one sentence each (logged as warnings
+        /// when the façade is created).
+        public var relaxations: [String] {
+            var warnings: [String] = []
+            if !policy.refuseCBCInUnsignedResponse {
+                warnings.append("AES-CBC encrypted assertions are accepted inside unsigned Responses from every IdP (VerificationPolicy.refuseCBCInUnsignedResponse is off): an attacker can alter the ciphertext and learn from how it fails. Have the IdPs sign their Responses instead.")
+            } else {
+                for idp in identityProviders where idp.allowsCBCInUnsignedResponse {
+                    warnings.append("AES-CBC encrypted assertions are accepted inside unsigned Responses from \(idp.entityID) (allowsCBCInUnsignedResponse): an attacker can alter the ciphertext and learn from how it fails. Have the IdP sign its Responses (Entra ID: \"Sign SAML response and assertion\"; AD FS: Set-AdfsRelyingPartyTrust -SamlResponseSignature MessageAndAssertion).")
+                }
+            }
+            if policy.unsafeRevealDecryptionFailures {
+                warnings.append("VerificationPolicy.unsafeRevealDecryptionFailures is on: diagnostics and debug logs say why a decryption failed, a decryption oracle for whoever reads them. Turn it off outside debugging.")
+            }
+            return warnings
+        }
+
         func validate(withDirectory: Bool = false) throws {
             guard withDirectory || !identityProviders.isEmpty else {
                 throw SAMLError(.invalidConfiguration, "Configure at least one identity provider.")

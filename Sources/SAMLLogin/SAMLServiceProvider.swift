@@ -75,6 +75,7 @@ public struct SAMLServiceProvider: Sendable {
         self.replayStore = replayStore ?? ProcessDefaults.replayStore
         self.stateStore = nil
         self.logger = logger
+        for warning in configuration.relaxations { logger?.warning("\(warning)") }
         self.secrets = configuration.stateSecrets.isEmpty ? [try ProcessDefaults.stateSecret()] : configuration.stateSecrets
     }
 
@@ -97,6 +98,7 @@ public struct SAMLServiceProvider: Sendable {
         self.replayStore = stateStore
         self.stateStore = stateStore
         self.logger = logger
+        for warning in configuration.relaxations { logger?.warning("\(warning)") }
         self.secrets = configuration.stateSecrets.isEmpty ? [try ProcessDefaults.stateSecret()] : configuration.stateSecrets
     }
 
@@ -267,7 +269,7 @@ public struct SAMLServiceProvider: Sendable {
            !MessageAuthentication.constantTimeEqual(Array(relayState.utf8), Array(state.relayToken.utf8)) {
             throw SAMLError(.inResponseToMismatch, "The RelayState does not belong to the login this browser started.")
         }
-        var policy = configuration.policy
+        var policy = configuration.policy(for: trusted)
         policy.allowUnsolicited = false
         // The request is consumed only once the response has verified: when the assertion is
         // recorded (the replay check, the pipeline's last step), or right after verifying when
@@ -304,7 +306,7 @@ public struct SAMLServiceProvider: Sendable {
         let entry = try usable(found, named: found.entityID, now: now)
         let trusted = entry.trusted
         let acsURL = hints.destination.flatMap { configuration.acsURLs.contains($0) ? $0 : nil } ?? configuration.acsURLs[0]
-        var policy = configuration.policy
+        var policy = configuration.policy(for: trusted)
         policy.allowUnsolicited = true
         let verifier = ResponseVerifier(serviceProvider: serviceProvider(acsURL: acsURL, entry: entry), identityProvider: trusted.identityProvider,
                                         policy: policy, replayStore: replayStore, logger: logger)

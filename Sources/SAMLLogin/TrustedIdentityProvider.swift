@@ -13,10 +13,17 @@ public struct TrustedIdentityProvider: Sendable {
     /// The attribute mapping for this IdP; nil uses the façade's, restricted to the IdP's
     /// configured e-mail attribute when it names one.
     public var attributeMapping: AttributeMapping?
+    /// Accept an assertion encrypted with AES-CBC inside an unsigned Response from this IdP
+    /// (`VerificationPolicy.refuseCBCInUnsignedResponse` off for it). Default false: an attacker
+    /// could alter the ciphertext and learn from how it fails. Logged as a warning at start-up;
+    /// prefer having the IdP sign its Responses (Entra ID: "Sign SAML response and assertion";
+    /// AD FS: `Set-AdfsRelyingPartyTrust -SamlResponseSignature MessageAndAssertion`).
+    public var allowsCBCInUnsignedResponse: Bool
 
     /// Creates the entry.
     public init(_ identityProvider: IdentityProvider, allowsIdPInitiatedLogin: Bool = false, attributeMapping: AttributeMapping? = nil,
-                allowsUnsignedLogoutMessages: Bool = false) {
+                allowsUnsignedLogoutMessages: Bool = false, allowsCBCInUnsignedResponse: Bool = false) {
+        self.allowsCBCInUnsignedResponse = allowsCBCInUnsignedResponse
         self.allowsUnsignedLogoutMessages = allowsUnsignedLogoutMessages
         self.identityProvider = identityProvider
         self.allowsIdPInitiatedLogin = allowsIdPInitiatedLogin

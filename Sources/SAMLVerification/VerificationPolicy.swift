@@ -14,7 +14,8 @@ public import SAMLCore
 /// - ``requiredAuthnContext``: nil (any authentication context)
 /// - ``maximumAuthenticationAge``: nil (no limit on AuthnInstant's age)
 /// - ``allowInclusiveCanonicalization``: false (exclusive c14n only)
-/// - ``refuseCBCInUnsignedResponse``: false (AES-CBC accepted in an unsigned Response)
+/// - ``refuseCBCInUnsignedResponse``: true (AES-CBC refused in an unsigned Response)
+/// - ``unsafeRevealDecryptionFailures``: false (diagnostics never tell decryption failures apart)
 /// - ``limits``: `XMLLimits/default` (1 MiB, depth 64)
 public struct VerificationPolicy: Sendable, Hashable {
     /// Tolerance applied to every time check in the message. Default 90 seconds.
@@ -44,12 +45,20 @@ public struct VerificationPolicy: Sendable, Hashable {
     public var allowInclusiveCanonicalization: Bool
     /// Refuse an AES-CBC `EncryptedAssertion` inside an unsigned Response. CBC without an
     /// outer signature lets an attacker alter the ciphertext and watch how it fails (the XML
-    /// Encryption CBC attack); every such failure already reads the same (`decryptionFailed`,
-    /// one message), and invalid padding is scanned and parsed as valid padding is, so padding
-    /// is not a step in the time taken; parsing still takes time that depends on the plaintext.
-    /// Turning this on closes the case fully at the price of refusing IdPs that encrypt with CBC
-    /// and sign only the assertion. Default false.
+    /// Encryption CBC attack): every such failure reads the same (`decryptionFailed`, one
+    /// message, no detail in diagnostics or logs), and invalid padding is scanned and parsed as
+    /// valid padding is, but a plaintext that parses goes on to the signature check, which takes
+    /// longer — whether it parsed shows in the time taken. Default true. Turn it off (for one IdP:
+    /// `TrustedIdentityProvider.allowsCBCInUnsignedResponse`) only for an IdP that cannot sign
+    /// its Responses; better, ask it to: in Entra ID set the signing option to "Sign SAML
+    /// response and assertion"; in AD FS run
+    /// `Set-AdfsRelyingPartyTrust -TargetName <name> -SamlResponseSignature MessageAndAssertion`.
     public var refuseCBCInUnsignedResponse: Bool
+    /// Put the precise reason a decryption failed (unwrap, padding, parsing, the decrypted
+    /// Assertion's signature) into diagnostics and debug logs even in an unsigned Response.
+    /// **Unsafe**: whoever sees the diagnostics — a test page, a log reader — gets a decryption
+    /// oracle. For debugging an IdP on a machine no one else can post to. Default false.
+    public var unsafeRevealDecryptionFailures: Bool
     /// Size and depth limits for the XML, applied to the message and to decrypted content.
     /// Default `XMLLimits/default`.
     public var limits: XMLLimits
@@ -58,8 +67,8 @@ public struct VerificationPolicy: Sendable, Hashable {
     public init(clockSkew: Duration = .seconds(90), maximumMessageAge: Duration = .seconds(300), requireSignedAssertion: Bool = false,
                 allowSHA1: Bool = false, allowUnsolicited: Bool = false, allowRSA15KeyTransport: Bool = false,
                 detectReplay: Bool = true, requiredAuthnContext: Set<String>? = nil, maximumAuthenticationAge: Duration? = nil,
-                allowInclusiveCanonicalization: Bool = false, refuseCBCInUnsignedResponse: Bool = false,
-                limits: XMLLimits = .default) {
+                allowInclusiveCanonicalization: Bool = false, refuseCBCInUnsignedResponse: Bool = true,
+                limits: XMLLimits = .default, unsafeRevealDecryptionFailures: Bool = false) {
         self.clockSkew = clockSkew
         self.maximumMessageAge = maximumMessageAge
         self.requireSignedAssertion = requireSignedAssertion
@@ -71,6 +80,7 @@ public struct VerificationPolicy: Sendable, Hashable {
         self.maximumAuthenticationAge = maximumAuthenticationAge
         self.allowInclusiveCanonicalization = allowInclusiveCanonicalization
         self.refuseCBCInUnsignedResponse = refuseCBCInUnsignedResponse
+        self.unsafeRevealDecryptionFailures = unsafeRevealDecryptionFailures
         self.limits = limits
     }
 

@@ -89,25 +89,28 @@ import Testing
 
 /// Encrypted assertions: keys, algorithms and the rule that decryption never replaces a signature.
 @Suite struct DecryptionTests {
+    /// AES-CBC in an unsigned Response, refused by default, allowed for the tests of its mechanics.
+    static let cbcAllowed = VerificationPolicy(refuseCBCInUnsignedResponse: false)
+
     static func verify(_ name: String, keys: [String], policy: VerificationPolicy = .default) async throws -> VerifiedAssertion {
         try await Generated.verifier(policy: policy, decryptionKeys: keys)
             .verify(responseXML: Array(try Generated.response(name).utf8), inResponseTo: Generated.requestID, now: Generated.now)
     }
 
     @Test func rsa15IsRefusedByDefault() async throws {
-        await expectRejection(.algorithmNotAllowed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-rsa-1_5.xml", keys: ["sp-rsa"]) }
+        await expectRejection(.algorithmNotAllowed) { _ = try await Self.verify("encrypted/assertion-signed-aes256-cbc-rsa-1_5.xml", keys: ["sp-rsa"], policy: Self.cbcAllowed) }
         let a = try await Self.verify("encrypted/assertion-signed-aes256-cbc-rsa-1_5.xml", keys: ["sp-rsa"],
-                                      policy: VerificationPolicy(allowRSA15KeyTransport: true))
+                                      policy: VerificationPolicy(allowRSA15KeyTransport: true, refuseCBCInUnsignedResponse: false))
         #expect(a.wasEncrypted && a.assertionSigned)
     }
 
     @Test func rolloverKeysAreTriedInOrder() async throws {
         let file = "encrypted/assertion-signed-aes256-cbc-next-sp-key.xml"
-        await expectRejection(.decryptionFailed) { _ = try await Self.verify(file, keys: ["sp-rsa"]) }
+        await expectRejection(.decryptionFailed) { _ = try await Self.verify(file, keys: ["sp-rsa"], policy: Self.cbcAllowed) }
         /// Which configured key unwrapped the session key, as the decryption step reports it.
         func unwrappedWith(_ keys: [String]) async throws -> String? {
             var diagnostics: [VerificationDiagnostic] = []
-            let a = try await Generated.verifier(decryptionKeys: keys, replayStore: InMemoryReplayStore())
+            let a = try await Generated.verifier(policy: Self.cbcAllowed, decryptionKeys: keys, replayStore: InMemoryReplayStore())
                 .verify(responseXML: Array(try Generated.response(file).utf8), inResponseTo: Generated.requestID, now: Generated.now) { diagnostics.append($0) }
             #expect(a.wasEncrypted && a.assertionSigned)
             return diagnostics.first { $0.check == .decryption }?.fact("unwrapped with SP key")
@@ -127,14 +130,19 @@ import Testing
 
     @Test func unsignedEncryptedAssertionInUnsignedResponse() async throws {
         // In an unsigned Response every failure after key transport reads as decryptionFailed
-        // (no oracle); the missing signature is the detail, reported to diagnostics only.
-        var diagnostics: [VerificationDiagnostic] = []
-        await expectRejection(.decryptionFailed) {
-            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"])
-                .verify(responseXML: Array(try Generated.response("encrypted/response-unsigned-assertion-unsigned-encrypted.xml").utf8),
-                        inResponseTo: Generated.requestID, now: Generated.now) { diagnostics.append($0) }
+        // (no oracle); the missing signature is the detail, reported to diagnostics only when the
+        // unsafe debugging switch is on.
+        for reveal in [false, true] {
+            var diagnostics: [VerificationDiagnostic] = []
+            await expectRejection(.decryptionFailed) {
+                _ = try await Generated.verifier(policy: VerificationPolicy(refuseCBCInUnsignedResponse: false, unsafeRevealDecryptionFailures: reveal),
+                                                 decryptionKeys: ["sp-rsa"])
+                    .verify(responseXML: Array(try Generated.response("encrypted/response-unsigned-assertion-unsigned-encrypted.xml").utf8),
+                            inResponseTo: Generated.requestID, now: Generated.now) { diagnostics.append($0) }
+            }
+            #expect(diagnostics.contains { $0.error?.code == .signatureMissing } == reveal, "\(diagnostics)")
+            #expect(diagnostics.last?.error?.code == .decryptionFailed)
         }
-        #expect(diagnostics.last?.error?.code == .signatureMissing)
         let a = try await Self.verify("encrypted/response-signed-assertion-unsigned-encrypted.xml", keys: ["sp-rsa"])
         #expect(a.responseSigned && !a.assertionSigned && a.wasEncrypted)
         await expectRejection(.signatureMissing) {
@@ -160,7 +168,7 @@ import Testing
         for inData in [true, false] {
             let xml = try Self.tamperedCipherValue(name, inData: inData)
             await expectRejection(.decryptionFailed) {
-                _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(xml.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+                _ = try await Generated.verifier(policy: Self.cbcAllowed, decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(xml.utf8), inResponseTo: Generated.requestID, now: Generated.now)
             }
         }
     }
@@ -177,12 +185,12 @@ import Testing
         let xml = try Generated.response("encrypted/assertion-signed-aes256-cbc-rsa-oaep-mgf1p.xml")
         let noKey = xml.replacingOnce(xml.slice(from: "<xenc:EncryptedKey", through: "</xenc:EncryptedKey>")!, with: "")
         await expectRejection(.decryptionFailed) {
-            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(noKey.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+            _ = try await Generated.verifier(policy: Self.cbcAllowed, decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(noKey.utf8), inResponseTo: Generated.requestID, now: Generated.now)
         }
         let noData = "<saml:EncryptedAssertion></saml:EncryptedAssertion>"
         let replaced = xml.replacingOnce(xml.slice(from: "<saml:EncryptedAssertion", through: "</saml:EncryptedAssertion>")!, with: noData)
         await expectRejection(.decryptionFailed) {
-            _ = try await Generated.verifier(decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(replaced.utf8), inResponseTo: Generated.requestID, now: Generated.now)
+            _ = try await Generated.verifier(policy: Self.cbcAllowed, decryptionKeys: ["sp-rsa"]).verify(responseXML: Array(replaced.utf8), inResponseTo: Generated.requestID, now: Generated.now)
         }
     }
 }
@@ -242,7 +250,7 @@ enum Base64Helper {
     }
 
     @Test func oaepWithSHA512AndMGF1SHA256() async throws {
-        let a = try await DecryptionTests.verify("encrypted/assertion-signed-aes256-cbc-rsa-oaep-sha512-mgf1sha256.xml", keys: ["sp-rsa"])
+        let a = try await DecryptionTests.verify("encrypted/assertion-signed-aes256-cbc-rsa-oaep-sha512-mgf1sha256.xml", keys: ["sp-rsa"], policy: DecryptionTests.cbcAllowed)
         #expect(a.wasEncrypted && a.assertionSigned)
         #expect(a.nameID.value == "alice@example.com")
     }

@@ -207,10 +207,11 @@ import Testing
         // IV bytes change the first plaintext block predictably (name, prefix, attribute text);
         // the last bytes break the padding; a middle byte garbles a block.
         var outcomes: Set<String> = []
-        func outcome(_ xml: String, keys: [String] = ["sp-rsa"]) -> (String, [VerificationDiagnostic]) {
+        let cbcAllowed = VerificationPolicy(refuseCBCInUnsignedResponse: false)
+        func outcome(_ xml: String, keys: [String] = ["sp-rsa"], policy: VerificationPolicy = cbcAllowed) -> (String, [VerificationDiagnostic]) {
             let collector = DiagnosticsCollector()
             do {
-                _ = try VerificationHardeningTests.check(xml, keys: keys, diagnostics: collector.record)
+                _ = try VerificationHardeningTests.check(xml, policy: policy, keys: keys, diagnostics: collector.record)
                 return ("accepted", collector.diagnostics)
             } catch let error as SAMLError {
                 return ("\(error.code)|\(error.reason)|\(error.libraryMessage ?? "")", collector.diagnostics)
@@ -231,19 +232,32 @@ import Testing
         outcomes.insert(text)
         #expect(outcomes.count == 1, "\(outcomes)")
         #expect(outcomes.first?.hasPrefix("decryptionFailed|") == true)
-        // The detail is there for the operator, in diagnostics only.
-        #expect(diagnostics.last?.fact("detail")?.hasPrefix("invalidMessage") == true, "\(diagnostics.last.map(\.description) ?? "")")
+        // Diagnostics say no more than the error: no detail, no step that passed inside.
+        #expect(diagnostics.allSatisfy { $0.fact("detail") == nil && $0.fact("unwrapped with SP key") == nil }, "\(diagnostics)")
+        #expect(!diagnostics.contains { $0.check == .assertionSignature })
+        // Only the explicitly unsafe switch puts the detail there, for debugging an IdP.
+        var unsafe = cbcAllowed
+        unsafe.unsafeRevealDecryptionFailures = true
+        let revealed = outcome(unsignedPayload, policy: unsafe).1
+        #expect(revealed.contains { $0.fact("detail")?.hasPrefix("invalidMessage") == true }, "\(revealed)")
         // Signed, the same payload gets its precise reason.
         #expect(outcome(payload).0.hasPrefix("invalidMessage|"))
     }
 
-    @Test func cbcInAnUnsignedResponseCanBeRefusedOutright() async throws {
-        let policy = VerificationPolicy(refuseCBCInUnsignedResponse: true)
-        await expectRejection(.algorithmNotAllowed) { _ = try VerificationHardeningTests.check(try Generated.response(Self.cbc), policy: policy, keys: ["sp-rsa"]) }
-        // GCM is still accepted, and CBC by default.
-        _ = try VerificationHardeningTests.check(try Generated.response("encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml"), policy: policy, keys: ["sp-rsa"])
-        _ = try VerificationHardeningTests.check(try Generated.response(Self.cbc), keys: ["sp-rsa"])
-        #expect(VerificationPolicy.default.refuseCBCInUnsignedResponse == false)
+    @Test func cbcInAnUnsignedResponseIsRefusedByDefaultWithWhatToChange() async throws {
+        #expect(VerificationPolicy.default.refuseCBCInUnsignedResponse == true)
+        let collector = DiagnosticsCollector()
+        let error = await expectRejection(.algorithmNotAllowed) {
+            _ = try VerificationHardeningTests.check(try Generated.response(Self.cbc), keys: ["sp-rsa"], diagnostics: collector.record)
+        }
+        for advice in ["Sign SAML response and assertion", "-SamlResponseSignature MessageAndAssertion", "AES-GCM", "allowsCBCInUnsignedResponse"] {
+            #expect(error?.reason.contains(advice) == true, "\(String(describing: error))")
+        }
+        // refused before any key touched the ciphertext
+        #expect(collector.first(.decryption)?.fact("unwrapped with SP key") == nil)
+        // GCM is accepted, and CBC when the policy opts out.
+        _ = try VerificationHardeningTests.check(try Generated.response("encrypted/assertion-signed-aes256-gcm-rsa-oaep-mgf1p.xml"), keys: ["sp-rsa"])
+        _ = try VerificationHardeningTests.check(try Generated.response(Self.cbc), policy: VerificationPolicy(refuseCBCInUnsignedResponse: false), keys: ["sp-rsa"])
     }
 
     /// Encrypts the Assertion of `xml` for sp-rsa with the xmlsec1 CLI (AES-256-GCM, RSA-OAEP).
@@ -288,7 +302,13 @@ import Testing
         // Inside an unsigned one it reads as any other decryption failure; the detail is in diagnostics.
         let collector = DiagnosticsCollector()
         await expectRejection(.decryptionFailed) { _ = try VerificationHardeningTests.check(encrypted, policy: limited, keys: ["sp-rsa"], diagnostics: collector.record) }
-        #expect(collector.first(.decryption)?.fact("detail")?.hasPrefix("malformedXML") == true)
+        #expect(collector.diagnostics.allSatisfy { $0.fact("detail") == nil }, "\(collector.diagnostics)")
+        // the unsafe debugging switch reveals it
+        var unsafe = limited
+        unsafe.unsafeRevealDecryptionFailures = true
+        let revealed = DiagnosticsCollector()
+        await expectRejection(.decryptionFailed) { _ = try VerificationHardeningTests.check(encrypted, policy: unsafe, keys: ["sp-rsa"], diagnostics: revealed.record) }
+        #expect(revealed.diagnostics.last { $0.check == .decryption }?.fact("detail")?.hasPrefix("malformedXML") == true)
         // The same content within a higher limit decrypts and verifies.
         let a = try VerificationHardeningTests.check(signedResponse, keys: ["sp-rsa"])
         #expect(a.wasEncrypted && a.assertionSigned)
@@ -310,7 +330,13 @@ import Testing
         await expectRejection(.decryptionFailed) {
             _ = try VerificationHardeningTests.check(encrypted, policy: limited, keys: ["sp-rsa"], diagnostics: collector.record)
         }
-        #expect(collector.first(.decryption)?.fact("detail")?.hasPrefix("tooLarge") == true)
+        #expect(collector.diagnostics.allSatisfy { $0.fact("detail") == nil }, "\(collector.diagnostics)")
+        // the unsafe debugging switch reveals it
+        var unsafe = limited
+        unsafe.unsafeRevealDecryptionFailures = true
+        let revealed = DiagnosticsCollector()
+        await expectRejection(.decryptionFailed) { _ = try VerificationHardeningTests.check(encrypted, policy: unsafe, keys: ["sp-rsa"], diagnostics: revealed.record) }
+        #expect(revealed.diagnostics.last { $0.check == .decryption }?.fact("detail")?.hasPrefix("tooLarge") == true)
         // within the default limits the same content decrypts and verifies
         let a = try VerificationHardeningTests.check(signedResponse, keys: ["sp-rsa"])
         #expect(a.wasEncrypted)

@@ -14,6 +14,8 @@ final class VerificationRun {
     let now: Date
     private let diagnostics: ((VerificationDiagnostic) -> Void)?
     private let logger: Logger?
+    /// Reports held back by ``withholdingReports(_:)``; nil when reports go out at once.
+    private var withheld: [VerificationDiagnostic]?
 
     init(sp: ServiceProvider, idp: IdentityProvider, policy: VerificationPolicy, expectedRequestID: String?, now: Date,
          diagnostics: ((VerificationDiagnostic) -> Void)?, logger: Logger?) {
@@ -65,8 +67,33 @@ final class VerificationRun {
         }
     }
 
+    /// Runs `body` with its reports held back. When it succeeds they are reported in order; when
+    /// it fails they are dropped (unless the policy's unsafe switch reveals them) and the caller
+    /// reports one failure in their place, so nothing tells how far the steps got.
+    func withholdingReports<T>(_ body: () throws -> T) throws -> T {
+        let outer = withheld
+        withheld = []
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            let held = withheld ?? []
+            withheld = outer
+            if policy.unsafeRevealDecryptionFailures { held.forEach(report) }
+            throw error
+        }
+        let held = withheld ?? []
+        withheld = outer
+        held.forEach(report)
+        return result
+    }
+
     /// Reports one finished step.
     func report(_ diagnostic: VerificationDiagnostic) {
+        if withheld != nil {
+            withheld!.append(diagnostic)
+            return
+        }
         diagnostics?(diagnostic)
         guard let logger else { return }
         if logger.logLevel <= .debug {

@@ -69,17 +69,20 @@ enum Generated {
     }
 }
 
-/// Runs `body` and checks it fails with `code`.
+/// Runs `body` and checks it fails with `code`; returns the error for further checks.
+@discardableResult
 func expectRejection(_ code: SAMLError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                     _ body: () async throws -> Void) async {
+                     _ body: () async throws -> Void) async -> SAMLError? {
     do {
         try await body()
         Issue.record("accepted, expected \(code)", sourceLocation: sourceLocation)
     } catch let error as SAMLError {
         #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        return error
     } catch {
         Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
     }
+    return nil
 }
 
 extension String {

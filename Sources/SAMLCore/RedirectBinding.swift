@@ -64,7 +64,7 @@ public struct RedirectBindingMessage: Sendable, Hashable {
         if let encoding = parameters["SAMLEncoding"] {
             let value = try Self.percentDecode(encoding)
             guard value == "urn:oasis:names:tc:SAML:2.0:bindings:URL-Encoding:DEFLATE" else {
-                throw SAMLError(.unsupported, "SAMLEncoding \"\(value)\" is not supported; only DEFLATE is.")
+                throw SAMLError(.unsupported, "SAMLEncoding \"\(SAMLError.shown(value))\" is not supported; only DEFLATE is.")
             }
         }
         let encoded = try Self.percentDecode(rawMessage)
@@ -112,7 +112,7 @@ public struct RedirectBindingMessage: Sendable, Hashable {
         }
         guard let (keyType, digest) = Algorithms.signatureMethod(algorithm, allowSHA1: allowSHA1) else {
             let hint = algorithm == Algorithms.rsaSHA1 ? " RSA-SHA1 is refused unless SHA-1 is allowed." : " Allowed: RSA-SHA256/384/512 and ECDSA-SHA256/384/512."
-            throw SAMLError(.algorithmNotAllowed, "The query-string signature algorithm \"\(Self.printable(algorithm))\" is not allowed.\(hint)")
+            throw SAMLError(.algorithmNotAllowed, "The query-string signature algorithm \"\(SAMLError.shown(algorithm))\" is not allowed.\(hint)")
         }
         let candidates = trusted.filter { certificate in
             switch certificate.keyAlgorithm {
@@ -131,10 +131,6 @@ public struct RedirectBindingMessage: Sendable, Hashable {
         throw SAMLError(.signatureInvalid, "The \(what)'s query-string signature does not verify with the trusted keys (the parameters were changed, re-encoded, or another key signed them).")
     }
 
-    /// At most 200 printable ASCII characters of untrusted text, for error messages.
-    static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(200).map { $0.value >= 0x20 && $0.value < 0x7F ? $0 : "?" }))
-    }
 
     /// Strict percent-decoding (`+` is a space, as form encoding has it); invalid escapes or UTF-8 are refused.
     package static func percentDecode(_ text: Substring) throws -> String {

@@ -326,7 +326,7 @@ public struct SAMLServiceProvider: Sendable {
         let snapshot = try await directorySnapshot()
         if let name {
             guard let found = snapshot.entry(id: name) ?? snapshot.entry(entityID: name) else {
-                throw SAMLError(.entityNotFound, "No configured IdP has the ID or entity ID \(name).")
+                throw SAMLError(.entityNotFound, "No configured IdP has the ID or entity ID \"\(SAMLError.shown(name))\".")
             }
             return try usable(found, named: name, now: now)
         }

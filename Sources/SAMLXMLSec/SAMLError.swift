@@ -156,3 +156,26 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
     /// Hashes the code only, in step with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
+
+extension SAMLError {
+    /// Text from a message or a request as it may appear in a reason or a log line: control
+    /// characters (CR and LF among them), line and paragraph separators and bidirectional controls
+    /// escaped as `\u{…}`, a backslash doubled, at most 200 characters (then `…`). Every value an
+    /// unauthenticated sender chose goes through here before it enters an error (log forging).
+    package static func shown(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 200 { out += "…"; break }
+            let v = scalar.value
+            if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
+                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x5C {
+                out += v == 0x5C ? "\\\\" : "\\u{\(String(v, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return out
+    }
+}

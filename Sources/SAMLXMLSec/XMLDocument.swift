@@ -69,7 +69,7 @@ import CSAMLShims
 
     /// Registers every `ID` attribute as an XML ID; a value used twice is refused. Refuses a
     /// signature or encryption element with a namespaced `Algorithm`, `URI`, `Type` or `Id`
-    /// (read differently by xmlsec and by these checks).
+    /// (read differently by xmlsec and by these checks), and a relative namespace name.
     package func registerIDs() throws(SAMLError) {
         let duplicate: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
             unsafe saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
@@ -77,11 +77,18 @@ import CSAMLShims
         if let value = duplicate {
             throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
         }
-        let ambiguous: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
-            unsafe saml_find_ambiguous_attribute(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
+        var conflict: Int32 = 0
+        let found = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            conflict = unsafe saml_find_document_conflict(pointer, buffer.baseAddress, Int32(buffer.count))
+            return conflict == 0 ? "" : unsafe String(cString: buffer.baseAddress!)
         }
-        if let ambiguous {
-            throw SAMLError(.invalidMessage, "\(ambiguous), a namespaced attribute that xmlsec would read in place of the un-namespaced one these checks read; a signature or encryption element may not carry a namespaced Algorithm, URI, Type or Id.")
+        switch Int(conflict) {
+        case Int(SAML_CONFLICT_NAMESPACED_ATTRIBUTE):
+            throw SAMLError(.invalidMessage, "\(found), a namespaced attribute that xmlsec would read in place of the un-namespaced one these checks read; a signature or encryption element may not carry a namespaced Algorithm, URI, Type or Id.")
+        case Int(SAML_CONFLICT_RELATIVE_NAMESPACE):
+            throw SAMLError(.unsupported, "\(found), a relative namespace URI: XML canonicalization refuses relative namespace names (deprecated by the Namespaces recommendation), so no signature over it could be checked. Namespace names must be absolute URIs.")
+        default:
+            break
         }
     }
 

@@ -28,7 +28,13 @@ struct TestIdPVerifierTests {
                                       contentEncryption: variant.encryption ?? .aes256GCM)
         let issued = try idp.issueResponse(for: .alice, serviceProviderEntityID: W.spEntityID, acsURL: W.acsURL,
                                            inResponseTo: W.requestID, relayState: "/inbox", options: options)
-        let login = try await W.verifier(idp).verify(samlResponse: issued.base64, inResponseTo: W.requestID)
+        // AES-CBC in an unsigned Response is refused by default, and accepted where the policy allows it.
+        let cbcUnsigned = variant.signing == .assertion && variant.encryption?.uri.hasSuffix("-cbc") == true
+        if cbcUnsigned {
+            await expectRejection(.algorithmNotAllowed) { _ = try await W.verifier(idp).verify(samlResponse: issued.base64, inResponseTo: W.requestID) }
+        }
+        let login = try await W.verifier(idp, policy: VerificationPolicy(refuseCBCInUnsignedResponse: !cbcUnsigned))
+            .verify(samlResponse: issued.base64, inResponseTo: W.requestID)
         #expect(login.nameID.value == "alice@example.com")
         #expect(login.nameID.format == .emailAddress)
         #expect(login.issuer == idp.entityID)

@@ -58,10 +58,14 @@ xmlDocPtr saml_parse(const char *bytes, int length, int max_depth, int *outcome,
    is used twice (or clashes with an xml:id), copying the value into `duplicate`. */
 int saml_register_ids(xmlDocPtr doc, char *duplicate, int duplicate_capacity);
 
-/* 1 when an element in the XML-DSig or XML-Encryption namespaces carries a namespaced
-   Algorithm, URI, Type or Id attribute (xmlsec would read it where our checks read the
-   un-namespaced one), with "<prefix:element> carries prefix:name" in `found`; else 0. */
-int saml_find_ambiguous_attribute(xmlDocPtr doc, char *found, int found_capacity);
+enum { SAML_CONFLICT_NONE = 0, SAML_CONFLICT_NAMESPACED_ATTRIBUTE = 1, SAML_CONFLICT_RELATIVE_NAMESPACE = 2 };
+
+/* The first element that breaks a rule of the whole document, described in `found`:
+   SAML_CONFLICT_NAMESPACED_ATTRIBUTE when an element in the XML-DSig or XML-Encryption namespaces
+   carries a namespaced Algorithm, URI, Type or Id attribute (xmlsec would read it where our checks
+   read the un-namespaced one); SAML_CONFLICT_RELATIVE_NAMESPACE when an element declares a
+   relative namespace name (which canonicalization refuses); else SAML_CONFLICT_NONE. */
+int saml_find_document_conflict(xmlDocPtr doc, char *found, int found_capacity);
 
 /* The element an ID resolves to, or NULL. */
 xmlNodePtr saml_element_by_id(xmlDocPtr doc, const char *id);

@@ -108,14 +108,14 @@ public struct LogoutVerifier: Sendable {
             throw SAMLError(.issuerMismatch, "The \(what) names no Issuer; it must be \(identityProvider.entityID).")
         }
         guard issuer == identityProvider.entityID else {
-            throw SAMLError(.issuerMismatch, "The \(what) comes from \"\(LogoutShape.printable(issuer))\", not the IdP \(identityProvider.entityID).")
+            throw SAMLError(.issuerMismatch, "The \(what) comes from \"\(SAMLError.shown(issuer))\", not the IdP \(identityProvider.entityID).")
         }
         let destination = root.attribute("Destination")
         if signed || destination != nil {
             guard destination == singleLogoutURL else {
                 throw SAMLError(.destinationMismatch, destination == nil
                     ? "The signed \(what) names no Destination; it must be this SP's logout URL \(singleLogoutURL)."
-                    : "The \(what) is addressed to \"\(LogoutShape.printable(destination ?? ""))\", not this SP's logout URL \(singleLogoutURL).")
+                    : "The \(what) is addressed to \"\(SAMLError.shown(destination ?? ""))\", not this SP's logout URL \(singleLogoutURL).")
             }
         }
         guard let instantText = root.attribute("IssueInstant"), let issueInstant = SAMLTime.parse(instantText) else {
@@ -164,7 +164,7 @@ public struct LogoutVerifier: Sendable {
             let fresh = try await replayStore.insertIfAbsent(identityProvider.entityID + "\u{0}" + id, scope: .logoutRequest,
                                                              expiresAt: expiry.addingTimeInterval(skew), now: now)
             guard fresh else {
-                throw SAMLError(.replayed, "The LogoutRequest \(LogoutShape.printable(id)) was already received; each is accepted once.")
+                throw SAMLError(.replayed, "The LogoutRequest \(SAMLError.shown(id)) was already received; each is accepted once.")
             }
         }
         return VerifiedLogoutRequest(id: id, issuer: identityProvider.entityID, nameID: nameID, sessionIndexes: sessionIndexes,
@@ -183,7 +183,7 @@ public struct LogoutVerifier: Sendable {
         }
         let second = code.child("StatusCode", NS.protocol_)?.attribute("Value")
         guard value == StatusURN.success else {
-            throw SAMLError(.statusNotSuccess, "The IdP did not log the user out: status \(LogoutShape.printable(value))\(second.map { " / " + LogoutShape.printable($0) } ?? "").")
+            throw SAMLError(.statusNotSuccess, "The IdP did not log the user out: status \(SAMLError.shown(value))\(second.map { " / " + SAMLError.shown($0) } ?? "").")
         }
         return VerifiedLogoutResponse(id: id, issuer: identityProvider.entityID, inResponseTo: inResponseTo,
                                       isPartial: second == StatusURN.partialLogout, relayState: relayState)
@@ -220,13 +220,9 @@ enum LogoutShape {
         for child in root.children {
             let namespace = child.namespaceURI ?? ""
             guard allowed.contains(child.localName), [NS.assertion, NS.protocol_, NS.dsig].contains(namespace) else {
-                throw SAMLError(.invalidMessage, "The \(what) carries an unexpected <\(printable(child.localName))> element; it is refused rather than ignored.")
+                throw SAMLError(.invalidMessage, "The \(what) carries an unexpected <\(SAMLError.shown(child.localName))> element; it is refused rather than ignored.")
             }
         }
     }
 
-    /// At most 200 printable ASCII characters of untrusted text, for error messages.
-    static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(200).map { $0.value >= 0x20 && $0.value < 0x7F ? $0 : "?" }))
-    }
 }

@@ -108,25 +108,9 @@ final class VerificationRun {
         logger?.notice("SAML response rejected", metadata: ["saml.code": "\(error.code)", "saml.reason": "\(error.reason)"])
     }
 
-    /// Message text as it may appear in an error or a log line: control characters, line and
-    /// paragraph separators and bidirectional controls escaped as `\u{…}`, at most 200
-    /// characters (then `…`). Anything read from an unsigned element goes through here.
-    static func shown(_ text: String) -> String {
-        var out = ""
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if count == 200 { out += "…"; break }
-            let v = scalar.value
-            if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029
-                || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x5C {
-                out += v == 0x5C ? "\\\\" : "\\u{\(String(v, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-            count += 1
-        }
-        return out
-    }
+    /// Message text as it may appear in an error or a log line (`SAMLError.shown`). Anything read
+    /// from an unsigned element goes through here.
+    static func shown(_ text: String) -> String { SAMLError.shown(text) }
 
     /// An optional xs:dateTime attribute; a value that is not one is refused.
     func time(_ element: XMLElement, _ attribute: String) throws -> Date? {

@@ -50,7 +50,10 @@ enum AssertionReader {
                     }
                     guard element.is("Attribute", NS.assertion), let name = element.attribute("Name") else { continue }
                     let values = element.children("AttributeValue", NS.assertion).compactMap { value -> String? in
-                        if value.attribute("nil", namespace: NS.xsi) == "true" { return nil }
+                        // xs:boolean: "true" and "1" (whitespace collapsed) both mean nil
+                        if let isNil = value.attribute("nil", namespace: NS.xsi)?.trimmingXMLWhitespace, isNil == "true" || isNil == "1" {
+                            return nil
+                        }
                         return value.text
                     }
                     attributes.append(SAMLAttribute(name: name, friendlyName: element.attribute("FriendlyName"),

@@ -125,6 +125,7 @@ extension SAMLServiceProvider {
             guard requestLifetime > .zero, maximumSessionLifetime > .zero else {
                 throw SAMLError(.invalidConfiguration, "The request and session lifetimes must be positive.")
             }
+            try refusePublishedDemoKeys()
         }
     }
 }

@@ -48,6 +48,9 @@ public struct SAMLError: Error, Sendable, Hashable, CustomStringConvertible, Loc
         public static let invalidKey = Code("invalidKey")
         /// Configuration values are missing or contradictory.
         public static let invalidConfiguration = Code("invalidConfiguration")
+        /// A key or certificate published with this package's demos (anyone holds its private
+        /// key) is configured for an SP whose ACS URLs are not all on loopback.
+        public static let publishedDemoKey = Code("publishedDemoKey")
         /// The metadata's `validUntil` has passed (or the last good copy expired while refreshing failed).
         public static let metadataExpired = Code("metadataExpired")
         /// Several entities in one metadata document share an entityID.

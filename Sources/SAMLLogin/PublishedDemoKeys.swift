@@ -1,0 +1,78 @@
+import Foundation
+public import SAMLCore
+import SAMLMetadata
+
+/// The certificates this package publishes for its demos and tests (`SAMLTesting`'s
+/// `DemoOnlyCredentials`, the demo IdP, the `saml` tool's demo SP). Their private keys are in the
+/// source code: anyone can sign as an IdP that uses one, or decrypt what is encrypted for an SP
+/// that does. A configuration uses them only while every ACS URL is on loopback, or on a name
+/// reserved for examples and tests that no deployment can have (RFC 2606: `example.com`,
+/// `example.net`, `example.org` and names under `.example`, `.test`, `.invalid`).
+public enum PublishedDemoKeys {
+    /// SHA-256 fingerprints (lower-case hex) of the published certificates, with what each is.
+    public static let certificates: [String: String] = [
+        "6ccee473333fc88e26cf8590e0ec9318ab7f4c8377cc8017cd0a98b04e0e1869": "the demo IdP's RSA certificate (DemoOnlyCredentials.idpRSACertificatePEM)",
+        "a1361db3a29cecfc8b11ff89e6a29de6a93c2ead10d6092d782ecd0ec6187829": "the demo IdP's EC certificate (DemoOnlyCredentials.idpECCertificatePEM)",
+        "6fb21552b1ba7671d05f5a939165bbe4c0299fde36dc6386b6b8017a1e6e01fb": "the demo SP certificate (DemoOnlyCredentials.spCertificatePEM)",
+        "1001547bef8426a545e144ba153a115bbafcfb7dd0056c32bdb1b0c7ac2b20c0": "the saml tool's demo SP certificate (saml demo)",
+    ]
+
+    /// What `certificate` is, when it is one of the published ones.
+    public static func describe(_ certificate: SAMLCertificate) -> String? {
+        certificates[certificate.sha256Fingerprint.lowercased().filter { $0 != ":" }]
+    }
+
+    /// Whether `url` could not be a deployed service: an http(s) URL on loopback
+    /// (``isLoopback(_:)``) or on a name RFC 2606 reserves for examples and tests.
+    public static func isUndeployable(_ url: String) -> Bool {
+        if isLoopback(url) { return true }
+        guard let host = URL(string: url)?.host?.lowercased() else { return false }
+        for domain in ["example.com", "example.net", "example.org", "example", "test", "invalid"]
+        where host == domain || host.hasSuffix("." + domain) {
+            return true
+        }
+        return false
+    }
+
+    /// Whether `url` is an http(s) URL whose host is on loopback (`localhost`, 127.0.0.0/8, `::1`).
+    public static func isLoopback(_ url: String) -> Bool {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              var host = parsed.host?.lowercased() else { return false }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+}
+
+extension SAMLServiceProvider.Configuration {
+    /// Each published demo key or certificate this configuration uses (the SP's signing and
+    /// decryption keys, the IdPs' signing certificates), one sentence each; empty when none.
+    /// `saml doctor` and start-up checks report these.
+    public var publishedDemoKeys: [String] {
+        var found: [String] = []
+        if let signingKey, let what = PublishedDemoKeys.describe(signingKey.certificate) {
+            found.append("The SP signing key is \(what).")
+        }
+        for key in decryptionKeys {
+            if let what = PublishedDemoKeys.describe(key.certificate) { found.append("An SP decryption key is \(what).") }
+        }
+        for idp in identityProviders {
+            for certificate in idp.identityProvider.signingCertificates {
+                if let what = PublishedDemoKeys.describe(certificate) { found.append("The IdP \(idp.entityID) is trusted with \(what).") }
+            }
+        }
+        return found
+    }
+
+    /// Refuses published demo keys unless every ACS URL is on loopback (or a reserved example name).
+    func refusePublishedDemoKeys() throws {
+        let found = publishedDemoKeys
+        guard !found.isEmpty else { return }
+        let exposed = acsURLs.filter { !PublishedDemoKeys.isUndeployable($0) }
+        guard !exposed.isEmpty else { return }
+        throw SAMLError(.publishedDemoKey, found.joined(separator: " ") + " Its private key is published with this package, so anyone can "
+            + "use it; it is accepted only while every ACS URL is on loopback, and \(exposed.joined(separator: ", ")) is not. "
+            + "Generate your own key and certificate (saml keys), and use the IdP's real signing certificate from its metadata.")
+    }
+}

@@ -13,6 +13,10 @@ public struct Login: Sendable, Hashable, Codable {
     public let issuer: String
     /// The subject's NameID, exactly as received (keep it for single logout).
     public let nameID: NameID
+    /// Who the user is, scoped to the IdP that said so: the issuer with the NameID's value, format
+    /// and qualifiers. **Key accounts by this** (or by ``Subject/accountKey``), never by e-mail or
+    /// another attribute: two IdPs can each assert the same e-mail, and one IdP may reassign it.
+    public var subject: Subject { Subject(issuer: issuer, nameID: nameID) }
     /// The e-mail address, per the attribute mapping.
     public let email: String?
     /// The display name, per the attribute mapping.
@@ -86,4 +90,36 @@ public struct Login: Sendable, Hashable, Codable {
 
     /// The first value of `name`.
     public func value(of name: String) -> String? { values(of: name).first }
+}
+
+extension Login {
+    /// A user's identity as one IdP asserted it: the verified issuer, and the NameID's value,
+    /// format and qualifiers. Two subjects are the same account only when all of these agree.
+    public struct Subject: Sendable, Hashable, Codable {
+        /// The IdP's entity ID (the verified Issuer).
+        public let issuer: String
+        /// The NameID's value.
+        public let value: String
+        /// The NameID's Format, if stated.
+        public let format: String?
+        /// The NameID's NameQualifier, if stated.
+        public let nameQualifier: String?
+        /// The NameID's SPNameQualifier, if stated.
+        public let spNameQualifier: String?
+
+        /// The subject of `nameID` as asserted by `issuer`.
+        public init(issuer: String, nameID: NameID) {
+            self.issuer = issuer
+            value = nameID.value
+            format = nameID.format?.rawValue
+            nameQualifier = nameID.nameQualifier
+            spNameQualifier = nameID.spNameQualifier
+        }
+
+        /// One string for a database column: each part length-prefixed, so no choice of values
+        /// makes two different subjects read alike.
+        public var accountKey: String {
+            [issuer, format ?? "", nameQualifier ?? "", spNameQualifier ?? "", value].map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        }
+    }
 }

@@ -199,8 +199,19 @@ struct SimpleSAMLphpLiveTests {
         let response = try #require(Browser.hidden("SAMLResponse", in: posted.body), "\(posted.body.prefix(800))")
         let strict = ResponseVerifier(serviceProvider: try Self.serviceProvider(), identityProvider: idp, replayStore: InMemoryReplayStore())
         await #expect(throws: SAMLError.self) { try await strict.verify(samlResponse: response, inResponseTo: nil) }
+        // SimpleSAMLphp encrypts with AES-CBC by default, here in an unsigned Response: refused by
+        // default (a decryption oracle), accepted when the policy opts out.
+        let cbcRefused = ResponseVerifier(serviceProvider: try Self.serviceProvider(), identityProvider: idp,
+                                          policy: VerificationPolicy(allowUnsolicited: true), replayStore: InMemoryReplayStore())
+        let xml = String(decoding: Data(base64Encoded: response, options: .ignoreUnknownCharacters) ?? Data(), as: UTF8.self)
+        if xml.contains("xmlenc#aes128-cbc") || xml.contains("xmlenc#aes256-cbc") {
+            await #expect(throws: SAMLError(.algorithmNotAllowed, "")) { try await cbcRefused.verify(samlResponse: response, inResponseTo: nil) }
+        } else {
+            _ = try await cbcRefused.verify(samlResponse: response, inResponseTo: nil)
+        }
         let open = ResponseVerifier(serviceProvider: try Self.serviceProvider(), identityProvider: idp,
-                                    policy: VerificationPolicy(allowUnsolicited: true), replayStore: InMemoryReplayStore())
+                                    policy: VerificationPolicy(allowUnsolicited: true, refuseCBCInUnsignedResponse: false),
+                                    replayStore: InMemoryReplayStore())
         let assertion = try await open.verify(samlResponse: response, inResponseTo: nil)
         Self.expectStudent(assertion, idp: idp)
         #expect(assertion.wasEncrypted && assertion.assertionSigned && !assertion.responseSigned)

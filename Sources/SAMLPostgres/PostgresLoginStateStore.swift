@@ -4,7 +4,7 @@ public import PostgresNIO
 import SAMLCore
 public import SAMLLogin
 public import SAMLRequests
-import SAMLVerification
+public import SAMLVerification
 
 /// Answered requests and used assertion IDs on PostgreSQL in one store that finishes an
 /// SP-initiated login with a single statement: the request is recorded as answered and the

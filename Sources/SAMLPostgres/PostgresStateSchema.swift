@@ -35,7 +35,7 @@ public enum PostgresStateSchema {
             )
             """,
             "CREATE INDEX IF NOT EXISTS \(assertions)_expires_at ON \(assertions) (expires_at)",
-        ] + PostgresIdentityProviderDirectory.migrationSQL(configuration: configuration)
+        ]
     }
 
     /// Creates the tables and indexes if they do not exist, in one transaction under an advisory

@@ -30,7 +30,9 @@ import SAMLVerification
 ///
 /// A request carrying one of the routes' cookies (or the hook's) twice is refused with 400. A
 /// refusal renders the ``SAMLErrorPage`` (status from ``SAMLErrorPage/status(for:)``) and clears
-/// the state cookies; the code and reason are logged under a correlation ID.
+/// the state cookies — except at the ACS, where anyone can post: a refused post there leaves the
+/// login in progress, which only a verified response consumes. The code and reason are logged
+/// under a correlation ID.
 public struct SAMLWebRoutes<Context: Sendable>: Sendable {
     /// The façade every route calls.
     public let serviceProvider: SAMLServiceProvider
@@ -101,7 +103,9 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
         let prefix = options.normalisedPrefix
         router.maximumBodyBytes = max(router.maximumBodyBytes, options.maximumBodyBytes)
         router.add(.get, prefix + "/login") { request, _ in await self.guarded(request) { try await self.startLogin(request) } }
-        router.add(.post, prefix + "/acs") { request, context in await self.guarded(request) { try await self.finishLogin(request, context) } }
+        router.add(.post, prefix + "/acs") { request, context in
+            await self.guarded(request, keepsLoginState: true) { try await self.finishLogin(request, context) }
+        }
         router.add(.get, prefix + "/metadata") { request, _ in await self.guarded(request) { try self.metadata() } }
         router.add(.get, prefix + "/autosubmit.js") { _, _ in Self.autoSubmitScript() }
         router.add(.get, prefix + "/logout") { request, context in await self.guarded(request) { try await self.logoutPage(request, context) } }
@@ -279,16 +283,20 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
     }
 
     /// Runs a handler after refusing duplicated cookies; a `SAMLError` becomes the error page.
-    func guarded(_ request: SAMLWebRequest, _ handler: () async throws -> SAMLWebResponse) async -> SAMLWebResponse {
+    /// `keepsLoginState`: the refusal leaves the login state cookie alone (the ACS, where anyone
+    /// can post; a refused post must not end the login this browser has in progress).
+    func guarded(_ request: SAMLWebRequest, keepsLoginState: Bool = false,
+                 _ handler: () async throws -> SAMLWebResponse) async -> SAMLWebResponse {
         do {
             for name in [stateCookieName, logoutStateCookieName] + session.cookieNames {
                 _ = try request.cookie(name)
             }
             return try await handler()
         } catch let error as SAMLError {
-            return failure(error, request: request)
+            return failure(error, request: request, keepsLoginState: keepsLoginState)
         } catch {
-            return failure(SAMLError(.libraryFailure, "The session hook failed: \(error)"), request: request)
+            return failure(SAMLError(.libraryFailure, "The session hook failed: \(error)"), request: request,
+                           keepsLoginState: keepsLoginState)
         }
     }
 
@@ -347,8 +355,9 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
         cookiePolicy.stateCookie(base, value: "", maxAge: 0, path: options.normalisedPrefix)
     }
 
-    /// Logs the refusal with a correlation ID and renders the error page.
-    func failure(_ error: SAMLError, request: SAMLWebRequest) -> SAMLWebResponse {
+    /// Logs the refusal with a correlation ID and renders the error page; clears the state cookies
+    /// unless `keepsLoginState`.
+    func failure(_ error: SAMLError, request: SAMLWebRequest, keepsLoginState: Bool = false) -> SAMLWebResponse {
         let correlationID = SignInFailurePage.newCorrelationID()
         request.logger.notice("SAML sign-in failed", metadata: [
             "saml.code": .string(error.code.description), "saml.reason": .string(error.reason),
@@ -359,7 +368,9 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
                                             retryPath: options.normalisedPrefix + "/login")
         var response = SAMLWebResponse.html(options.errorPage.render(failure), status: status,
                                             contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
-        response.cookies = [clearingCookie(SAMLServiceProvider.stateCookieName), clearingCookie(SAMLServiceProvider.logoutStateCookieName)]
+        if !keepsLoginState {
+            response.cookies = [clearingCookie(SAMLServiceProvider.stateCookieName), clearingCookie(SAMLServiceProvider.logoutStateCookieName)]
+        }
         return response
     }
 }

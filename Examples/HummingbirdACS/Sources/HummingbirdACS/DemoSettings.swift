@@ -99,6 +99,8 @@ struct DemoSettings {
                 _ = try StateSecret(secret)
             } catch let error as SAMLError {
                 throw Problem(message: "--session-secret: \(error.reason)")
+            } catch {
+                throw Problem(message: "--session-secret: \(error)")
             }
         }
         return settings

@@ -2,7 +2,7 @@ import SAMLXMLSec
 
 /// A SAML message received over the HTTP-Redirect binding, read from the query string exactly as
 /// the browser sent it: percent-decoded, base64-decoded and inflated (raw DEFLATE) with the output
-/// capped at ``XMLLimits/maximumBytes``.
+/// capped at `XMLLimits.maximumBytes`.
 ///
 /// Nothing here is trusted until ``verifySignature(trusted:allowSHA1:what:)`` has checked the
 /// signature over the received octets of `SAMLRequest`/`SAMLResponse`, `RelayState` and `SigAlg`

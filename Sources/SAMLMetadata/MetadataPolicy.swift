@@ -5,7 +5,7 @@ import SAMLCore
 /// endpoint schemes are accepted.
 ///
 /// `https:` locations are always accepted, and so are `http:` locations on a loopback host
-/// (127.0.0.0/8, `[::1]`, `localhost`; see ``LoopbackHost``), which browsers treat as a secure context:
+/// (127.0.0.0/8, `[::1]`, `localhost`; see `LoopbackHost`), which browsers treat as a secure context:
 /// that is how a developer runs SimpleSAMLphp or Keycloak on their machine. `http:` elsewhere needs
 /// ``allowHTTPEndpoints``.
 public struct MetadataPolicy: Sendable, Hashable {

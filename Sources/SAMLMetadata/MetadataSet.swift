@@ -41,7 +41,7 @@ public struct MetadataSet: Sendable {
         }
     }
 
-    /// The default limits for metadata documents: ``XMLLimits/metadata``, 100 MiB with the totals scaled
+    /// The default limits for metadata documents: `XMLLimits.metadata`, 100 MiB with the totals scaled
     /// to it, enough for federation aggregates. (SAML protocol messages keep their own, much smaller limits.)
     public static let defaultLimits = XMLLimits.metadata
 
@@ -76,7 +76,7 @@ public struct MetadataSet: Sendable {
     ///   - signers: trusted certificates (obtained out of band). When given, the root must carry an
     ///     enveloped signature by one of them; when nil, no signature is checked.
     ///   - allowSHA1: accept RSA-SHA1 / SHA-1 digests in the metadata signature.
-    ///   - limits: size and shape limits (default ``defaultLimits``: ``XMLLimits/metadata``, 100 MiB).
+    ///   - limits: size and shape limits (default ``defaultLimits``: `XMLLimits.metadata`, 100 MiB).
     ///   - policy: the clock for `validUntil` and the accepted endpoint schemes.
     /// - Throws: `tooLarge`, `malformedXML`, `invalidMetadata`, signature errors, `metadataExpired`,
     ///   `duplicateEntityID`.

@@ -13,7 +13,7 @@ public struct MetadataFetchConfiguration: Sendable {
     /// Accept `http://` metadata URLs on any host (default false: `https://`, and `http://` on a loopback
     /// host such as `127.0.0.1` or `localhost`, only).
     public var allowHTTP: Bool
-    /// The clock and endpoint rules the metadata is read under (``MetadataPolicy/now`` is
+    /// The clock and endpoint rules the metadata is read under (`MetadataPolicy.now` is
     /// ignored: the source's clock is used).
     public var policy: MetadataPolicy
     /// Largest accepted body in bytes (default 100 MiB, enough for federation aggregates).
@@ -120,7 +120,7 @@ public struct MetadataFetchConfiguration: Sendable {
         }
     }
 
-    /// The metadata parse limits scaled to this configuration's size (``XMLLimits/metadata(maximumBytes:)``),
+    /// The metadata parse limits scaled to this configuration's size (`XMLLimits.metadata(maximumBytes:)`),
     /// with its depth.
     var documentLimits: XMLLimits {
         var limits = XMLLimits.metadata(maximumBytes: maximumBytes)

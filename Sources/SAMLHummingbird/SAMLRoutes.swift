@@ -46,7 +46,7 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
         web.loginPath(returnTo: returnTo, identityProvider: identityProvider)
     }
 
-    /// Adds the routes to `router` under ``SAMLWebOptions/pathPrefix``.
+    /// Adds the routes to `router` under `SAMLWebOptions.pathPrefix`.
     public func addRoutes(to router: some RouterMethods<Context>) {
         web.router.addRoutes(to: router)
     }
@@ -54,7 +54,7 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
 
 extension SAMLWebRouter where Context: RequestContext {
     /// Registers every route with Hummingbird's `router`; each request is translated into a
-    /// `SAMLWebRequest` (its body collected up to ``maximumBodyBytes``) and the answer back.
+    /// `SAMLWebRequest` (its body collected up to `maximumBodyBytes`) and the answer back.
     public func addRoutes(to router: some RouterMethods<Context>) {
         for route in routes {
             let method: HTTPRequest.Method = switch route.method {

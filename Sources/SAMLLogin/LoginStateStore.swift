@@ -5,7 +5,7 @@ public import SAMLVerification
 /// A store for both answered requests and used assertion IDs that finishes a login in one atomic
 /// step: it records the request as answered and the assertion as used together.
 ///
-/// Given to ``SAMLServiceProvider/init(configuration:stateStore:logger:)``, it halves the store
+/// Given to `SAMLServiceProvider.init(configuration:stateStore:logger:)`, it halves the store
 /// round trips of an SP-initiated login (one statement, one commit, instead of two), which is
 /// what a database-backed store spends its time on. As with separate stores, the façade verifies
 /// the response first and settles afterwards, so a response that fails verification consumes

@@ -53,7 +53,7 @@ public struct PostgresLoginStateStore: LoginStateStore {
     /// key, so the key is recorded only when this call recorded the request, and of any number of
     /// concurrent calls for one request exactly one records it.
     ///
-    /// When the assertion key was already recorded (``LoginStateOutcome/replayed``), the request
+    /// When the assertion key was already recorded (`LoginStateOutcome.replayed`), the request
     /// stays recorded as answered: the replayed assertion names this request, so it answered it
     /// before.
     ///

@@ -58,7 +58,7 @@ public struct SAMLVaporRoutes: RouteCollection, Sendable {
 
 extension SAMLWebRouter where Context == Request {
     /// Registers every route with Vapor; each request is translated into a `SAMLWebRequest` (its
-    /// body collected up to ``maximumBodyBytes``) and the answer back.
+    /// body collected up to `maximumBodyBytes`) and the answer back.
     public func register(on routes: any RoutesBuilder) {
         for route in self.routes {
             let method: HTTPMethod = switch route.method {

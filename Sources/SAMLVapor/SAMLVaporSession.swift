@@ -22,10 +22,13 @@ extension SAMLSessionHook where Context == Request {
     /// started, so a session ID planted before the login never becomes a signed-in session
     /// (session fixation). ``SAMLSessionCookieLifetime`` caps the session cookie at the login's
     /// `Login/sessionExpiresAt`. Logout destroys the session. An IdP's LogoutRequest
-    /// ends the session of the browser that carries it when it is the one named (``isNamed(_:by:)``),
+    /// ends the session of the browser that carries it when it is the one named (`isNamed(_:by:)`),
     /// and is answered `PartialLogout` when this browser holds another session.
     ///
-    /// - Parameter now: the current time, for the session's end (injectable for tests).
+    /// - Parameters:
+    ///   - key: the key under which the login is kept in `req.session`.
+    ///   - logoutRedirect: where a local logout lands.
+    ///   - now: the current time, for the session's end (injectable for tests).
     public static func vaporSession(key: String = Self.defaultSessionKey, logoutRedirect: String = "/",
                                     now: @escaping @Sendable () -> Date = { Date() }) -> SAMLSessionHook<Request> {
         SAMLSessionHook<Request>(

@@ -66,7 +66,9 @@ public struct IdentityProviderEntry: Sendable {
     /// settings, a certificate that does not parse, metadata that is expired or unusable, an
     /// endpoint that is neither `https:` nor `http:` on a loopback host, a key that does not load.
     ///
-    /// - Parameter now: the instant metadata validity is checked against.
+    /// - Parameters:
+    ///   - record: the stored settings to check.
+    ///   - now: the instant metadata validity is checked against.
     public init(record: IdentityProviderRecord, now: Date = Date()) throws(IdentityProviderInputError) {
         guard IdentityProviderRecord.isValidID(record.id) else {
             throw IdentityProviderInputError(field: "id", .invalidConfiguration,

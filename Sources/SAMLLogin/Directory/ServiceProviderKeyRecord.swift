@@ -61,7 +61,9 @@ extension IdentityProviderRecord {
     /// Adds this SP's keys for the IdP: for each use, an active key when there is none, else a
     /// next key (published before it is used) when there is no next key yet.
     ///
-    /// - Parameter commonName: the generated certificates' CN (e.g. the SP's host name).
+    /// - Parameters:
+    ///   - commonName: the generated certificates' CN (e.g. the SP's host name).
+    ///   - now: the instant the new keys are dated from.
     public mutating func generateKeys(commonName: String, now: Date = Date()) throws {
         for use in [ServiceProviderKeyRecord.Use.signing, .encryption] {
             let ofUse = serviceProviderKeys.filter { $0.use == use }
@@ -76,8 +78,10 @@ extension IdentityProviderRecord {
     /// Makes each next key active, dropping the active key it replaces. Uses without a next key
     /// keep their active key.
     ///
-    /// - Parameter minimumPublication: how long a next key must have been published first, so
-    ///   IdPs that refresh this SP's metadata have learnt it. Default zero.
+    /// - Parameters:
+    ///   - minimumPublication: how long a next key must have been published first, so
+    ///     IdPs that refresh this SP's metadata have learnt it. Default zero.
+    ///   - now: the instant the rollover is judged at.
     /// - Throws: `SAMLError` `.invalidRequest` when there is no next key, or one was published
     ///   for less than `minimumPublication`.
     public mutating func rollOverKeys(minimumPublication: Duration = .zero, now: Date = Date()) throws {

@@ -13,7 +13,7 @@ extension PostgresStoreTests {
         static let consumersPerProcess = 500
 
         @Test func trackerHandsEachRequestToOneCallerAcrossProcesses() async throws {
-            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("rt"))
+            let configuration = TestDatabase.configuration("rt")
             try await TestDatabase.withClient { client in
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let winners = try await Self.race(mode: "tracker", prefix: configuration.tablePrefix)
@@ -25,7 +25,7 @@ extension PostgresStoreTests {
         }
 
         @Test func replayStoreAcceptsEachAssertionOnceAcrossProcesses() async throws {
-            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("rr"))
+            let configuration = TestDatabase.configuration("rr")
             try await TestDatabase.withClient { client in
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let winners = try await Self.race(mode: "replay", prefix: configuration.tablePrefix)
@@ -37,7 +37,7 @@ extension PostgresStoreTests {
         }
 
         @Test func loginStateStoreFinishesEachLoginOnceAcrossProcesses() async throws {
-            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("rl"))
+            let configuration = TestDatabase.configuration("rl")
             try await TestDatabase.withClient { client in
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let winners = try await Self.race(mode: "login", prefix: configuration.tablePrefix)

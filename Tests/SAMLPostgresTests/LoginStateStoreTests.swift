@@ -10,7 +10,7 @@ extension PostgresStoreTests {
     /// `PostgresLoginStateStore`: recording the answered request and the assertion in one statement.
     @Suite struct LoginState {
         @Test func finishRecordsTheRequestAndTheAssertionOnce() async throws {
-            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("ls"))
+            let configuration = TestDatabase.configuration("ls")
             try await TestDatabase.withClient { client in
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let store = try PostgresLoginStateStore(client: client, configuration: configuration)
@@ -45,7 +45,7 @@ extension PostgresStoreTests {
         }
 
         @Test func concurrentFinishesOfOneRequestHaveOneWinner() async throws {
-            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("lc"))
+            let configuration = TestDatabase.configuration("lc")
             try await TestDatabase.withClient { client in
                 try await PostgresStateSchema.migrate(client: client, configuration: configuration)
                 let store = try PostgresLoginStateStore(client: client, configuration: configuration)
@@ -73,7 +73,7 @@ extension PostgresStoreTests {
         }
 
         @Test func facadeOnTheLoginStateStoreAcrossTwoInstances() async throws {
-            let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("lf"))
+            let configuration = TestDatabase.configuration("lf")
             let idp = try TestIdentityProvider.demo()
             try await TestDatabase.withClient { clientA in
                 try await TestDatabase.withClient { clientB in

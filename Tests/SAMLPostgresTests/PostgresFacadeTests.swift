@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func aLoginStartedOnOneInstanceFinishesOnAnotherExactlyOnce() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("facade"))
+        let configuration = TestDatabase.configuration("facade")
         let idp = try TestIdentityProvider.demo()
         try await TestDatabase.withClient { clientA in
             try await TestDatabase.withClient { clientB in

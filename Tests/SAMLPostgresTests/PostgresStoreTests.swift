@@ -10,7 +10,7 @@ import Testing
 /// nested suites stops and restarts the server.
 @Suite(.serialized) struct PostgresStoreTests {
     @Test func migrationIsIdempotentAndSafeWhenInstancesStartTogether() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("mig"))
+        let configuration = TestDatabase.configuration("mig")
         try await TestDatabase.withClient { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 { group.addTask { try await PostgresStateSchema.migrate(client: client, configuration: configuration) } }
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func trackerRecordsEachAnsweredRequestOnce() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("trk"))
+        let configuration = TestDatabase.configuration("trk")
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
             let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
@@ -81,7 +81,7 @@ import Testing
     /// The verifiers accept a message up to and including the instant they record as its expiry;
     /// the stores must refuse it at that instant too (and take the entry over just after).
     @Test func recordsBlockThroughTheirExpiryInstant() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("edg"))
+        let configuration = TestDatabase.configuration("edg")
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
             let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func replayStoreRefusesSecondUseAndExpiredEntriesDoNotBlock() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("rep"))
+        let configuration = TestDatabase.configuration("rep")
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
             let store = try PostgresReplayStore(client: client, configuration: configuration)
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func purgeRemovesExpiredRowsInBoundedBatches() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("pur"), purgeBatchSize: 7)
+        let configuration = TestDatabase.configuration("pur", purgeBatchSize: 7)
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
             let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
@@ -161,7 +161,7 @@ import Testing
     /// Unsigned LogoutRequests with fresh IDs and a far NotOnOrAfter leave rows that the purge
     /// removes once the requests could no longer be accepted (IssueInstant + maximum age + skew).
     @Test func logoutRequestFloodLeavesNoRowThePurgeCannotRemove() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("lof"))
+        let configuration = TestDatabase.configuration("lof")
         let idp = try TestIdentityProvider.demo()
         try await TestDatabase.withClient { client in
             try await PostgresStateSchema.migrate(client: client, configuration: configuration)
@@ -192,7 +192,7 @@ import Testing
     /// Two verifiers (two application instances) sharing the PostgreSQL replay store: the
     /// second one refuses the response the first accepted.
     @Test func responseAcceptedByOneVerifierIsRefusedByAnother() async throws {
-        let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("ver"))
+        let configuration = TestDatabase.configuration("ver")
         let response = try GeneratedFixture.bytes("responses/assertion-signed.xml")
         let sp = ServiceProvider(entityID: GeneratedFixture.acs, acsURL: GeneratedFixture.acs)
         let idp = try IdentityProvider(metadata: try GeneratedFixture.bytes("idp-metadata.xml"))

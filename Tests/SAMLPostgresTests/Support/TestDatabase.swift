@@ -33,6 +33,13 @@ enum TestDatabase {
         "t\(UInt32.random(in: .min ... .max))_\(name)_"
     }
 
+    /// A store configuration on fresh tables named after `name`. Its query timeout is generous: the suites share
+    /// one server with every other test of the run on a loaded machine, and a first query also opens the
+    /// connection. `FailClosedTests` set short timeouts themselves to show what a timeout does.
+    static func configuration(_ name: String, purgeBatchSize: Int = 1000) -> PostgresStoreConfiguration {
+        PostgresStoreConfiguration(tablePrefix: uniquePrefix(name), queryTimeout: .seconds(30), purgeBatchSize: purgeBatchSize)
+    }
+
     /// Runs `body` with a running client; the client is shut down afterwards.
     static func withClient<T: Sendable>(maximumConnections: Int = 20,
                                         _ body: (PostgresClient) async throws -> T) async throws -> T {

@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SAMLVerification", targets: ["SAMLVerification"]),
         .library(name: "SAMLLogin", targets: ["SAMLLogin"]),
         .library(name: "SAMLTesting", targets: ["SAMLTesting"]),
+        .library(name: "SAMLInspection", targets: ["SAMLInspection"]),
         .library(name: "SAMLWeb", targets: ["SAMLWeb"]),
         .library(name: "SAMLHummingbird", targets: ["SAMLHummingbird"]),
         .executable(name: "saml", targets: ["SAMLCommand"]),
@@ -107,6 +108,11 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(
+            name: "SAMLInspection",
+            dependencies: ["SAMLCore", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .target(
             name: "SAMLTesting",
             dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLXMLSec"],
             swiftSettings: upcoming
@@ -140,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "SAMLCommand",
             dependencies: [
-                "SAML", "SAMLTesting", "SAMLMetadataHTTP",
+                "SAML", "SAMLInspection", "SAMLTesting", "SAMLMetadataHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcoming
@@ -214,7 +220,7 @@ let package = Package(
             name: "SAMLTests",
             dependencies: [
                 "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
-                "SAMLTesting",
+                "SAMLTesting", "SAMLInspection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

@@ -20,7 +20,7 @@ document() {  # TARGET [swift package options...]
         failed+=("$target")
     fi
 }
-for target in SAMLLogin SAMLCore SAMLXMLSec SAMLMetadata SAMLRequests SAMLVerification SAMLTesting SAMLWeb; do
+for target in SAMLLogin SAMLCore SAMLXMLSec SAMLMetadata SAMLRequests SAMLVerification SAMLTesting SAMLInspection SAMLWeb; do
     document "$target"
 done
 for target in SAMLHummingbird SAMLVapor SAMLPostgres SAMLMetadataHTTP; do

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SAML
+import SAMLInspection
 
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

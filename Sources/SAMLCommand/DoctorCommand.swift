@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SAML
+import SAMLInspection
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

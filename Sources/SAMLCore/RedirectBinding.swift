@@ -73,7 +73,7 @@ public struct RedirectBindingMessage: Sendable, Hashable {
         }
         self.parameter = parameter
         self.xml = try Deflate.decompress(compressed, limit: limits.maximumBytes)
-        self.relayState = try parameters["RelayState"].map(Self.percentDecode)
+        self.relayState = try parameters["RelayState"].map { try Self.percentDecode($0) }
 
         switch (parameters["Signature"], parameters["SigAlg"]) {
         case (nil, nil):
@@ -132,8 +132,9 @@ public struct RedirectBindingMessage: Sendable, Hashable {
     }
 
 
-    /// Strict percent-decoding (`+` is a space, as form encoding has it); invalid escapes or UTF-8 are refused.
-    package static func percentDecode(_ text: Substring) throws -> String {
+    /// Strict percent-decoding (`+` is a space, as form encoding has it, unless `plusIsSpace` is
+    /// false); invalid escapes or UTF-8 are refused.
+    package static func percentDecode(_ text: Substring, plusIsSpace: Bool = true) throws -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
@@ -153,7 +154,7 @@ public struct RedirectBindingMessage: Sendable, Hashable {
                     throw SAMLError(.invalidEncoding, "The query string has an invalid percent-escape.")
                 }
                 bytes.append(high << 4 | low)
-            case UInt8(ascii: "+"):
+            case UInt8(ascii: "+") where plusIsSpace:
                 bytes.append(UInt8(ascii: " "))
             default:
                 bytes.append(byte)

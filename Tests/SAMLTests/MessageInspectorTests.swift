@@ -1,6 +1,7 @@
 import Foundation
 import SAML
 import SAMLCore
+import SAMLInspection
 import SAMLXMLSec
 import Testing
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import SAMLCore
 import SAMLXMLSec
 
 /// Unpacks whatever a browser carried — an HTTP-Redirect URL or its query string, an HTTP-POST
@@ -127,31 +128,13 @@ public enum SAMLMessageInspector {
         }
     }
 
+    /// The binding's strict decoder, with the parameter named in the error a person reads.
     static func percentDecode(_ text: Substring, plusIsSpace: Bool, name: String) throws -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        func hex(_ c: UInt8?) -> UInt8? {
-            switch c {
-            case let c? where c >= 48 && c <= 57: c - 48
-            case let c? where c >= 65 && c <= 70: c - 55
-            case let c? where c >= 97 && c <= 102: c - 87
-            default: nil
-            }
+        do {
+            return try RedirectBindingMessage.percentDecode(text, plusIsSpace: plusIsSpace)
+        } catch {
+            throw SAMLError(.invalidEncoding, "\(name) has a malformed percent escape or is not UTF-8 once decoded; was the URL cut short?")
         }
-        while let c = iterator.next() {
-            if c == UInt8(ascii: "%") {
-                guard let high = hex(iterator.next()), let low = hex(iterator.next()) else {
-                    throw SAMLError(.invalidEncoding, "\(name) has a malformed percent escape; was the URL cut short?")
-                }
-                out.append(high << 4 | low)
-            } else if c == UInt8(ascii: "+") && plusIsSpace {
-                out.append(0x20)
-            } else {
-                out.append(c)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Why `value` is not base64, in words that point at the usual cause.

@@ -1,4 +1,5 @@
 public import Foundation
+import SAMLCore
 import SAMLXMLSec
 
 /// What a SAML message or metadata document *claims*, read without checking a single signature.

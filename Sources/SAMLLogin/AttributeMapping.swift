@@ -3,9 +3,10 @@ import SAMLVerification
 
 /// Which SAML attributes carry the e-mail, names and groups an app shows and authorises with.
 ///
-/// Each list is tried in order; an attribute is matched by its `Name` first, and by its
-/// `FriendlyName` only when no attribute of any listed `Name` is present (so an attribute that
-/// merely calls itself `email` cannot shadow the real one). The defaults cover AWS IAM Identity
+/// Each list is tried in order and an attribute is matched by its `Name`. `FriendlyName` is a
+/// display hint that the IdP does not vouch for as an identifier, so it is matched only when
+/// ``matchesFriendlyName`` is on, and then only when no attribute of any listed `Name` is present
+/// (an attribute that merely calls itself `email` never shadows the real one). The defaults cover AWS IAM Identity
 /// Center (`Subject` = `${user:email}`, `name`, `givenName`, `surName`), Microsoft Entra ID's claim
 /// URIs, Okta's and Google Workspace's usual names, and the LDAP/eduPerson OIDs.
 public struct AttributeMapping: Sendable, Hashable, Codable {
@@ -22,19 +23,42 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
     public var surname: [String]
     /// Attribute names that carry group memberships (every value of every listed attribute).
     public var groups: [String]
+    /// Whether an attribute may also be found by its `FriendlyName` when no attribute has a listed
+    /// `Name`. Off by default: turn it on only for an IdP whose attribute names you cannot change
+    /// and whose `FriendlyName`s you have checked.
+    public var matchesFriendlyName: Bool
 
     /// Creates a mapping; every list defaults to the common names.
     public init(email: [String] = AttributeMapping.default.email, nameIDAsEmail: NameIDAsEmail = .whenFormatIsEmailAddress,
                 displayName: [String] = AttributeMapping.default.displayName,
                 givenName: [String] = AttributeMapping.default.givenName,
                 surname: [String] = AttributeMapping.default.surname,
-                groups: [String] = AttributeMapping.default.groups) {
+                groups: [String] = AttributeMapping.default.groups, matchesFriendlyName: Bool = false) {
         self.email = email
         self.nameIDAsEmail = nameIDAsEmail
         self.displayName = displayName
         self.givenName = givenName
         self.surname = surname
         self.groups = groups
+        self.matchesFriendlyName = matchesFriendlyName
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case email, nameIDAsEmail, displayName, givenName, surname, groups, matchesFriendlyName
+    }
+
+    /// Reads a mapping; a missing field takes its default (mappings stored before a field existed
+    /// still load, and `matchesFriendlyName` stays off unless it is written).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = AttributeMapping.default
+        email = try container.decodeIfPresent([String].self, forKey: .email) ?? defaults.email
+        nameIDAsEmail = try container.decodeIfPresent(NameIDAsEmail.self, forKey: .nameIDAsEmail) ?? defaults.nameIDAsEmail
+        displayName = try container.decodeIfPresent([String].self, forKey: .displayName) ?? defaults.displayName
+        givenName = try container.decodeIfPresent([String].self, forKey: .givenName) ?? defaults.givenName
+        surname = try container.decodeIfPresent([String].self, forKey: .surname) ?? defaults.surname
+        groups = try container.decodeIfPresent([String].self, forKey: .groups) ?? defaults.groups
+        matchesFriendlyName = try container.decodeIfPresent(Bool.self, forKey: .matchesFriendlyName) ?? false
     }
 
     private init(defaults: Void) {
@@ -56,6 +80,7 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
                   "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
                   "http://schemas.xmlsoap.org/claims/Group",
                   "urn:oid:1.3.6.1.4.1.5923.1.5.1.1"]
+        matchesFriendlyName = false
     }
 
     /// The common names (see the type's documentation).
@@ -75,10 +100,13 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
         allValues(names, in: attributes, firstOnly: true).first
     }
 
-    /// Every value of the attributes in `names` (matched by Name, or else by FriendlyName).
+    /// Every value of the attributes in `names` (matched by Name, or else by FriendlyName when
+    /// ``matchesFriendlyName`` is on).
     func allValues(_ names: [String], in attributes: [SAMLAttribute], firstOnly: Bool = false) -> [String] {
         var found: [String] = []
-        for match in [{ (a: SAMLAttribute, n: String) in a.name == n }, { (a: SAMLAttribute, n: String) in a.friendlyName == n }] {
+        var matchers = [{ (a: SAMLAttribute, n: String) in a.name == n }]
+        if matchesFriendlyName { matchers.append { (a: SAMLAttribute, n: String) in a.friendlyName == n } }
+        for match in matchers {
             for name in names {
                 for attribute in attributes where match(attribute, name) {
                     let values = attribute.values.filter { !$0.isEmpty }

@@ -5,9 +5,7 @@ import SAMLMetadata
 /// The certificates this package publishes for its demos and tests (`SAMLTesting`'s
 /// `DemoOnlyCredentials`, the demo IdP, the `saml` tool's demo SP). Their private keys are in the
 /// source code: anyone can sign as an IdP that uses one, or decrypt what is encrypted for an SP
-/// that does. A configuration uses them only while every ACS URL is on loopback, or on a name
-/// reserved for examples and tests that no deployment can have (RFC 2606: `example.com`,
-/// `example.net`, `example.org` and names under `.example`, `.test`, `.invalid`).
+/// that does. A configuration uses them only while every ACS URL is on loopback.
 public enum PublishedDemoKeys {
     /// SHA-256 fingerprints (lower-case hex) of the published certificates, with what each is.
     public static let certificates: [String: String] = [
@@ -22,26 +20,13 @@ public enum PublishedDemoKeys {
         certificates[certificate.sha256Fingerprint.lowercased().filter { $0 != ":" }]
     }
 
-    /// Whether `url` could not be a deployed service: an http(s) URL on loopback
-    /// (``isLoopback(_:)``) or on a name RFC 2606 reserves for examples and tests.
-    public static func isUndeployable(_ url: String) -> Bool {
-        if isLoopback(url) { return true }
-        guard let host = URL(string: url)?.host?.lowercased() else { return false }
-        for domain in ["example.com", "example.net", "example.org", "example", "test", "invalid"]
-        where host == domain || host.hasSuffix("." + domain) {
-            return true
-        }
-        return false
-    }
-
-    /// Whether `url` is an http(s) URL whose host is on loopback (`localhost`, 127.0.0.0/8, `::1`).
+    /// Whether `url` is an http(s) URL whose host is on loopback (`localhost`, 127.0.0.0/8, `::1`;
+    /// see `LoopbackHost`): the only place a published key may be used.
     public static func isLoopback(_ url: String) -> Bool {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              var host = parsed.host?.lowercased() else { return false }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        guard let colon = url.firstIndex(of: ":") else { return false }
+        let scheme = url[..<colon].lowercased()
+        guard scheme == "http" || scheme == "https", let host = LoopbackHost.host(ofURL: url) else { return false }
+        return LoopbackHost.contains(host)
     }
 }
 
@@ -65,11 +50,29 @@ extension SAMLServiceProvider.Configuration {
         return found
     }
 
-    /// Refuses published demo keys unless every ACS URL is on loopback (or a reserved example name).
+    /// Refuses a directory entry that trusts a published demo certificate or holds a published SP
+    /// key, on the same terms as the configuration's own IdPs and keys.
+    func refusePublishedDemoKeys(of entry: IdentityProviderEntry) throws {
+        guard !unsafeAllowsPublishedDemoKeys else { return }
+        var found: [String] = []
+        for certificate in entry.trusted.identityProvider.signingCertificates {
+            if let what = PublishedDemoKeys.describe(certificate) { found.append("The IdP \(entry.id) is trusted with \(what).") }
+        }
+        for certificate in entry.publishedSigningCertificates + entry.publishedEncryptionCertificates {
+            if let what = PublishedDemoKeys.describe(certificate) { found.append("The SP key pair of the IdP \(entry.id) is \(what).") }
+        }
+        try refuse(found)
+    }
+
+    /// Refuses published demo keys unless every ACS URL is on loopback.
     func refusePublishedDemoKeys() throws {
-        let found = publishedDemoKeys
+        guard !unsafeAllowsPublishedDemoKeys else { return }
+        try refuse(publishedDemoKeys)
+    }
+
+    private func refuse(_ found: [String]) throws {
         guard !found.isEmpty else { return }
-        let exposed = acsURLs.filter { !PublishedDemoKeys.isUndeployable($0) }
+        let exposed = acsURLs.filter { !PublishedDemoKeys.isLoopback($0) }
         guard !exposed.isEmpty else { return }
         throw SAMLError(.publishedDemoKey, found.joined(separator: " ") + " Its private key is published with this package, so anyone can "
             + "use it; it is accepted only while every ACS URL is on loopback, and \(exposed.joined(separator: ", ")) is not. "

@@ -41,6 +41,10 @@ extension SAMLServiceProvider {
         /// Where login, metadata-refresh and store-error metrics go (see the SAMLLogin article on
         /// metrics); nil: the factory the app bootstrapped with `MetricsSystem.bootstrap`.
         public var metricsFactory: (any MetricsFactory)?
+        /// Accepts the keys published with this package (``PublishedDemoKeys``) on ACS URLs that are
+        /// not on loopback. Off by default; for test suites whose recorded fixtures were made with
+        /// those keys, never for a deployment: anyone can sign or decrypt with them.
+        public var unsafeAllowsPublishedDemoKeys: Bool
 
         /// Creates a configuration.
         ///
@@ -58,12 +62,15 @@ extension SAMLServiceProvider {
         ///   - maximumSessionLifetime: the longest session a login grants.
         ///   - stateSecrets: keys protecting the browser's login state (first seals, all open).
         ///   - singleLogoutURL: this SP's single logout endpoint, if it offers single logout.
+        ///   - unsafeAllowsPublishedDemoKeys: accept the keys published with this package off loopback
+        ///     (test suites only; see ``unsafeAllowsPublishedDemoKeys``).
         public init(acsURL: String, additionalACSURLs: [String] = [], entityID: String? = nil,
                     identityProviders: [TrustedIdentityProvider], signingKey: SAMLKeyPair? = nil,
                     decryptionKeys: [SAMLKeyPair] = [], policy: VerificationPolicy = .default,
                     attributeMapping: AttributeMapping = .default, returnTo: ReturnToPolicy = ReturnToPolicy(),
                     requestLifetime: Duration = .seconds(600), maximumSessionLifetime: Duration = .seconds(8 * 3600),
-                    stateSecrets: [StateSecret] = [], singleLogoutURL: String? = nil) {
+                    stateSecrets: [StateSecret] = [], singleLogoutURL: String? = nil,
+                    unsafeAllowsPublishedDemoKeys: Bool = false) {
             self.entityID = entityID ?? acsURL
             self.acsURLs = [acsURL] + additionalACSURLs
             self.signingKey = signingKey
@@ -77,6 +84,7 @@ extension SAMLServiceProvider {
             self.stateSecrets = stateSecrets
             self.singleLogoutURL = singleLogoutURL
             self.metricsFactory = nil
+            self.unsafeAllowsPublishedDemoKeys = unsafeAllowsPublishedDemoKeys
         }
 
         /// The verification rules for responses from `trusted`: ``policy`` with the IdP's own
@@ -97,6 +105,9 @@ extension SAMLServiceProvider {
                 for idp in identityProviders where idp.allowsCBCInUnsignedResponse {
                     warnings.append("AES-CBC encrypted assertions are accepted inside unsigned Responses from \(idp.entityID) (allowsCBCInUnsignedResponse): an attacker can alter the ciphertext and learn from how it fails. Have the IdP sign its Responses (Entra ID: \"Sign SAML response and assertion\"; AD FS: Set-AdfsRelyingPartyTrust -SamlResponseSignature MessageAndAssertion).")
                 }
+            }
+            if unsafeAllowsPublishedDemoKeys, !publishedDemoKeys.isEmpty {
+                warnings.append("unsafeAllowsPublishedDemoKeys is on and this configuration uses keys published with the package: anyone can sign as its IdP or decrypt what is sent to it. Only test suites may run like this.")
             }
             if policy.unsafeRevealDecryptionFailures {
                 warnings.append("VerificationPolicy.unsafeRevealDecryptionFailures is on: diagnostics and debug logs say why a decryption failed, a decryption oracle for whoever reads them. Turn it off outside debugging.")

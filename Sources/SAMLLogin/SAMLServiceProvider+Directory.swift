@@ -70,6 +70,7 @@ extension SAMLServiceProvider {
         if entry.metadataExpired(at: now) {
             throw SAMLError(.metadataExpired, "The metadata of the IdP \(entry.id) expired at \(entry.trusted.identityProvider.validUntil.map { "\($0)" } ?? "?"); refresh or replace it.")
         }
+        try configuration.refusePublishedDemoKeys(of: entry)
         return entry
     }
 

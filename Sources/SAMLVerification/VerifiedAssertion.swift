@@ -84,10 +84,16 @@ public struct VerifiedAssertion: Sendable {
         self.acceptableUntil = acceptableUntil
     }
 
-    /// Every value of the attributes whose Name is `name` or, when none has that Name, whose FriendlyName is.
+    /// Every value of the attributes whose `Name` is `name`. `FriendlyName` is not matched: see
+    /// ``values(ofFriendlyName:)``.
     public func values(of name: String) -> [String] {
-        let byName = attributes.filter { $0.name == name }
-        return (byName.isEmpty ? attributes.filter { $0.friendlyName == name } : byName).flatMap(\.values)
+        attributes.filter { $0.name == name }.flatMap(\.values)
+    }
+
+    /// Every value of the attributes whose `FriendlyName` is `friendlyName`: a display hint the IdP
+    /// does not vouch for as an identifier; prefer ``values(of:)`` with the attribute's `Name`.
+    public func values(ofFriendlyName friendlyName: String) -> [String] {
+        attributes.filter { $0.friendlyName == friendlyName }.flatMap(\.values)
     }
 
     /// The first value of `name`.

@@ -81,7 +81,7 @@ extension PostgresStoreTests {
                     let secret = try StateSecret("mzjIh0Lj9SYeyogJNdlUqzJ46HNHmfjoeYIesNk6j6A=")
                     let settings = SAMLServiceProvider.Configuration(
                         acsURL: PostgresFacadeTests.acs, identityProviders: [.init(idp.identityProvider, allowsIdPInitiatedLogin: true)],
-                        stateSecrets: [secret])
+                        stateSecrets: [secret], unsafeAllowsPublishedDemoKeys: true)
                     let a = try SAMLServiceProvider(configuration: settings, stateStore: PostgresLoginStateStore(client: clientA, configuration: configuration))
                     let b = try SAMLServiceProvider(configuration: settings, stateStore: PostgresLoginStateStore(client: clientB, configuration: configuration))
 

@@ -16,7 +16,7 @@ import Testing
         let secret = try StateSecret("mzjIh0Lj9SYeyogJNdlUqzJ46HNHmfjoeYIesNk6j6A=")
         return try SAMLServiceProvider(
             configuration: .init(acsURL: acs, identityProviders: [.init(idp.identityProvider, allowsIdPInitiatedLogin: true)],
-                                 stateSecrets: [secret]),
+                                 stateSecrets: [secret], unsafeAllowsPublishedDemoKeys: true),
             requestTracker: PostgresRequestTracker(client: client, configuration: configuration),
             replayStore: PostgresReplayStore(client: client, configuration: configuration))
     }

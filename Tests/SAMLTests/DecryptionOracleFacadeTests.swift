@@ -15,7 +15,7 @@ struct DecryptionOracleFacadeTests {
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID,
             identityProviders: [TrustedIdentityProvider(idp.identityProvider, allowsCBCInUnsignedResponse: allowsCBC)],
-            signingKey: spKey, decryptionKeys: [spKey])
+            signingKey: spKey, decryptionKeys: [spKey], unsafeAllowsPublishedDemoKeys: true)
         return try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(),
                                        replayStore: InMemoryReplayStore(),
                                        logger: Logger(label: "test") { _ in CapturingLogHandler(store: logs) })

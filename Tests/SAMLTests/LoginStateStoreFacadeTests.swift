@@ -45,7 +45,7 @@ struct LoginStateStoreFacadeTests {
         let store = OneStepStore()
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            signingKey: try DemoOnlyCredentials.serviceProvider())
+            signingKey: try DemoOnlyCredentials.serviceProvider(), unsafeAllowsPublishedDemoKeys: true)
         let saml = try SAMLServiceProvider(configuration: configuration, stateStore: store)
 
         let start = try await saml.login()
@@ -83,7 +83,7 @@ struct LoginStateStoreFacadeTests {
         let store = OneStepStore()
         var configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            signingKey: try DemoOnlyCredentials.serviceProvider())
+            signingKey: try DemoOnlyCredentials.serviceProvider(), unsafeAllowsPublishedDemoKeys: true)
         let saml = try SAMLServiceProvider(configuration: configuration, stateStore: store)
         let start = try await saml.login()
         let good = try TestIdPFacadeTests.answer(start, idp: idp, options: ResponseOptions())

@@ -36,17 +36,44 @@ struct PublishedDemoKeyTests {
         _ = try SAMLServiceProvider(configuration: own)
     }
 
-    @Test("loopback and reserved names are told apart from deployable hosts")
+    @Test("loopback is told apart from every other host, names reserved for examples included")
     func hosts() {
-        for url in ["http://localhost/a", "https://127.1.2.3/a", "http://[::1]:80/", "http://app.localhost/"] {
+        for url in ["http://localhost/a", "https://127.1.2.3/a", "http://[::1]:80/", "HTTP://LOCALHOST:8080/acs"] {
             #expect(PublishedDemoKeys.isLoopback(url), "\(url)")
         }
-        for url in ["https://127.0.0.1.evil.net/", "https://localhost.evil.net/", "https://app.corp.net/", "ftp://localhost/", "https://128.0.0.1/"] {
+        for url in ["https://127.0.0.1.evil.net/", "https://localhost.evil.net/", "https://app.corp.net/", "ftp://localhost/",
+                    "https://128.0.0.1/", "https://127.example.com/", "http://user@evil.net/@127.0.0.1/",
+                    "https://sp.example.com/acs", "https://idp.example.test/", "https://x.invalid/", "http://app.localhost.evil.net/"] {
             #expect(!PublishedDemoKeys.isLoopback(url), "\(url)")
-            #expect(!PublishedDemoKeys.isUndeployable(url), "\(url)")
         }
-        for url in ["https://sp.example.com/acs", "https://idp.example.test/", "https://x.invalid/"] {
-            #expect(PublishedDemoKeys.isUndeployable(url), "\(url)")
+    }
+
+    @Test("an IdP added to the directory at run time with the demo IdP's certificate is refused off loopback, and accepted on it")
+    func directoryEntriesAreCheckedToo() async throws {
+        let demoIdP = try TestIdentityProvider.demo(baseURL: "https://idp.corp.net/idp")
+        for (acs, refused) in [("https://app.corp.net/saml/acs", true), ("http://127.0.0.1:8080/saml/acs", false)] {
+            let directory = try InMemoryIdentityProviderDirectory()
+            let saml = try SAMLServiceProvider(configuration: .init(acsURL: acs, identityProviders: []), directory: directory)
+            _ = try await directory.add(IdentityProviderRecord(id: "corp", name: "Corp", metadataXML: demoIdP.metadata()))
+            do {
+                _ = try await saml.login(idp: "corp")
+                #expect(!refused, "a login through the demo IdP's certificate started at \(acs)")
+            } catch let error as SAMLError {
+                #expect(refused && error.code == .publishedDemoKey, "\(error)")
+            }
+        }
+    }
+
+    @Test("a published key on a name reserved for examples (example.com, .test) is refused too: only loopback is undeployable")
+    func reservedExampleNamesAreNotLoopback() throws {
+        let demoIdP = try DemoOnlyCredentials.identityProviderRSA().certificate
+        for acs in ["https://sp.example.com/saml/acs", "https://app.example.test/acs"] {
+            do {
+                _ = try SAMLServiceProvider(configuration: try Self.configuration(acsURL: acs, spKey: true, idpCertificate: demoIdP))
+                Issue.record("accepted a published demo key at \(acs)")
+            } catch let error as SAMLError {
+                #expect(error.code == .publishedDemoKey, "\(error)")
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ struct TestIdPFacadeTests {
         let spKey = try DemoOnlyCredentials.serviceProvider()
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            signingKey: spKey, decryptionKeys: encrypted ? [spKey] : [])
+            signingKey: spKey, decryptionKeys: encrypted ? [spKey] : [], unsafeAllowsPublishedDemoKeys: true)
         return try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(),
                                        replayStore: InMemoryReplayStore())
     }

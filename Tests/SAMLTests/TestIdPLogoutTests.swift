@@ -19,7 +19,7 @@ struct TestIdPLogoutTests {
     static func facade(_ idp: TestIdentityProvider) throws -> SAMLServiceProvider {
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            signingKey: try DemoOnlyCredentials.serviceProvider(), singleLogoutURL: spSLO)
+            signingKey: try DemoOnlyCredentials.serviceProvider(), singleLogoutURL: spSLO, unsafeAllowsPublishedDemoKeys: true)
         return try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(),
                                        replayStore: InMemoryReplayStore())
     }

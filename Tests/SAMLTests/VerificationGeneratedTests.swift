@@ -38,7 +38,8 @@ import Testing
         #expect(a.displayName == "Alice Example")
         #expect(a.givenName == "Alice")
         #expect(a.surname == "Example")
-        #expect(a.value(of: "mail") == "alice@example.com")  // by FriendlyName
+        #expect(a.value(of: "mail") == nil)  // FriendlyName is matched only when asked for
+        #expect(a.values(ofFriendlyName: "mail") == ["alice@example.com"])
         let email = a.attributes.first { $0.name == "email" }
         #expect(email?.friendlyName == "mail")
         #expect(email?.nameFormat == "urn:oasis:names:tc:SAML:2.0:attrname-format:basic")

@@ -75,7 +75,7 @@ struct VaporWorld {
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: acs, identityProviders: [TrustedIdentityProvider(idp)],
             signingKey: try Self.spKeyPair(), returnTo: ReturnToPolicy(allowedOrigins: ["https://sp.example.com"]),
-            stateSecrets: [Self.secret], singleLogoutURL: singleLogout ? Self.spSLO : nil)
+            stateSecrets: [Self.secret], singleLogoutURL: singleLogout ? Self.spSLO : nil, unsafeAllowsPublishedDemoKeys: true)
         saml = try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(), replayStore: InMemoryReplayStore())
     }
 

@@ -115,7 +115,7 @@ public struct ConformanceWorld: Sendable {
         let trusted = [idp, otherIdP].compactMap { $0 }.map { TrustedIdentityProvider($0.identityProvider) }
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: baseURL + "/saml/acs", identityProviders: trusted, signingKey: spKey,
-            singleLogoutURL: singleLogout ? baseURL + "/saml/slo" : nil)
+            singleLogoutURL: singleLogout ? baseURL + "/saml/slo" : nil, unsafeAllowsPublishedDemoKeys: true)
         serviceProvider = try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(),
                                                   replayStore: InMemoryReplayStore())
         session = try SAMLCookieSession(secret: Self.sessionSecret, for: serviceProvider)

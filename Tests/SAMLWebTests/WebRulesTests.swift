@@ -55,7 +55,8 @@ struct WebRulesTests {
         func facade(allowing origins: [String]) throws -> SAMLServiceProvider {
             try SAMLServiceProvider(configuration: .init(
                 acsURL: "https://app.example.com/saml/acs", identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-                returnTo: ReturnToPolicy(allowedOrigins: origins), stateSecrets: [secret]), requestTracker: tracker, replayStore: replay)
+                returnTo: ReturnToPolicy(allowedOrigins: origins), stateSecrets: [secret], unsafeAllowsPublishedDemoKeys: true),
+                requestTracker: tracker, replayStore: replay)
         }
         let before = try facade(allowing: ["https://partner.example"])
         let start = try await before.login(returnTo: "https://partner.example/landing")
@@ -131,7 +132,7 @@ struct WebConfigurationTests {
         let idp = try TestIdentityProvider.demo()
         func routes(acs: String, prefix: String = "/saml", slo: String? = nil, defaultIdP: String? = nil) throws {
             let sp = try SAMLServiceProvider(configuration: .init(acsURL: acs, identityProviders: [.init(idp.identityProvider)],
-                                                                  singleLogoutURL: slo))
+                                                                  singleLogoutURL: slo, unsafeAllowsPublishedDemoKeys: true))
             _ = try SAMLWebRoutes<Void>(serviceProvider: sp, options: .init(pathPrefix: prefix, defaultIdentityProvider: defaultIdP),
                                         session: .cookie(try SAMLCookieSession.random(secure: false)))
         }

@@ -4,8 +4,7 @@ import SAMLCore
 /// WS-Federation claim URIs, and the IdP configuration's own e-mail attribute).
 extension VerifiedAssertion {
     /// The user's e-mail: only the configured e-mail attribute when the IdP configuration names
-    /// one; otherwise a common e-mail attribute (matched by `Name`, and by `FriendlyName` only when
-    /// no attribute has one of those names), else the NameID when its format is `emailAddress` —
+    /// one; otherwise a common e-mail attribute (matched by `Name`; never by `FriendlyName`), else the NameID when its format is `emailAddress` —
     /// never a NameID of another format, whatever it looks like. (`SAMLServiceProvider` applies the
     /// same rules through its configurable `AttributeMapping`.)
     public var email: String? {
@@ -14,9 +13,6 @@ extension VerifiedAssertion {
                      "urn:oid:0.9.2342.19200300.100.1.3"]
         for name in names {
             if let attribute = attributes.first(where: { $0.name == name }), let value = attribute.values.first { return value }
-        }
-        for name in names {
-            if let attribute = attributes.first(where: { $0.friendlyName == name }), let value = attribute.values.first { return value }
         }
         return nameID.format == .emailAddress ? nameID.value : nil
     }

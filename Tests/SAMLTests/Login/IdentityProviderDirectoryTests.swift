@@ -15,7 +15,7 @@ struct IdentityProviderDirectoryTests {
         let spKey = try DemoOnlyCredentials.serviceProvider()
         var configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, additionalACSURLs: [regionalACS], entityID: W.spEntityID, identityProviders: [],
-            signingKey: spKey, decryptionKeys: [spKey])
+            signingKey: spKey, decryptionKeys: [spKey], unsafeAllowsPublishedDemoKeys: true)
         configuration.metricsFactory = metrics
         return try SAMLServiceProvider(configuration: configuration, requestTracker: InMemoryRequestTracker(),
                                        replayStore: InMemoryReplayStore(), directory: directory)
@@ -200,7 +200,8 @@ struct IdentityProviderDirectoryTests {
         let idp = try Self.idp("https://fixed.example.test/idp")
         let spKey = try DemoOnlyCredentials.serviceProvider()
         let saml = try SAMLServiceProvider(configuration: .init(
-            acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)], signingKey: spKey),
+            acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)], signingKey: spKey,
+            unsafeAllowsPublishedDemoKeys: true),
             requestTracker: InMemoryRequestTracker(), replayStore: InMemoryReplayStore())
         #expect(try await saml.directory.snapshot().entries.map(\.id) == [idp.entityID])
         let start = try await saml.login()

@@ -37,7 +37,9 @@ import Testing
         #expect(login.awsRoles.map(\.roleARN) == ["arn:aws:iam::123456789012:role/Admin", "arn:aws:iam::210987654321:role/ReadOnly"])
         #expect(login.awsRoleSessionName == "alice@example.com")
         #expect(login.awsSessionDuration == 3600)
-        #expect(login.value(of: "mail") == "alice@example.com")
+        #expect(login.value(of: "email") == "alice@example.com")
+        #expect(login.value(of: "mail") == nil)  // "mail" is only its FriendlyName
+        #expect(login.values(ofFriendlyName: "mail") == ["alice@example.com"])
 
         // Codable: straight into a session store and back
         let decoded = try JSONDecoder().decode(Login.self, from: JSONEncoder().encode(login))

@@ -11,7 +11,7 @@ import Testing
         try SAMLServiceProvider(
             configuration: .init(acsURL: acs, entityID: entityID,
                                  identityProviders: [TrustedIdentityProvider(idp, allowsIdPInitiatedLogin: allowIdPInitiated)],
-                                 decryptionKeys: decryption, stateSecrets: [LoginWorld.secret]),
+                                 decryptionKeys: decryption, stateSecrets: [LoginWorld.secret], unsafeAllowsPublishedDemoKeys: true),
             requestTracker: InMemoryRequestTracker(), replayStore: InMemoryReplayStore())
     }
 

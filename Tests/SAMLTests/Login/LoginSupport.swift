@@ -24,7 +24,7 @@ enum LoginWorld {
         }
         return SAMLServiceProvider.Configuration(
             acsURL: acsURLs[0], additionalACSURLs: Array(acsURLs.dropFirst()), identityProviders: idps,
-            signingKey: try signingKey ?? spKeyPair(), attributeMapping: mapping, returnTo: returnTo, stateSecrets: [secret])
+            signingKey: try signingKey ?? spKeyPair(), attributeMapping: mapping, returnTo: returnTo, stateSecrets: [secret], unsafeAllowsPublishedDemoKeys: true)
     }
 
     /// The SP key pair the generated IdP expects requests signed with (it wants them signed).

@@ -15,7 +15,7 @@ struct PendingLoginTests {
                        replay: InMemoryReplayStore = InMemoryReplayStore()) throws -> SAMLServiceProvider {
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            stateSecrets: [LoginWorld.secret])
+            stateSecrets: [LoginWorld.secret], unsafeAllowsPublishedDemoKeys: true)
         return try SAMLServiceProvider(configuration: configuration, requestTracker: tracker, replayStore: replay)
     }
 
@@ -84,7 +84,7 @@ struct PendingLoginTests {
         let store = OneStepStore()
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: W.acsURL, entityID: W.spEntityID, identityProviders: [TrustedIdentityProvider(idp.identityProvider)],
-            stateSecrets: [LoginWorld.secret])
+            stateSecrets: [LoginWorld.secret], unsafeAllowsPublishedDemoKeys: true)
         let saml = try SAMLServiceProvider(configuration: configuration, stateStore: store)
         let victim = try await saml.login()
         try await Self.postGarbage(to: saml, answering: victim, idp: idp)

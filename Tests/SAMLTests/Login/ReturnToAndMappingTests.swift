@@ -41,6 +41,36 @@ import Testing
         #expect(login.value(of: "email") == "alice@example.com")
     }
 
+    /// An attribute found only by its FriendlyName (an IdP-chosen label, not an identifier) is
+    /// read only by a mapping that opts in.
+    @Test func friendlyNameIsMatchedOnlyWhenTheMappingOptsIn() async throws {
+        let onlyFriendly: [(String, String)] = [
+            ("<saml:Attribute Name=\"email\" NameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:basic\" FriendlyName=\"mail\">",
+             "<saml:Attribute Name=\"urn:example:contact\" FriendlyName=\"email\">"),
+            ("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"),
+        ]
+        let strict = try LoginWorld.facade(try LoginWorld.configuration(allowIdPInitiated: true))
+        let login = try await strict.finishLogin(
+            samlResponse: try LoginWorld.response(answering: nil, edits: onlyFriendly, assertionID: "_assert-fn1"),
+            relayState: nil, browserState: nil, now: Generated.now)
+        #expect(login.email == nil)
+        #expect(login.value(of: "email") == nil)
+        #expect(login.values(ofFriendlyName: "email") == ["alice@example.com"])
+
+        var configuration = try LoginWorld.configuration(allowIdPInitiated: true)
+        configuration.attributeMapping.matchesFriendlyName = true
+        let optedIn = try await LoginWorld.facade(configuration).finishLogin(
+            samlResponse: try LoginWorld.response(answering: nil, edits: onlyFriendly, assertionID: "_assert-fn2"),
+            relayState: nil, browserState: nil, now: Generated.now)
+        #expect(optedIn.email == "alice@example.com")
+
+        // a stored mapping written before the switch existed decodes with it off
+        let stored = try JSONDecoder().decode(AttributeMapping.self, from: Data(#"{"email":["mail"]}"#.utf8))
+        #expect(stored.matchesFriendlyName == false)
+        #expect(stored.email == ["mail"])
+        #expect(stored.groups == AttributeMapping.default.groups)
+    }
+
     @Test func emailComesFromTheNameIDOnlyWhenItsFormatSaysSo() async throws {
         let saml = try LoginWorld.facade(try LoginWorld.configuration(allowIdPInitiated: true))
         let withoutAttribute: [(String, String)] = [(

@@ -19,7 +19,7 @@ enum LogoutWorld {
                        replay: (any ReplayStore)? = nil) throws -> SAMLServiceProvider {
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: Generated.acs, identityProviders: [TrustedIdentityProvider(try idp(), allowsUnsignedLogoutMessages: allowUnsigned)],
-            signingKey: try LoginWorld.spKeyPair(), stateSecrets: [LoginWorld.secret], singleLogoutURL: spSLO)
+            signingKey: try LoginWorld.spKeyPair(), stateSecrets: [LoginWorld.secret], singleLogoutURL: spSLO, unsafeAllowsPublishedDemoKeys: true)
         return try SAMLServiceProvider(configuration: configuration, requestTracker: tracker ?? InMemoryRequestTracker(),
                                        replayStore: replay ?? InMemoryReplayStore())
     }

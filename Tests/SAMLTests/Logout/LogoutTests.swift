@@ -228,7 +228,7 @@ import Testing
 
     @Test func logoutNeedsAKeyAndALogoutURL() async throws {
         var configuration = SAMLServiceProvider.Configuration(acsURL: Generated.acs, identityProviders: [TrustedIdentityProvider(try LogoutWorld.idp())],
-                                                              signingKey: try LoginWorld.spKeyPair(), stateSecrets: [LoginWorld.secret])
+                                                              signingKey: try LoginWorld.spKeyPair(), stateSecrets: [LoginWorld.secret], unsafeAllowsPublishedDemoKeys: true)
         let login = try await LogoutWorld.login()
         await expectRejection(.invalidConfiguration) { _ = try await SAMLServiceProvider(configuration: configuration).logout(login, now: Generated.now) }
         configuration.singleLogoutURL = LogoutWorld.spSLO

@@ -33,14 +33,18 @@ package struct SealedToken: Sendable {
 
     /// The payload of `value` when one of `keys` produced its MAC (compared in constant time).
     package func open(_ value: String, keys: [[UInt8]], maximumBytes: Int = 4096) throws(Refusal) -> [UInt8] {
-        guard value.utf8.count <= maximumBytes else { throw .tooLong }
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let payload = Self.fromBase64URL(parts[0]), let mac = Self.fromBase64URL(parts[1]) else {
+        let utf8 = value.utf8
+        guard utf8.count <= maximumBytes else { throw .tooLong }
+        // bytes, not Characters: the token is ASCII, and anything else is malformed below
+        guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")), let payload = Self.fromBase64URL(utf8[..<dot]),
+              let mac = Self.fromBase64URL(utf8[utf8.index(after: dot)...]) else {
             throw .malformed
         }
+        var message = purpose
+        message += payload
         var authentic = false
         for key in keys {
-            guard let expected = try? MessageAuthentication.hmacSHA256(purpose + payload, key: key) else { continue }
+            guard let expected = try? MessageAuthentication.hmacSHA256(message, key: key) else { continue }
             if MessageAuthentication.constantTimeEqual(expected, mac) { authentic = true }
         }
         guard authentic else { throw .notAuthentic }
@@ -57,11 +61,12 @@ package struct SealedToken: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bytes of base64url text without padding; nil for any other character.
-    package static func fromBase64URL(_ text: Substring) -> [UInt8]? {
+    /// The bytes of base64url text without padding; nil for any other character (a second `.`
+    /// included).
+    package static func fromBase64URL(_ text: Substring.UTF8View) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 3)
-        for b in text.utf8 {
+        bytes.reserveCapacity(text.count + 3)
+        for b in text {
             switch b {
             case 0x41...0x5A, 0x61...0x7A, 0x30...0x39: bytes.append(b)
             case UInt8(ascii: "-"): bytes.append(UInt8(ascii: "+"))

@@ -104,14 +104,17 @@ public struct AttributeMapping: Sendable, Hashable, Codable {
     /// ``matchesFriendlyName`` is on).
     func allValues(_ names: [String], in attributes: [SAMLAttribute], firstOnly: Bool = false) -> [String] {
         var found: [String] = []
-        var matchers = [{ (a: SAMLAttribute, n: String) in a.name == n }]
-        if matchesFriendlyName { matchers.append { (a: SAMLAttribute, n: String) in a.friendlyName == n } }
-        for match in matchers {
+        for byFriendlyName in matchesFriendlyName ? [false, true] : [false] {
             for name in names {
-                for attribute in attributes where match(attribute, name) {
-                    let values = attribute.values.filter { !$0.isEmpty }
-                    if firstOnly, let first = values.first { return [first] }
-                    found += values
+                let length = name.utf8.count
+                for attribute in attributes {
+                    // lengths first: most names differ in length, and the count is at hand
+                    guard let candidate = byFriendlyName ? attribute.friendlyName : attribute.name,
+                          candidate.utf8.count == length, candidate == name else { continue }
+                    for value in attribute.values where !value.isEmpty {
+                        if firstOnly { return [value] }
+                        found.append(value)
+                    }
                 }
             }
             if !found.isEmpty { return found }

@@ -29,7 +29,18 @@ struct BrowserState: Equatable {
         case test
         /// A link that starts a connection test (handed out by the admin API).
         case testTicket
-        var token: SealedToken { SealedToken(purpose: "swift-saml \(rawValue) state v1") }
+        var token: SealedToken {
+            switch self {
+            case .login: Self.loginToken
+            case .logout: Self.logoutToken
+            case .test: Self.testToken
+            case .testTicket: Self.testTicketToken
+            }
+        }
+        private static let loginToken = SealedToken(purpose: "swift-saml login state v1")
+        private static let logoutToken = SealedToken(purpose: "swift-saml logout state v1")
+        private static let testToken = SealedToken(purpose: "swift-saml test state v1")
+        private static let testTicketToken = SealedToken(purpose: "swift-saml testTicket state v1")
     }
 
     /// `payload.mac` (a ``SealedToken``).

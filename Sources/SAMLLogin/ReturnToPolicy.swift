@@ -22,11 +22,16 @@ public struct ReturnToPolicy: Sendable, Hashable, Codable {
     /// `candidate` if it is a safe place to send the browser, else nil.
     public func validate(_ candidate: String?) -> String? {
         guard let candidate, !candidate.isEmpty, candidate.utf8.count <= maximumLength else { return nil }
-        for scalar in candidate.unicodeScalars {
-            // control characters, backslash, and whitespace have no place in a return-to
-            if scalar.value < 0x21 || scalar.value == 0x7F || scalar == "\\" || (0x80...0x9F).contains(scalar.value)
-                || scalar.properties.isWhitespace || scalar.properties.generalCategory == .format {
-                return nil
+        if candidate.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII holds no format characters and no whitespace beyond these
+            if candidate.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) { return nil }
+        } else {
+            for scalar in candidate.unicodeScalars {
+                // control characters, backslash, and whitespace have no place in a return-to
+                if scalar.value < 0x21 || scalar.value == 0x7F || scalar == "\\" || (0x80...0x9F).contains(scalar.value)
+                    || scalar.properties.isWhitespace || scalar.properties.generalCategory == .format {
+                    return nil
+                }
             }
         }
         if candidate.hasPrefix("/") {

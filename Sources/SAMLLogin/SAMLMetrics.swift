@@ -19,28 +19,32 @@ struct SAMLMetrics: Sendable {
         self.factory = factory
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        if let factory { return Counter(label: label, dimensions: dimensions, factory: factory) }
-        return Counter(label: label, dimensions: dimensions)
+    /// The factory to report to; nil when it is swift-metrics' no-op default (nothing
+    /// bootstrapped), so nothing is built for a report no one receives.
+    private var active: (any MetricsFactory)? {
+        let factory = self.factory ?? MetricsSystem.factory
+        return factory is NOOPMetricsHandler ? nil : factory
     }
 
-    func login(idp: String, outcome: String, test: Bool, started: ContinuousClock.Instant) {
+    func login(idp label: @autoclosure () -> String, outcome: String, test: Bool, started: ContinuousClock.Instant) {
+        guard let factory = active else { return }
         let kind = test ? "test" : "login"
-        counter("saml_logins_total", [("idp", idp), ("outcome", outcome), ("kind", kind)]).increment()
+        let idp = label()
+        Counter(label: "saml_logins_total", dimensions: [("idp", idp), ("outcome", outcome), ("kind", kind)], factory: factory).increment()
         let elapsed = ContinuousClock.now - started
         let (seconds, attoseconds) = elapsed.components
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        let dimensions = [("idp", idp), ("kind", kind)]
-        let timer = factory.map { CoreMetrics.Timer(label: "saml_login_duration_seconds", dimensions: dimensions, factory: $0) }
-            ?? CoreMetrics.Timer(label: "saml_login_duration_seconds", dimensions: dimensions)
-        timer.recordNanoseconds(nanoseconds)
+        CoreMetrics.Timer(label: "saml_login_duration_seconds", dimensions: [("idp", idp), ("kind", kind)], factory: factory)
+            .recordNanoseconds(nanoseconds)
     }
 
     func metadataRefresh(idp: String, outcome: String) {
-        counter("saml_metadata_refreshes_total", [("idp", idp), ("outcome", outcome)]).increment()
+        guard let factory = active else { return }
+        Counter(label: "saml_metadata_refreshes_total", dimensions: [("idp", idp), ("outcome", outcome)], factory: factory).increment()
     }
 
     func storeError(_ store: String) {
-        counter("saml_store_errors_total", [("store", store)]).increment()
+        guard let factory = active else { return }
+        Counter(label: "saml_store_errors_total", dimensions: [("store", store)], factory: factory).increment()
     }
 }

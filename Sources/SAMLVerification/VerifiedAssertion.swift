@@ -87,7 +87,12 @@ public struct VerifiedAssertion: Sendable {
     /// Every value of the attributes whose `Name` is `name`. `FriendlyName` is not matched: see
     /// ``values(ofFriendlyName:)``.
     public func values(of name: String) -> [String] {
-        attributes.filter { $0.name == name }.flatMap(\.values)
+        let length = name.utf8.count
+        var found: [String] = []
+        for attribute in attributes where attribute.name.utf8.count == length && attribute.name == name {
+            found += attribute.values
+        }
+        return found
     }
 
     /// Every value of the attributes whose `FriendlyName` is `friendlyName`: a display hint the IdP

@@ -21,6 +21,7 @@ import CSAMLShims
     /// Parses with the hardened settings within `limits`: size checked first, shape pre-scan, no DTD,
     /// no entities, no network, DOCTYPE refused, depth bounded. IDs are registered and duplicates refused.
     package static func parse(_ bytes: [UInt8], limits: XMLLimits) throws(SAMLError) -> XMLDocument {
+        ParseCounter.current?.record()
         let maximumBytes = limits.maximumBytes
         let maximumDepth = limits.maximumDepth
         guard bytes.count <= maximumBytes else {

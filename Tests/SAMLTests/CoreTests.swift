@@ -1,6 +1,7 @@
 import Foundation
 import SAML
 import SAMLCore
+import SAMLXMLSec
 import Testing
 
 /// The small parsers every message goes through.
@@ -22,6 +23,21 @@ import Testing
             let text = Data(bytes).base64EncodedString(options: .lineLength64Characters)
             #expect(Base64.decode(text) == bytes)
         }
+    }
+
+    /// RFC 4231 test cases 1, 2 and 6 (a key longer than SHA-256's block is hashed first), a key of
+    /// exactly one block and the empty key and message (from Python's `hmac`).
+    @Test(arguments: [
+        (Array(repeating: UInt8(0x0b), count: 20), "Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (Array("Jefe".utf8), "what do ya want for nothing?", "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        (Array(repeating: UInt8(0xaa), count: 131), "Test Using Larger Than Block-Size Key - Hash Key First",
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        (Array(UInt8(0)..<64), "sixty-four byte key", "94fbbed2e6254a9d61efd004feddcae9c4fae48c965af84977023ac95ba06435"),
+        ([], "", "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"),
+    ])
+    func hmacSHA256MatchesTheReferenceVectors(_ key: [UInt8], _ message: String, _ expected: String) throws {
+        let mac = try MessageAuthentication.hmacSHA256(Array(message.utf8), key: key)
+        #expect(mac.map { String(format: "%02x", $0) }.joined() == expected)
     }
 
     @Test func dateTimes() {

@@ -69,6 +69,16 @@ import Testing
         #expect(accepted.fact("SignedInfo signed by a configured key") == "yes")
         #expect(accepted.fact("content digests computed") == "1")
         #expect(accepted.fact("verified with") == (try Generated.certificate("idp-rsa")).description)
+        // Response and Assertion signed (PrefixList on both, as the Shibboleth IdP sends), checked
+        // against the IdP's own metadata: one public-key operation on each SignedInfo.
+        let both = DiagnosticsCollector()
+        _ = try Generated.verifier().verifyWithoutReplayCheck(
+            samlResponse: try Generated.signed(assertion: true, response: true, prefixes: "xs"), inResponseTo: Generated.requestID,
+            now: Generated.now, diagnostics: both.record)
+        let keys = try Generated.idp().signingCertificates.count
+        for check in [VerificationCheck.responseSignature, .assertionSignature] {
+            #expect(try #require(both.first(check)).fact("SignedInfo checks") == "1 of \(keys) configured keys", "\(check)")
+        }
         // An EC-signed response against RSA-only keys is refused before any canonicalization.
         let ec = DiagnosticsCollector()
         await expectRejection(.untrustedKey) {

@@ -10,8 +10,13 @@ public struct AWSRole: Sendable, Hashable, Codable {
 
     /// Parses a `role,provider` or `provider,role` value.
     public init?(attributeValue: String) {
-        let parts = attributeValue.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingXMLWhitespace }
-        guard parts.count == 2 else { return nil }
+        // split on the byte: ARNs are ASCII, and a value with more than one comma is no pair
+        let utf8 = attributeValue.utf8
+        guard let comma = utf8.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+        let rest = utf8[utf8.index(after: comma)...]
+        guard !rest.contains(UInt8(ascii: ",")) else { return nil }
+        let parts = [String(decoding: utf8[..<comma], as: UTF8.self).trimmingXMLWhitespace,
+                     String(decoding: rest, as: UTF8.self).trimmingXMLWhitespace]
         let isRole: (String) -> Bool = { $0.hasPrefix("arn:") && Self.contains($0, ":role/") }
         let isProvider: (String) -> Bool = { $0.hasPrefix("arn:") && Self.contains($0, ":saml-provider/") }
         if isRole(parts[0]), isProvider(parts[1]) {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SAML
+import SAMLXMLSec
 import Synchronization
 import Testing
 
@@ -148,6 +149,43 @@ import Testing
         let login = try await new.finishLogin(samlResponse: try LoginWorld.response(answering: start.requestID),
                                               relayState: nil, browserState: start.browserState, now: Generated.now)
         #expect(login.nameID.value == "alice@example.com")
+    }
+
+    /// The façade decodes and parses the posted value once, also when an IdP may start logins and
+    /// the routing hints (issuer, InResponseTo) are read before verification; the bare verifier,
+    /// counted the same way, parses once too, so the counter sees every parse.
+    @Test func thePostedValueIsParsedOnce() async throws {
+        for allowIdPInitiated in [false, true] {
+            let saml = try LoginWorld.facade(try LoginWorld.configuration(allowIdPInitiated: allowIdPInitiated))
+            let start = try await saml.login(now: Generated.now)
+            let response = try LoginWorld.response(answering: start.requestID)
+            let counter = ParseCounter()
+            let login = try await ParseCounter.$current.withValue(counter) {
+                try await saml.finishLogin(samlResponse: response, relayState: LoginWorld.relayState(of: start),
+                                           browserState: start.browserState, now: Generated.now)
+            }
+            #expect(login.wasRequested)
+            #expect(counter.parses == 1, "IdP-initiated allowed: \(allowIdPInitiated)")
+        }
+        let open = try LoginWorld.facade(try LoginWorld.configuration(allowIdPInitiated: true))
+        let unsolicitedResponse = try LoginWorld.response(answering: nil)
+        let unsolicited = ParseCounter()
+        let login = try await ParseCounter.$current.withValue(unsolicited) {
+            try await open.finishLogin(samlResponse: unsolicitedResponse, relayState: nil, browserState: nil, now: Generated.now)
+        }
+        #expect(!login.wasRequested)
+        #expect(unsolicited.parses == 1)
+
+        let bare = ParseCounter()
+        let response = try LoginWorld.response(answering: Generated.requestID)
+        let (first, second) = (try Generated.verifier(), try Generated.verifier())
+        _ = try await ParseCounter.$current.withValue(bare) {
+            try await first.verify(samlResponse: response, inResponseTo: Generated.requestID, now: Generated.now)
+        }
+        _ = try await ParseCounter.$current.withValue(bare) {
+            try await second.verify(responseXML: Array(Data(base64Encoded: response)!), inResponseTo: Generated.requestID, now: Generated.now)
+        }
+        #expect(bare.parses == 2)
     }
 
     @Test func idpInitiatedLoginIsRefusedUnlessEnabledForThatIdP() async throws {

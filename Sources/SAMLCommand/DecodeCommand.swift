@@ -70,7 +70,7 @@ struct DecodeCommand: ParsableCommand {
         let t = m.transport
         r.row("Carried as", "\(t.encoding)\(t.parameter.map { " (\($0))" } ?? ""), \(t.xmlBytes) bytes of XML")
         r.row("RelayState", t.relayState)
-        r.row("SigAlg", t.sigAlg.map(Output.short))
+        r.row("SigAlg", t.sigAlg.map(Algorithms.shortName))
         if t.encoding == "HTTP-Redirect" || t.sigAlg != nil {
             r.row("Signature", t.hasQuerySignature ? "present in the query string (not checked)" : "none in the query string")
         }
@@ -80,13 +80,13 @@ struct DecodeCommand: ParsableCommand {
         r.row("Issuer", m.issuer)
         r.row("Destination", m.destination)
         if let status = m.status {
-            let text = Output.short(status.code) + (status.subCode.map { " / \(Output.short($0))" } ?? "") + (status.message.map { ": \($0)" } ?? "")
+            let text = Algorithms.shortName(status.code) + (status.subCode.map { " / \(Algorithms.shortName($0))" } ?? "") + (status.message.map { ": \($0)" } ?? "")
             r.row("Status", (status.isSuccess ? style.pass : style.fail) + " " + text)
         }
         if let q = m.request {
             r.row("ACS URL", q.assertionConsumerServiceURL)
-            r.row("Binding", q.protocolBinding.map(Output.short))
-            r.row("NameIDPolicy", q.nameIDPolicyFormat.map(Output.short))
+            r.row("Binding", q.protocolBinding.map(Algorithms.shortName))
+            r.row("NameIDPolicy", q.nameIDPolicyFormat.map(Algorithms.shortName))
             r.row("ForceAuthn", q.forceAuthn)
             r.row("IsPassive", q.isPassive)
         }
@@ -94,7 +94,7 @@ struct DecodeCommand: ParsableCommand {
             r.line("")
             r.line(style.bold("Times") + " (now \(SAMLTime.format(now)))")
         }
-        for (label, date) in m.times { r.row(label, Output.time(date, now: now), indent: 1) }
+        for (label, date) in m.times { r.row(label, SAMLTime.describe(date, now: now), indent: 1) }
         if m.encryptedAssertions > 0 {
             r.row("Encrypted", "\(m.encryptedAssertions) EncryptedAssertion (saml verify --sp-key decrypts)")
         }
@@ -102,14 +102,14 @@ struct DecodeCommand: ParsableCommand {
             r.line("")
             r.line(style.bold("Assertion\(m.assertions.count > 1 ? " \(n + 1)" : "")") + (a.id.map { " \($0)" } ?? ""))
             r.row("Issuer", a.issuer, indent: 1)
-            if let nameID = a.nameID { r.row("NameID", nameID.value + (nameID.format.map { " (\(Output.short($0)))" } ?? ""), indent: 1) }
+            if let nameID = a.nameID { r.row("NameID", nameID.value + (nameID.format.map { " (\(Algorithms.shortName($0)))" } ?? ""), indent: 1) }
             for c in a.subjectConfirmations {
-                r.row("Confirmation", [c.method.map(Output.short), c.recipient.map { "recipient \($0)" }, c.inResponseTo.map { "in response to \($0)" }]
+                r.row("Confirmation", [c.method.map(Algorithms.shortName), c.recipient.map { "recipient \($0)" }, c.inResponseTo.map { "in response to \($0)" }]
                     .compactMap { $0 }.joined(separator: ", "), indent: 1)
             }
             r.row("Audience", a.audiences.isEmpty ? nil : a.audiences.joined(separator: ", "), indent: 1)
             r.row("Session", a.sessionIndex, indent: 1)
-            r.row("AuthnContext", a.authnContextClassRef.map(Output.short), indent: 1)
+            r.row("AuthnContext", a.authnContextClassRef.map(Algorithms.shortName), indent: 1)
             if !a.attributes.isEmpty { r.line("Attributes", indent: 1) }
             for attribute in a.attributes {
                 r.row(attribute.name, attribute.values.joined(separator: " | "), indent: 2)
@@ -120,9 +120,9 @@ struct DecodeCommand: ParsableCommand {
         for s in m.signatures {
             let covers = s.referencesParent ? "covers its \(s.parentElement)" : style.yellow("does not simply cover its \(s.parentElement) (references \(s.referenceURIs.joined(separator: ", ")))")
             r.row(s.parentElement + (s.parentID.map { " \($0)" } ?? ""),
-                  "\(s.signatureMethod.map(Output.short) ?? "no SignatureMethod"), digest \(s.digestMethods.map(Output.short).joined(separator: ", ")); \(covers)", indent: 1)
+                  "\(s.signatureMethod.map(Algorithms.shortName) ?? "no SignatureMethod"), digest \(s.digestMethods.map(Algorithms.shortName).joined(separator: ", ")); \(covers)", indent: 1)
             for c in s.certificates {
-                r.row("certificate", "\(c.subject), \(c.expired ? style.red("expired") : "expires") \(Output.time(c.notAfter, now: now))", indent: 2)
+                r.row("certificate", "\(c.subject), \(c.expired ? style.red("expired") : "expires") \(SAMLTime.describe(c.notAfter, now: now))", indent: 2)
                 r.row("", "SHA-256 \(c.sha256Fingerprint)", indent: 2)
             }
             if s.unreadableCertificates > 0 { r.row("certificate", "\(s.unreadableCertificates) unreadable", indent: 2) }
@@ -135,12 +135,12 @@ struct DecodeCommand: ParsableCommand {
                                    role.authnRequestsSigned.map { "AuthnRequestsSigned=\($0)" },
                                    role.wantAssertionsSigned.map { "WantAssertionsSigned=\($0)" }].compactMap { $0 }.joined(separator: ", "),
                       indent: 1)
-                for endpoint in role.endpoints { r.row("endpoint", "\(Output.short(endpoint.binding))  \(endpoint.location)", indent: 2) }
+                for endpoint in role.endpoints { r.row("endpoint", "\(Algorithms.shortName(endpoint.binding))  \(endpoint.location)", indent: 2) }
                 for key in role.keys {
-                    r.row(key.use ?? "signing+encryption", "\(key.certificate.subject), \(key.certificate.expired ? style.red("expired") : "expires") \(Output.time(key.certificate.notAfter, now: now))", indent: 2)
+                    r.row(key.use ?? "signing+encryption", "\(key.certificate.subject), \(key.certificate.expired ? style.red("expired") : "expires") \(SAMLTime.describe(key.certificate.notAfter, now: now))", indent: 2)
                 }
             }
-            if !e.signingMethods.isEmpty { r.row("SigningMethod", e.signingMethods.map(Output.short).joined(separator: ", "), indent: 1) }
+            if !e.signingMethods.isEmpty { r.row("SigningMethod", e.signingMethods.map(Algorithms.shortName).joined(separator: ", "), indent: 1) }
         }
         r.print()
         if !m.indentedXML.isEmpty {

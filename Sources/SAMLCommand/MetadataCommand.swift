@@ -110,7 +110,7 @@ struct MetadataCommand: AsyncParsableCommand {
         var r = TextReport()
         r.row("signature", set.verifiedBy.map { "\(style.pass) verified with \($0.subject)" } ?? "not checked (give --verify-with CERT)", indent: 1)
         if set.entityCount > 1 { r.row("entities", "\(set.entityCount) in the aggregate", indent: 1) }
-        r.row("valid until", idp.validUntil.map { Output.time($0, now: now) } ?? "-", indent: 1)
+        r.row("valid until", idp.validUntil.map { SAMLTime.describe($0, now: now) } ?? "-", indent: 1)
         r.row("cache", idp.cacheDuration, indent: 1)
         r.row("signed requests", idp.wantsAuthnRequestsSigned ? "wanted (WantAuthnRequestsSigned)" : "not required", indent: 1)
         for (label, list) in [("SSO", idp.singleSignOnServices), ("SLO", idp.singleLogoutServices)] {
@@ -119,11 +119,11 @@ struct MetadataCommand: AsyncParsableCommand {
         for (label, list) in [("signing", idp.signingCertificates), ("encryption", idp.encryptionCertificates)] {
             for c in list {
                 let mark = c.isExpired(at: now) ? style.fail : c.notAfter.timeIntervalSince(now) < 30 * 86400 ? style.warn : style.pass
-                r.row(label, "\(mark) \(c.subject), \(c.keyAlgorithm) \(c.keySize), valid to \(Output.time(c.notAfter, now: now))", indent: 1)
+                r.row(label, "\(mark) \(c.subject), \(c.keyAlgorithm) \(c.keySize), valid to \(SAMLTime.describe(c.notAfter, now: now))", indent: 1)
                 r.row("", "  SHA-256 \(c.sha256Fingerprint)", indent: 1)
             }
         }
-        r.row("NameID", idp.nameIDFormats.isEmpty ? "-" : idp.nameIDFormats.map { Output.short($0.rawValue) }.joined(separator: ", "), indent: 1)
+        r.row("NameID", idp.nameIDFormats.isEmpty ? "-" : idp.nameIDFormats.map { Algorithms.shortName($0.rawValue) }.joined(separator: ", "), indent: 1)
         r.print()
     }
 

@@ -75,11 +75,14 @@ struct InputOptions: ParsableArguments {
 
 /// Which IdP: `--idp-metadata` and `--idp-entity-id`.
 struct IdPOptions: ParsableArguments {
-    @Option(name: .customLong("idp-metadata"), help: ArgumentHelp("The IdP's metadata: a file, - for standard input, or an http(s) URL.", valueName: "file|url"))
+    @Option(name: .customLong("idp-metadata"), help: metadataHelp)
     var idpMetadata: String
 
-    @Option(name: .customLong("idp-entity-id"), help: ArgumentHelp("Which IdP, when the metadata holds several.", valueName: "id"))
+    @Option(name: .customLong("idp-entity-id"), help: entityIDHelp)
     var idpEntityID: String?
+
+    static let metadataHelp = ArgumentHelp("The IdP's metadata: a file, - for standard input, or an http(s) URL.", valueName: "file|url")
+    static let entityIDHelp = ArgumentHelp("Which IdP, when the metadata holds several.", valueName: "id")
 
     /// The raw metadata; exits 2 when unreadable.
     func bytes(_ input: InputOptions) throws -> [UInt8] { try input.read(idpMetadata, allowURL: true) }
@@ -99,16 +102,24 @@ struct IdPOptions: ParsableArguments {
 
 /// This SP: `--acs-url` and `--sp-entity-id` (which defaults to the ACS URL).
 struct SPOptions: ParsableArguments {
-    @Option(name: .customLong("acs-url"), help: ArgumentHelp("This SP's Assertion Consumer Service URL (http or https).", valueName: "url"))
+    @Option(name: .customLong("acs-url"), help: acsURLHelp)
     var acsURL: String
 
-    @Option(name: .customLong("sp-entity-id"), help: ArgumentHelp("This SP's entity ID. Without it: the ACS URL, as AWS IAM Identity Center and Cloudflare Access set it up.", valueName: "id"))
+    @Option(name: .customLong("sp-entity-id"), help: entityIDHelp)
     var spEntityID: String?
+
+    static let acsURLHelp = ArgumentHelp("This SP's Assertion Consumer Service URL (http or https).", valueName: "url")
+    static let entityIDHelp = ArgumentHelp("This SP's entity ID. Without it: the ACS URL, as AWS IAM Identity Center and Cloudflare Access set it up.", valueName: "id")
 
     /// The entity ID in effect.
     var entityID: String { spEntityID ?? acsURL }
 
     func validate() throws {
+        try Self.validate(acsURL: acsURL, spEntityID: spEntityID)
+    }
+
+    /// `--acs-url` an absolute http(s) URL, `--sp-entity-id` not empty.
+    static func validate(acsURL: String, spEntityID: String?) throws {
         try URLCheck.require(acsURL, option: "--acs-url")
         if let spEntityID, spEntityID.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--sp-entity-id must not be empty.")

@@ -121,38 +121,6 @@ enum Output {
         }
         return [UInt8](data)
     }
-
-    /// `in 3 days`, `5 min ago`, `now`.
-    static func relative(_ date: Date, to now: Date = Date()) -> String {
-        let seconds = date.timeIntervalSince(now)
-        let magnitude = abs(seconds)
-        let amount: String
-        switch magnitude {
-        case ..<5: return "now"
-        case ..<120: amount = "\(Int(magnitude)) s"
-        case ..<7200: amount = "\(Int(magnitude / 60)) min"
-        case ..<(3 * 86400): amount = "\(Int(magnitude / 3600)) h"
-        case ..<(2 * 365 * 86400): amount = "\(Int(magnitude / 86400)) days"
-        default: amount = "\(Int(magnitude / (365.25 * 86400))) years"
-        }
-        return seconds > 0 ? "in \(amount)" : "\(amount) ago"
-    }
-
-    /// `2026-01-15T10:01:00Z (3 min ago)`.
-    static func time(_ date: Date, now: Date = Date()) -> String {
-        "\(SAMLTime.format(date)) (\(relative(date, to: now)))"
-    }
-
-    /// The short name of a well-known algorithm or binding URI (`rsa-sha256`), the URI otherwise.
-    static func short(_ uri: String) -> String {
-        for separator in ["#", "bindings:", "nameid-format:", "status:", "ac:classes:", "cm:"] {
-            if let range = uri.range(of: separator, options: .backwards), !uri[range.upperBound...].isEmpty,
-               uri.hasPrefix("http://www.w3.org/") || uri.hasPrefix("urn:oasis:names:tc:SAML:") {
-                return String(uri[range.upperBound...])
-            }
-        }
-        return uri
-    }
 }
 
 /// The JSON shape of a certificate in command output.

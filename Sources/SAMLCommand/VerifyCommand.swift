@@ -176,16 +176,16 @@ struct VerifyCommand: AsyncParsableCommand {
         print("\(style.pass) Verified: \(a.nameID.value)")
         var r = TextReport()
         r.row("issuer", a.issuer, indent: 1)
-        r.row("NameID", a.nameID.value + (a.nameID.format.map { " (\(Output.short($0.rawValue)))" } ?? ""), indent: 1)
+        r.row("NameID", a.nameID.value + (a.nameID.format.map { " (\(Algorithms.shortName($0.rawValue)))" } ?? ""), indent: 1)
         r.row("signed", "response \(a.responseSigned ? style.pass : "-"), assertion \(a.assertionSigned ? style.pass : "-")\(a.wasEncrypted ? ", encrypted" : "")", indent: 1)
         r.row("assertion", a.assertionID, indent: 1)
         r.row("response", a.responseID, indent: 1)
         r.row("in response to", a.inResponseTo ?? "(IdP-initiated)", indent: 1)
         r.row("session", a.sessionIndex, indent: 1)
-        r.row("authenticated", a.authnInstant.map { Output.time($0, now: now) }, indent: 1)
-        r.row("context", a.authnContextClassRef.map(Output.short), indent: 1)
-        r.row("valid until", a.notOnOrAfter.map { Output.time($0, now: now) }, indent: 1)
-        r.row("session until", a.sessionNotOnOrAfter.map { Output.time($0, now: now) }, indent: 1)
+        r.row("authenticated", a.authnInstant.map { SAMLTime.describe($0, now: now) }, indent: 1)
+        r.row("context", a.authnContextClassRef.map(Algorithms.shortName), indent: 1)
+        r.row("valid until", a.notOnOrAfter.map { SAMLTime.describe($0, now: now) }, indent: 1)
+        r.row("session until", a.sessionNotOnOrAfter.map { SAMLTime.describe($0, now: now) }, indent: 1)
         for role in a.awsRoles { r.row("AWS role", "\(role.roleARN) via \(role.providerARN)", indent: 1) }
         if !a.attributes.isEmpty { r.line("attributes", indent: 1) }
         for attribute in a.attributes { r.row(attribute.name, attribute.values.joined(separator: " | "), indent: 2) }

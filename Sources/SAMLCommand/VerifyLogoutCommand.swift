@@ -198,7 +198,7 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
         t.row("id", r.id, indent: 1)
         t.row("issuer", r.issuer, indent: 1)
         t.row("name id", r.nameID.value, indent: 1)
-        t.row("format", r.nameID.format.map { Output.short($0.rawValue) }, indent: 1)
+        t.row("format", r.nameID.format.map { Algorithms.shortName($0.rawValue) }, indent: 1)
         t.row("name qualifier", r.nameID.nameQualifier, indent: 1)
         t.row("sp name qualifier", r.nameID.spNameQualifier, indent: 1)
         t.row("sessions", r.sessionIndexes.isEmpty ? "all of the user's sessions" : r.sessionIndexes.joined(separator: ", "), indent: 1)

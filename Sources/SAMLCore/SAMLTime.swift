@@ -91,6 +91,27 @@ package enum SAMLTime {
         }
     }
 
+    /// `in 3 days`, `5 min ago`, `now`: how far `date` is from `now`, for people.
+    package static func relative(_ date: Date, to now: Date = Date()) -> String {
+        let seconds = date.timeIntervalSince(now)
+        let magnitude = abs(seconds)
+        let amount: String
+        switch magnitude {
+        case ..<5: return "now"
+        case ..<120: amount = "\(Int(magnitude)) s"
+        case ..<7200: amount = "\(Int(magnitude / 60)) min"
+        case ..<(3 * 86400): amount = "\(Int(magnitude / 3600)) h"
+        case ..<(2 * 365 * 86400): amount = "\(Int(magnitude / 86400)) days"
+        default: amount = "\(Int(magnitude / (365.25 * 86400))) years"
+        }
+        return seconds > 0 ? "in \(amount)" : "\(amount) ago"
+    }
+
+    /// `2026-01-15T10:01:00Z (3 min ago)`: the instant and its distance from `now`.
+    package static func describe(_ date: Date, now: Date = Date()) -> String {
+        "\(format(date)) (\(relative(date, to: now)))"
+    }
+
     /// Formats as `YYYY-MM-DDThh:mm:ssZ` (whole seconds, UTC).
     package static func format(_ date: Date) -> String {
         let t = Int(date.timeIntervalSince1970.rounded(.down))

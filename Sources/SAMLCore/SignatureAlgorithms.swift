@@ -1,3 +1,4 @@
+import Foundation
 package import SAMLXMLSec
 
 /// The algorithm URIs this package knows and the one table of which it accepts. The C layer
@@ -164,4 +165,15 @@ package enum Algorithms {
         ("http://www.w3.org/2009/xmlenc11#aes192-gcm", 24),
         ("http://www.w3.org/2009/xmlenc11#aes256-gcm", 32),
     ]
+
+    /// The short name of a well-known algorithm or binding URI (`rsa-sha256`), the URI otherwise.
+    package static func shortName(_ uri: String) -> String {
+        for separator in ["#", "bindings:", "nameid-format:", "status:", "ac:classes:", "cm:"] {
+            if let range = uri.range(of: separator, options: .backwards), !uri[range.upperBound...].isEmpty,
+               uri.hasPrefix("http://www.w3.org/") || uri.hasPrefix("urn:oasis:names:tc:SAML:") {
+                return String(uri[range.upperBound...])
+            }
+        }
+        return uri
+    }
 }

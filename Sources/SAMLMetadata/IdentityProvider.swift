@@ -32,6 +32,10 @@ public struct IdentityProvider: Sendable {
     public var validUntil: Date?
     /// The metadata's `cacheDuration` (an `xs:duration` such as `PT1H`), as written.
     public var cacheDuration: String?
+    /// The signature algorithm URIs the metadata lists (`alg:SigningMethod` of the SAML metadata
+    /// algorithm support profile, on the entity or its IDPSSODescriptor), in document order; empty
+    /// when it lists none.
+    public var signingMethods: [String]
     /// Which attribute carries the user's e-mail, when configured (nil: the NameID does).
     public var emailAttributeName: String?
     /// The attributes passed on to the application, as application name → SAML attribute name
@@ -63,6 +67,7 @@ public struct IdentityProvider: Sendable {
         self.wantsAuthnRequestsSigned = wantsAuthnRequestsSigned
         self.validUntil = nil
         self.cacheDuration = nil
+        self.signingMethods = []
         self.emailAttributeName = emailAttributeName
         self.attributeMapping = nil
     }

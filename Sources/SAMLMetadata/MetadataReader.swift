@@ -13,6 +13,8 @@ enum MetadataReader {
     }
 
     static let saml2Protocol = "urn:oasis:names:tc:SAML:2.0:protocol"
+    /// The SAML metadata algorithm support profile's namespace (`alg:SigningMethod`).
+    static let algorithmSupport = "urn:oasis:names:tc:SAML:metadata:algsupport"
 
     /// Every EntityDescriptor with its inherited validUntil/cacheDuration.
     static func entities(in document: XMLDocument) throws -> [Entity] {
@@ -140,6 +142,9 @@ enum MetadataReader {
             idp.validUntil = idp.validUntil.map { min($0, date) } ?? date
         }
         idp.wantsAuthnRequestsSigned = ["true", "1"].contains(descriptor.attribute("WantAuthnRequestsSigned") ?? "false")
+        idp.signingMethods = [entity.element, descriptor].flatMap { element in
+            (element.child("Extensions", NS.metadata)?.children("SigningMethod", algorithmSupport) ?? []).compactMap { $0.attribute("Algorithm") }
+        }
         var keys: [PendingIdentityProvider.Key] = []
         for child in descriptor.children {
             guard child.namespaceURI == NS.metadata else { continue }

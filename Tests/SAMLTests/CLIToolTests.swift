@@ -344,6 +344,33 @@ struct CLIToolTests {
         #expect(try Self.findings(otherKey)["sp.metadata.encryption"] == "error")
     }
 
+    @Test("doctor --directory: every entry of a directory export checked by the same rules, each finding naming its entry")
+    func doctorDirectory() throws {
+        var aws = IdentityProviderRecord(id: "aws", name: "AWS", metadataXML: try Fixtures.text("reference/idp-metadata/aws-iam-identity-center_us-east-1.xml"))
+        aws.metadataStatus = MetadataRefreshStatus(state: "failed", lastErrorCode: "metadataUnavailable", lastError: "connection refused")
+        let google = IdentityProviderRecord(id: "google", name: "Google", metadataXML: try Fixtures.text("reference/idp-metadata/google-workspace_C02dfl1r1.xml"))
+        let records = try [aws, google].map { try JSONSerialization.jsonObject(with: $0.storedJSON()) }
+        let export = try CLI.temporaryFile(String(decoding: try JSONSerialization.data(withJSONObject: ["version": 1, "identity_providers": records]), as: UTF8.self),
+                                           name: "export.json")
+        let result = try CLI.run(["doctor", "--directory", export, "--json", "--now", "2026-01-15T10:01:00Z"])
+        #expect(result.status == 1, "\(result.summary)")
+        let json = try result.json()
+        #expect(json["entries"] as? [String] == ["aws", "google"])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        func has(_ subject: String, _ check: String, _ severity: String) -> Bool {
+            findings.contains { $0["subject"] as? String == subject && $0["check"] as? String == check && $0["severity"] as? String == severity }
+        }
+        #expect(has("aws", "idp.certificate.signing", "ok"))
+        #expect(has("aws", "idp.metadata.refresh", "error"))
+        #expect(has("google", "idp.settings", "error"), "expired metadata no longer loads: \(findings)")
+
+        let text = try CLI.run(["doctor", "--directory", export, "--format", "text", "--now", "2026-01-15T10:01:00Z"])
+        #expect(text.stdout.contains("aws idp.metadata.refresh"), "\(text.stdout)")
+        let notExport = try CLI.run(["doctor", "--directory", Self.aws])
+        #expect(notExport.status == 2, "\(notExport.summary)")
+        #expect(notExport.stderr.contains("not a directory export"), "\(notExport.stderr)")
+    }
+
     @Test("doctor: unreadable metadata exits 2; a bad --acs-url is a usage error")
     func doctorUsage() throws {
         let missing = try CLI.run(["doctor", "--idp-metadata", "Fixtures/nothing.xml", "--acs-url", Generated.acs])

@@ -322,8 +322,8 @@ struct IdentityProviderDirectoryTests {
         copy.id = "copy"
         records.append(copy)
         let findings = IdentityProviderDirectoryExport.diagnose(records)
-        #expect(findings.contains { $0.id == "exported" && $0.check == "idp.metadata.refresh" && $0.severity == .warning })
-        #expect(findings.contains { $0.id == "copy" && $0.check == "idp.entity_id" && $0.severity == .error })
+        #expect(findings.contains { $0.subject == "exported" && $0.check == "idp.metadata.refresh" && $0.severity == .warning })
+        #expect(findings.contains { $0.subject == "copy" && $0.check == "idp.entity_id" && $0.severity == .error })
         // a year on, the SP certificates (10 years) are fine and the demo IdP's is judged against its own expiry
         let later = IdentityProviderDirectoryExport.diagnose(records, now: Date().addingTimeInterval(3650 * 86400))
         #expect(later.contains { $0.check == "sp.keys" && $0.severity == .error })

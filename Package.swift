@@ -149,6 +149,12 @@ let package = Package(
                 "SAML", "SAMLInspection", "SAMLTesting", "SAMLMetadataHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            resources: [
+                .embedInCode("DemoData/aws-iam-identity-center_us-east-1.xml"),
+                .embedInCode("DemoData/idp-metadata.xml"),
+                .embedInCode("DemoData/assertion-signed.xml"),
+                .embedInCode("DemoData/assertion-signed-aes256-gcm-demo-sp.xml"),
+            ],
             swiftSettings: upcoming
         ),
         .target(

@@ -46,6 +46,9 @@ spmod() { openssl pkey -in "$1" -passin "pass:$SP_KEY_PASSPHRASE" -pubout 2>/dev
 [[ "$(spmod "$KEYS/sp-rsa.key.pem")" == "$(spmod "$KEYS/sp-rsa.pkcs1.key.pem")" &&
    "$(spmod "$KEYS/sp-rsa.key.pem")" == "$(spmod "$KEYS/sp-rsa.encrypted.key.pem")" ]] || fail "SP key variants differ"
 
+# keys/demo-sp.* are copies of SAMLTesting's DemoOnlyCredentials SP key (the one demo credential set)
+[[ -f "$KEYS/demo-sp.key.pem" && -f "$KEYS/demo-sp.cert.pem" ]] || fail "keys/demo-sp.key.pem and .cert.pem (DemoOnlyCredentials' SP key) are missing"
+
 # ---------------------------------------------------------------- helpers
 key() { printf '%s,%s' "$KEYS/$1.key.pem" "$KEYS/$1.cert.pem"; }
 
@@ -214,6 +217,12 @@ do
   check_decrypts "$out" "$WORK/signed-wrapped.xml" sp-rsa
   verify "$WORK/decrypted.xml" idp-rsa "$ASSERT_ID"
 done
+
+# `saml demo` decrypts with the one demo SP key: SAMLTesting's DemoOnlyCredentials, copied to keys/demo-sp.*
+out="$ENC/assertion-signed-aes256-gcm-demo-sp.xml"
+encrypt "$WORK/signed-wrapped.xml" "$out" "${XENC11}aes256-gcm" aes-256 rsa-oaep-mgf1p demo-sp
+check_decrypts "$out" "$WORK/signed-wrapped.xml" demo-sp
+verify "$WORK/decrypted.xml" idp-rsa "$ASSERT_ID"
 
 out="$ENC/assertion-signed-aes256-cbc-rsa-1_5.xml"
 encrypt "$WORK/signed-wrapped.xml" "$out" "${XENC}aes256-cbc" aes-256 rsa-1_5 sp-rsa

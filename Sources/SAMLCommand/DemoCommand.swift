@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SAML
+import SAMLTesting
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         // 2. SP-initiated login: a signed HTTP-Redirect AuthnRequest.
         let idp = try IdentityProvider(metadata: DemoData.idpMetadata)
-        let spKey = try SAMLKeyPair(privateKeyPEM: DemoData.spKey, certificatePEM: DemoData.spCertificate)
+        let spKey = try DemoOnlyCredentials.serviceProvider()
         let sp = ServiceProvider(acsURL: Self.acs, signingKey: spKey, decryptionKeys: [spKey.privateKey])
         let request = try AuthnRequest(serviceProvider: sp, identityProvider: idp,
                                        options: AuthnRequestOptions(nameIDPolicy: NameIDPolicy(format: .emailAddress), relayState: "/dashboard"))
@@ -52,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
         // 4. The same assertion, encrypted to the SP's key.
         // (its own replay store: it carries the same assertion ID as step 3)
         let encrypted = try await ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: InMemoryReplayStore())
-            .verify(responseXML: Array(DemoData.encryptedResponse.utf8), inResponseTo: expected, now: Self.instant)
+            .verify(responseXML: DemoData.encryptedResponse, inResponseTo: expected, now: Self.instant)
         print("4. Encrypted assertion (AES-256-GCM, RSA-OAEP), decrypted with the SP key and verified")
         print("   NameID    \(encrypted.nameID.value), assertion signed: \(encrypted.assertionSigned)\n")
 

@@ -3,7 +3,7 @@ public import SAMLCore
 import SAMLMetadata
 
 /// The certificates this package publishes for its demos and tests (`SAMLTesting`'s
-/// `DemoOnlyCredentials`, the demo IdP, the `saml` tool's demo SP). Their private keys are in the
+/// `DemoOnlyCredentials`: the demo IdP, and the demo SP that `saml demo` uses too). Their private keys are in the
 /// source code: anyone can sign as an IdP that uses one, or decrypt what is encrypted for an SP
 /// that does. A configuration uses them only while every ACS URL is on loopback.
 public enum PublishedDemoKeys {
@@ -12,7 +12,6 @@ public enum PublishedDemoKeys {
         "6ccee473333fc88e26cf8590e0ec9318ab7f4c8377cc8017cd0a98b04e0e1869": "the demo IdP's RSA certificate (DemoOnlyCredentials.idpRSACertificatePEM)",
         "a1361db3a29cecfc8b11ff89e6a29de6a93c2ead10d6092d782ecd0ec6187829": "the demo IdP's EC certificate (DemoOnlyCredentials.idpECCertificatePEM)",
         "6fb21552b1ba7671d05f5a939165bbe4c0299fde36dc6386b6b8017a1e6e01fb": "the demo SP certificate (DemoOnlyCredentials.spCertificatePEM)",
-        "1001547bef8426a545e144ba153a115bbafcfb7dd0056c32bdb1b0c7ac2b20c0": "the saml tool's demo SP certificate (saml demo)",
     ]
 
     /// What `certificate` is, when it is one of the published ones.

@@ -234,6 +234,18 @@ struct CLIToolTests {
         #expect((keys.first?["certificate"] as? [String: Any])?["sha256Fingerprint"] as? String == "c4944e400e77f3117625cd23823fbc5658893a70a924ccfc28dce804a882b03b")
     }
 
+    // MARK: - demo
+
+    @Test("demo: runs on the embedded data with the one demo SP key: a signed request, verified and decrypted responses, every attack refused")
+    func demo() throws {
+        let result = try CLI.run(["demo"])
+        #expect(result.status == 0, "\(result.summary)")
+        #expect(result.stdout.contains("4. Encrypted assertion (AES-256-GCM, RSA-OAEP), decrypted with the SP key and verified"), "\(result.stdout)")
+        #expect(result.stdout.contains("NameID    alice@example.com, assertion signed: true"))
+        #expect(!result.stdout.contains("ACCEPTED"))
+        #expect(result.stdout.components(separatedBy: "   ✓ ").count - 1 == 7, "seven attacks, each refused")
+    }
+
     // MARK: - doctor
 
     @Test("doctor: AWS IAM Identity Center metadata with an https ACS is clean (exit 0)")

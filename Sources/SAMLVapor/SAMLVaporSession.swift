@@ -29,8 +29,12 @@ extension SAMLSessionHook where Context == Request {
     ///   - key: the key under which the login is kept in `req.session`.
     ///   - logoutRedirect: where a local logout lands.
     ///   - now: the current time, for the session's end (injectable for tests).
+    ///   - cookieName: the session cookie's name as `app.sessions.configuration` sets it (Vapor's
+    ///     default `vapor-session`): a request to the SAML routes carrying it twice (one planted by a
+    ///     sibling subdomain, say) is refused.
     public static func vaporSession(key: String = Self.defaultSessionKey, logoutRedirect: String = "/",
-                                    now: @escaping @Sendable () -> Date = { Date() }) -> SAMLSessionHook<Request> {
+                                    now: @escaping @Sendable () -> Date = { Date() },
+                                    cookieName: String = "vapor-session") -> SAMLSessionHook<Request> {
         SAMLSessionHook<Request>(
             didLogin: { login, _, request in
                 if let planted = request.session.id {
@@ -62,7 +66,8 @@ extension SAMLSessionHook where Context == Request {
                 request.auth.logout(Login.self)
                 request.session.destroy()
                 return SessionsEnded(ended: true)
-            })
+            },
+            cookieNames: [cookieName])
     }
 
     static func storedLogin(in request: Request, key: String, honouringExpiry: Bool = true, now: Date = Date()) -> Login? {

@@ -71,6 +71,30 @@ struct VaporConformanceTests {
         }
     }
 
+    @Test("A request carrying Vapor's session cookie twice (one planted by a sibling subdomain) is refused by the SAML routes")
+    func duplicatedSessionCookieIsRefused() async throws {
+        let world = try VaporWorld()
+        try await world.run { app in
+            var victim = Browser()
+            _ = try await signIn(app, &victim)
+            let own = try #require(victim.cookies["vapor-session"])
+            var attacker = Browser()
+            _ = try await signIn(app, &attacker, assertionID: "_assert-attacker-1")
+            let planted = try #require(attacker.cookies["vapor-session"])
+            for order in [[planted, own], [own, planted]] {
+                var headers = HTTPHeaders()
+                headers.add(name: .cookie, value: order.map { "vapor-session=\($0)" }.joined(separator: "; "))
+                let login = try await app.sendRequest(.GET, "/saml/login", headers: headers)
+                #expect(login.status == .badRequest, "\(login.status)")
+                headers.add(name: "Sec-Fetch-Site", value: "same-origin")
+                let logout = try await app.sendRequest(.POST, "/saml/logout", headers: headers)
+                #expect(logout.status == .badRequest, "\(logout.status)")
+            }
+            // each session on its own is untouched
+            #expect(try await app.sendRequest(.GET, "/me", headers: victim.header).body.string == "alice@example.com")
+        }
+    }
+
     @Test("The session cookie lives no longer than the login's session")
     func sessionCookieLifetimeIsCapped() async throws {
         let world = try VaporWorld()

@@ -77,8 +77,11 @@ public struct IdentityProviderConfiguration: Sendable, Codable, Hashable {
                 idpPublicCerts = list
             } else if let one = try? c.decode(String.self, forKey: .idpPublicCerts) {
                 idpPublicCerts = [one]
-            } else {
+            } else if try !c.contains(.idpPublicCerts) || c.decodeNil(forKey: .idpPublicCerts) {
                 idpPublicCerts = []
+            } else {
+                // present with another shape: refuse rather than trust an IdP with no certificate read
+                throw DecodingError.dataCorruptedError(forKey: .idpPublicCerts, in: c, debugDescription: "idp_public_certs must be a list of PEM certificates or one PEM certificate")
             }
             // "attributes" selects what the application receives: an object (application name →
             // SAML name) or a list of SAML names. Any other shape is refused rather than guessed.

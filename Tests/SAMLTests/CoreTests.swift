@@ -113,4 +113,14 @@ import Testing
         #expect(try IdentityProviderConfiguration(json: Self.json(signRequest: "true")).config.signRequest == true)
         #expect(try IdentityProviderConfiguration(json: Self.json(signRequest: "null")).config.signRequest == nil)
     }
+
+    /// Certificates in a shape that is neither a list of strings nor one string are refused, never read as "none".
+    @Test func unreadableCertificateListIsRefused() throws {
+        for bad in ["5", "[1, 2]", "{\"pem\": \"AAAA\"}", "true"] {
+            let json = Array(#"{"type":"saml","config":{"issuer_url":"https://idp.example.org/metadata","idp_public_certs":\#(bad)}}"#.utf8)
+            #expect(throws: SAMLError.self, "\(bad)") { _ = try IdentityProviderConfiguration(json: json) }
+        }
+        let absent = Array(#"{"type":"saml","config":{"issuer_url":"https://idp.example.org/metadata"}}"#.utf8)
+        #expect(try IdentityProviderConfiguration(json: absent).config.idpPublicCerts.isEmpty)
+    }
 }

@@ -14,7 +14,9 @@ public enum PostgresStateSchema {
     /// also has a `relay_state` column, which is no longer written). Assertions and LogoutRequests
     /// are kept by the SHA-256 of the key the verifier gives (issuer, a NUL byte and the message
     /// ID, as UTF-8, after the scope name for LogoutRequests), so the key may hold any character
-    /// and the index entries stay 32 bytes whatever the IdP sends.
+    /// and the index entries stay 32 bytes whatever the IdP sends. The identity-provider
+    /// directory's records and its version row are created too (see
+    /// ``PostgresIdentityProviderDirectory``).
     /// - Throws: `invalidConfiguration` when the prefix is not usable.
     public static func migrationSQL(configuration: PostgresStoreConfiguration = .init()) throws -> [String] {
         try configuration.validate()
@@ -35,7 +37,7 @@ public enum PostgresStateSchema {
             )
             """,
             "CREATE INDEX IF NOT EXISTS \(assertions)_expires_at ON \(assertions) (expires_at)",
-        ]
+        ] + PostgresIdentityProviderDirectory.migrationSQL(configuration: configuration)
     }
 
     /// Creates the tables and indexes if they do not exist, in one transaction under an advisory

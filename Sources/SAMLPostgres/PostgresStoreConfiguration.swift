@@ -1,7 +1,8 @@
 #if PostgreSQL
 import SAMLCore
 
-/// Settings shared by ``PostgresRequestTracker`` and ``PostgresReplayStore``.
+/// Settings shared by ``PostgresRequestTracker``, ``PostgresReplayStore``,
+/// ``PostgresLoginStateStore`` and ``PostgresIdentityProviderDirectory``.
 ///
 /// ```swift
 /// var configuration = PostgresStoreConfiguration()
@@ -9,7 +10,8 @@ import SAMLCore
 /// configuration.queryTimeout = .milliseconds(1500)
 /// ```
 public struct PostgresStoreConfiguration: Sendable, Hashable {
-    /// Prepended to the table and index names: `<prefix>requests` and `<prefix>assertions`.
+    /// Prepended to the table and index names: `<prefix>requests`, `<prefix>assertions`,
+    /// `<prefix>identity_providers` and `<prefix>directory_version`.
     ///
     /// Lowercase ASCII letters, digits and `_`, starting with a letter or `_`, at most 40
     /// characters (it is written into SQL as an identifier, so nothing else is accepted).
@@ -37,6 +39,12 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
 
     /// The table holding accepted assertion (and LogoutRequest) IDs until they expire.
     public var assertionsTable: String { tablePrefix + "assertions" }
+
+    /// The table holding the identity-provider directory's records, one row per IdP.
+    public var identityProvidersTable: String { tablePrefix + "identity_providers" }
+
+    /// The one-row table holding the directory's version, increased by every change.
+    public var directoryVersionTable: String { tablePrefix + "directory_version" }
 
     /// Throws `invalidConfiguration` when a value cannot be used.
     func validate() throws {

@@ -4,7 +4,8 @@ import PostgresNIO
 import SAMLCore
 
 /// Runs one store operation against the pool under the configured deadline, and turns every way
-/// it can fail into `SAMLError(.stateStoreUnavailable)`.
+/// it can fail into a `SAMLError` with `code` (`stateStoreUnavailable` for the state stores,
+/// `directoryUnavailable` for the identity-provider directory).
 ///
 /// The deadline covers waiting for a pooled connection (which is where a stopped server shows:
 /// the pool keeps retrying to connect), the statement and reading its rows. When it passes, the
@@ -15,6 +16,12 @@ import SAMLCore
 struct StoreQuery: Sendable {
     let client: PostgresClient
     let timeout: Duration
+    /// The code of every failure.
+    var code: SAMLError.Code = .stateStoreUnavailable
+    /// The store as reasons name it.
+    var store = "PostgreSQL state store"
+    /// What is not done instead, as reasons say it.
+    var refusal = "accepting unchecked"
 
     func run<Value: Sendable>(_ action: String,
                               _ operation: @escaping @Sendable (PostgresClient) async throws -> Value) async throws -> Value {
@@ -42,14 +49,11 @@ struct StoreQuery: Sendable {
         case .failure(let error as SAMLError):
             throw error
         case .failure(is DeadlinePassed):
-            throw SAMLError(.stateStoreUnavailable,
-                            "The PostgreSQL state store did not \(action) within \(timeout); refusing rather than accepting unchecked.")
+            throw SAMLError(code, "The \(store) did not \(action) within \(timeout); refusing rather than \(refusal).")
         case .failure(is CancellationError):
-            throw SAMLError(.stateStoreUnavailable,
-                            "The call to \(action) was cancelled before the PostgreSQL state store answered; refusing.")
+            throw SAMLError(code, "The call to \(action) was cancelled before the \(store) answered; refusing.")
         case .failure(let error):
-            throw SAMLError(.stateStoreUnavailable,
-                            "The PostgreSQL state store could not \(action); refusing rather than accepting unchecked.",
+            throw SAMLError(code, "The \(store) could not \(action); refusing rather than \(refusal).",
                             libraryMessage: Self.describe(error))
         }
     }

@@ -7,15 +7,19 @@ import Testing
 
 extension PostgresStoreTests {
     /// When the database cannot answer, every store call throws `stateStoreUnavailable` and no
-    /// login is accepted; when it is back, the same client works again.
+    /// login is accepted; when it is back, the same client works again. The stopped server is a
+    /// cluster of the test's own.
     @Suite struct FailClosed {
         @Test func serverStoppedMidRunRefusesEverythingThenRecovers() async throws {
             let configuration = PostgresStoreConfiguration(tablePrefix: TestDatabase.uniquePrefix("down"), queryTimeout: .seconds(2))
             let response = try GeneratedFixture.bytes("responses/assertion-signed.xml")
             let sp = ServiceProvider(entityID: GeneratedFixture.acs, acsURL: GeneratedFixture.acs)
             let idp = try IdentityProvider(metadata: try GeneratedFixture.bytes("idp-metadata.xml"))
-            try await TestDatabase.withClient { client in
-                try await PostgresStateSchema.migrate(client: client, configuration: configuration)
+            // a cluster of its own: stopping the shared one would fail the tests running beside this one
+            try await PrivateCluster.with("down") { cluster in try await cluster.withClient { client in
+                var setup = configuration
+                setup.queryTimeout = .seconds(30)  // the first query also opens the connection, on a loaded machine
+                try await PostgresStateSchema.migrate(client: client, configuration: setup)
                 let tracker = try PostgresRequestTracker(client: client, configuration: configuration)
                 let replay = try PostgresReplayStore(client: client, configuration: configuration)
                 let verifier = ResponseVerifier(serviceProvider: sp, identityProvider: idp, replayStore: replay)
@@ -24,7 +28,7 @@ extension PostgresStoreTests {
                 #expect(try await tracker.consume("_kept", expiresAt: now.addingTimeInterval(600), now: now))
                 #expect(try await replay.insertIfAbsent("before", expiresAt: now.addingTimeInterval(600), now: now))
 
-                try TestDatabase.control("stop")
+                try cluster.stop()
                 await expectUnavailable("consume") { try await tracker.consume("_new", expiresAt: now.addingTimeInterval(600), now: now) }
                 await expectUnavailable("insertIfAbsent") { try await replay.insertIfAbsent("during", expiresAt: now.addingTimeInterval(600), now: now) }
                 await expectUnavailable("a second insertIfAbsent") { try await replay.insertIfAbsent("before", expiresAt: now.addingTimeInterval(600), now: now) }
@@ -36,7 +40,7 @@ extension PostgresStoreTests {
                     try await loginStore.finishLogin(request: "_during", until: now.addingTimeInterval(600), recording: "during-login",
                                                      until: now.addingTimeInterval(600), now: now)
                 }
-                try TestDatabase.control("start")
+                try cluster.start()
 
                 // The same client reconnects (its pool backs off between attempts, so allow some time).
                 let deadline = Date().addingTimeInterval(90)
@@ -64,7 +68,7 @@ extension PostgresStoreTests {
                 } catch let error as SAMLError {
                     #expect(error.code == .replayed)
                 }
-            }
+            } }
         }
 
         /// A statement stuck behind a lock held by another connection: the call gives up at the

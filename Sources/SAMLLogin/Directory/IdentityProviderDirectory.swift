@@ -5,7 +5,7 @@ import SAMLCore
 /// check, and changed while the service runs.
 ///
 /// ``InMemoryIdentityProviderDirectory`` keeps them in the process (the façade's fixed list is
-/// one); another implementation can share them between instances (a database table, say).
+/// one); `PostgresIdentityProviderDirectory` (SAMLPostgres) shares them between instances.
 /// Implementations check every record with ``IdentityProviderEntry/init(record:now:)`` before
 /// storing it, refuse a second entry with the same ID or entity ID, and fail closed: when they
 /// cannot tell what the directory holds they throw `directoryUnavailable` rather than answer from

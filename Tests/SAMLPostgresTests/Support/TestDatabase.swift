@@ -53,17 +53,24 @@ enum TestDatabase {
         }
     }
 
-    /// Runs `scripts/postgres.sh <command>` (start or stop), as the test infrastructure set it up.
-    static func control(_ command: String) throws {
+    /// Runs `scripts/postgres.sh <command>` (start, stop or destroy) on the cluster whose directory
+    /// is `state` (`SAML_PG_STATE`); nil: the shared cluster the test infrastructure set up.
+    static func control(_ command: String, state: String? = nil) throws {
         let script = environment["SAML_PG_CONTROL"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/postgres.sh").path
+        var variables = environment
+        if let state { variables["SAML_PG_STATE"] = state }
         // Foundation's Process.waitUntilExit was seen not to return here once the script had
         // exited (its child left unreaped), so the script runs through posix_spawn and waitpid.
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/bash"), strdup(script), strdup(command), nil]
-        defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, argv, environ)
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, argv, envp)
         guard spawned == 0 else { throw SimpleFailure("could not run \(script): error \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -79,6 +86,59 @@ enum TestDatabase {
             n = value
         }
         return Int(n)
+    }
+}
+
+/// A PostgreSQL cluster of one test's own (`scripts/postgres.sh` with its own directory and port), for
+/// tests that stop the server: stopping the shared one would fail every test running beside them.
+struct PrivateCluster {
+    let state: String
+
+    /// Creates and starts a cluster under a new temporary directory.
+    static func start(_ name: String) throws -> PrivateCluster {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("swift-saml-pg-\(name)-\(UUID().uuidString)").path
+        let cluster = PrivateCluster(state: state)
+        try cluster.start()
+        return cluster
+    }
+
+    /// Runs `body` on a started private cluster, destroyed afterwards whatever happens.
+    static func with<T>(_ name: String, _ body: (PrivateCluster) async throws -> T) async throws -> T {
+        let cluster = try start(name)
+        do {
+            let value = try await body(cluster)
+            try cluster.destroy()
+            return value
+        } catch {
+            try? cluster.destroy()
+            throw error
+        }
+    }
+
+    func start() throws { try TestDatabase.control("start", state: state) }
+    func stop() throws { try TestDatabase.control("stop", state: state) }
+    func destroy() throws { try TestDatabase.control("destroy", state: state) }
+
+    /// The port it listens on (kept across restarts).
+    func port() throws -> Int {
+        let text = try String(contentsOfFile: state + "/port", encoding: .utf8)
+        guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw SimpleFailure("no port in \(state)/port")
+        }
+        return port
+    }
+
+    /// Runs `body` with a running client of this cluster; the client is shut down afterwards.
+    func withClient<T: Sendable>(_ body: (PostgresClient) async throws -> T) async throws -> T {
+        var configuration = PostgresClient.Configuration(host: "127.0.0.1", port: try port(), username: "postgres",
+                                                         password: nil, database: "postgres", tls: .disable)
+        configuration.options.connectTimeout = .seconds(2)
+        let client = PostgresClient(configuration: configuration)
+        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
     }
 }
 

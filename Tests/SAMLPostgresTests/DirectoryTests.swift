@@ -45,18 +45,6 @@ import Testing
         try await saml.finishLogin(samlResponse: issued.base64, relayState: issued.relayState, browserState: start.browserState)
     }
 
-    static func refused<T>(_ code: SAMLError.Code, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
-                           _ body: () async throws -> T) async {
-        do {
-            let value = try await body()
-            Issue.record("\(what) returned \(value), expected \(code)", sourceLocation: sourceLocation)
-        } catch let error as SAMLError {
-            #expect(error.code == code, "\(what): \(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("\(what) threw \(error), not a SAMLError", sourceLocation: sourceLocation)
-        }
-    }
-
     static func version(_ configuration: PostgresStoreConfiguration, on client: PostgresClient) async throws -> Int64 {
         var version: Int64 = -1
         for try await (value) in try await client.query("SELECT version FROM \(unescaped: configuration.directoryVersionTable)").decode(Int64.self) {
@@ -120,7 +108,7 @@ import Testing
             } catch let error as IdentityProviderInputError {
                 #expect(error.field == "id", "\(error)")
             }
-            await Self.refused(.entityNotFound, "updating an entry that does not exist") {
+            await expectRefusal(.entityNotFound, "updating an entry that does not exist") {
                 try await directory.update(IdentityProviderRecord(id: "ghost", name: "Ghost",
                                                                   metadataXML: try Self.idp("https://ghost.example.test/idp").metadata()))
             }
@@ -228,8 +216,8 @@ import Testing
                 let disabledSeen = try await Self.firstSeen(since: disabledAt) { try await directoryA.snapshot().entry(id: "tenant")?.isEnabled == false }
                 print("directory: disabling through B was seen by A after \(disabledSeen)")
                 try await Task.sleep(until: disabledAt + Self.maximumAge / 2)
-                await Self.refused(.identityProviderDisabled, "A's session check of a disabled IdP") { try await a.checkSession(login) }
-                await Self.refused(.identityProviderDisabled, "a login through A of a disabled IdP") { try await a.login(idp: "tenant") }
+                await expectRefusal(.identityProviderDisabled, "A's session check of a disabled IdP") { try await a.checkSession(login) }
+                await expectRefusal(.identityProviderDisabled, "a login through A of a disabled IdP") { try await a.login(idp: "tenant") }
                 #expect(!a.acceptsSession(login))
 
                 // enabled again; a login started through B is in flight when A removes the IdP
@@ -241,12 +229,12 @@ import Testing
                 let removedSeen = try await Self.firstSeen(since: removedAt) { try await directoryB.snapshot().entry(id: "tenant") == nil }
                 print("directory: a removal through A was seen by B after \(removedSeen)")
                 try await Task.sleep(until: removedAt + Self.maximumAge)
-                await Self.refused(.identityProviderRemoved, "B finishing a login of an IdP removed through A") {
+                await expectRefusal(.identityProviderRemoved, "B finishing a login of an IdP removed through A") {
                     try await Self.finish(b, start, issued)
                 }
-                await Self.refused(.identityProviderRemoved, "B's session check of an IdP removed through A") { try await b.checkSession(login) }
+                await expectRefusal(.identityProviderRemoved, "B's session check of an IdP removed through A") { try await b.checkSession(login) }
                 #expect(!b.acceptsSession(login), "the synchronous session check refuses after the bound")
-                await Self.refused(.entityNotFound, "a new login through B of an IdP removed through A") { try await b.login(idp: "tenant") }
+                await expectRefusal(.entityNotFound, "a new login through B of an IdP removed through A") { try await b.login(idp: "tenant") }
             }
         }
     }
@@ -322,15 +310,15 @@ import Testing
                 try cluster.stop()
                 let stopped = ContinuousClock.now
                 try await Task.sleep(until: stopped + maximumAge / 2)
-                await Self.refused(.directoryUnavailable, "a read") { try await directory.snapshot() }
-                await Self.refused(.directoryUnavailable, "finishing a login") { try await Self.finish(saml, start, issued) }
-                await Self.refused(.directoryUnavailable, "a session check") { try await saml.checkSession(login) }
-                await Self.refused(.directoryUnavailable, "starting a login") { try await saml.login(idp: "down") }
-                await Self.refused(.directoryUnavailable, "an addition") {
+                await expectRefusal(.directoryUnavailable, "a read") { try await directory.snapshot() }
+                await expectRefusal(.directoryUnavailable, "finishing a login") { try await Self.finish(saml, start, issued) }
+                await expectRefusal(.directoryUnavailable, "a session check") { try await saml.checkSession(login) }
+                await expectRefusal(.directoryUnavailable, "starting a login") { try await saml.login(idp: "down") }
+                await expectRefusal(.directoryUnavailable, "an addition") {
                     try await directory.add(IdentityProviderRecord(id: "new", name: "New",
                                                                    metadataXML: try Self.idp("https://new.example.test/idp").metadata()))
                 }
-                await Self.refused(.directoryUnavailable, "a removal") { try await directory.remove(id: "absent") }
+                await expectRefusal(.directoryUnavailable, "a removal") { try await directory.remove(id: "absent") }
                 try await Task.sleep(until: stopped + maximumAge)
                 #expect(directory.cachedSnapshot() == nil, "the copy aged out")
                 #expect(!saml.acceptsSession(login))

@@ -23,14 +23,7 @@ import Testing
 
     static func refused(_ code: SAMLError.Code, sourceLocation: SourceLocation = #_sourceLocation,
                         _ body: () async throws -> Login) async {
-        do {
-            let login = try await body()
-            Issue.record("accepted \(login.nameID.value), expected \(code)", sourceLocation: sourceLocation)
-        } catch let error as SAMLError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
-        }
+        await expectRefusal(code, "the login", sourceLocation: sourceLocation, body)
     }
 
     static func redirectURL(_ start: LoginStart) throws -> String {

@@ -170,11 +170,17 @@ enum GeneratedFixture {
 /// Asserts that `body` throws a `SAMLError` with the code `stateStoreUnavailable`.
 func expectUnavailable<T>(_ what: String, sourceLocation: SourceLocation = #_sourceLocation,
                           _ body: () async throws -> T) async {
+    await expectRefusal(.stateStoreUnavailable, what, sourceLocation: sourceLocation, body)
+}
+
+/// Asserts that `body` throws a `SAMLError` with `code`; `what` names the call in the failure.
+func expectRefusal<T>(_ code: SAMLError.Code, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+                      _ body: () async throws -> T) async {
     do {
         let value = try await body()
-        Issue.record("\(what) returned \(value) instead of failing with stateStoreUnavailable", sourceLocation: sourceLocation)
+        Issue.record("\(what) returned \(value) instead of failing with \(code)", sourceLocation: sourceLocation)
     } catch let error as SAMLError {
-        #expect(error.code == .stateStoreUnavailable, "\(what): \(error)", sourceLocation: sourceLocation)
+        #expect(error.code == code, "\(what): \(error)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("\(what) threw \(error), not a SAMLError", sourceLocation: sourceLocation)
     }

@@ -19,7 +19,8 @@ import Testing
                        _ directory: PostgresIdentityProviderDirectory) throws -> SAMLServiceProvider {
         let secret = try StateSecret("mzjIh0Lj9SYeyogJNdlUqzJ46HNHmfjoeYIesNk6j6A=")
         return try SAMLServiceProvider(
-            configuration: .init(acsURL: acs, entityID: spEntityID, identityProviders: [], stateSecrets: [secret]),
+            configuration: .init(acsURL: acs, entityID: spEntityID, identityProviders: [], stateSecrets: [secret],
+                                 unsafeAllowsPublishedDemoKeys: true),
             requestTracker: PostgresRequestTracker(client: client, configuration: configuration),
             replayStore: PostgresReplayStore(client: client, configuration: configuration), directory: directory)
     }

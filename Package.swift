@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "SAMLWeb",
             dependencies: [
-                "SAMLCore", "SAMLLogin", "SAMLVerification", "SAMLXMLSec",
+                "SAMLCore", "SAMLLogin", "SAMLMetadata", "SAMLVerification", "SAMLXMLSec",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming

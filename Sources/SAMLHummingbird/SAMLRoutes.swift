@@ -14,8 +14,8 @@ public typealias SAMLRouteOptions = SAMLWebOptions
 /// ```swift
 /// let sessions = try SAMLCookieSession(secret: sessionSecret, for: serviceProvider)
 /// let saml = try SAMLRoutes<BasicRequestContext>(serviceProvider: serviceProvider, session: .cookie(sessions))
-/// saml.addRoutes(to: router)   // GET /saml/login, POST /saml/acs, GET /saml/metadata, GET /saml/autosubmit.js,
-///                              // GET|POST /saml/logout, GET|POST /saml/slo
+/// saml.addRoutes(to: router)   // GET /saml/login, POST /saml/acs, GET /saml/metadata[/{id}], GET /saml/autosubmit.js,
+///                              // GET|POST /saml/logout, GET|POST /saml/slo, GET /saml/test, /admin/identity-providers
 /// ```
 ///
 /// The routes are the web layer's `SAMLWebRoutes`: every rule (cookies, forms, CSRF, single
@@ -31,9 +31,14 @@ public struct SAMLRoutes<Context: RequestContext>: Sendable {
     /// - Throws: `SAMLError` `.invalidConfiguration` when an ACS URL is not served by these
     ///   routes (its path must be `{prefix}/acs`), when the logout URL is not `{prefix}/slo`, or
     ///   when plain http is used off loopback.
+    /// - Parameters:
+    ///   - serviceProvider: the façade.
+    ///   - options: paths, form script, cookies, limits, error page, admin API.
+    ///   - session: the session seam.
+    ///   - admin: who may use the admin API (`/admin/identity-providers`); nil refuses it (403).
     public init(serviceProvider: SAMLServiceProvider, options: SAMLRouteOptions = SAMLRouteOptions(),
-                session: SAMLSessionHook<Context>) throws {
-        web = try SAMLWebRoutes(serviceProvider: serviceProvider, options: options, session: session)
+                session: SAMLSessionHook<Context>, admin: SAMLAdminAuthorization<Context>? = nil) throws {
+        web = try SAMLWebRoutes(serviceProvider: serviceProvider, options: options, session: session, admin: admin)
     }
 
     /// The façade every route calls.

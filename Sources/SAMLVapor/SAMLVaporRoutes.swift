@@ -15,8 +15,8 @@ public typealias SAMLVaporOptions = SAMLWebOptions
 /// app.middleware.use(app.sessions.middleware)
 /// app.middleware.use(SAMLSessionAuthenticator())
 /// try app.register(collection: SAMLVaporRoutes(serviceProvider: serviceProvider))
-/// // GET /saml/login, POST /saml/acs, GET /saml/metadata, GET /saml/autosubmit.js,
-/// // GET|POST /saml/logout, GET|POST /saml/slo
+/// // GET /saml/login, POST /saml/acs, GET /saml/metadata[/{id}], GET /saml/autosubmit.js,
+/// // GET|POST /saml/logout, GET|POST /saml/slo, GET /saml/test, /admin/identity-providers
 /// ```
 ///
 /// The routes are the web layer's `SAMLWebRoutes`: every rule (cookies, forms, CSRF, single
@@ -33,13 +33,16 @@ public struct SAMLVaporRoutes: RouteCollection, Sendable {
     ///   - serviceProvider: the façade.
     ///   - options: paths, form script, cookies, limits, error page.
     ///   - session: the session seam; default Vapor's `req.session`.
+    ///   - admin: who may use the admin API (`/admin/identity-providers`); nil refuses it (403).
     ///   - now: the clock handed to the façade's `now:` parameters.
     /// - Throws: `SAMLError` `.invalidConfiguration` when an ACS URL is not served by these
     ///   routes (its path must be `{prefix}/acs`), when the logout URL is not `{prefix}/slo`, or
     ///   when plain http is used off loopback.
     public init(serviceProvider: SAMLServiceProvider, options: SAMLVaporOptions = SAMLVaporOptions(),
-                session: SAMLSessionHook<Request>? = nil, now: @escaping @Sendable () -> Date = { Date() }) throws {
-        web = try SAMLWebRoutes(serviceProvider: serviceProvider, options: options, session: session ?? .vaporSession(now: now), now: now)
+                session: SAMLSessionHook<Request>? = nil, admin: SAMLAdminAuthorization<Request>? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
+        web = try SAMLWebRoutes(serviceProvider: serviceProvider, options: options, session: session ?? .vaporSession(now: now),
+                                admin: admin, now: now)
     }
 
     /// The façade every route calls.

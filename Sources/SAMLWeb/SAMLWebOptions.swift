@@ -1,7 +1,7 @@
 public import SAMLLogin
 
-/// How the SAML routes are served: paths, the POST form's script, cookies, limits, the error page
-/// and which IdP a login starts at. The defaults suit most apps; the same value configures every
+/// How the SAML routes are served: paths, the POST form's script, cookies, limits, the error page,
+/// which IdP a login starts at and the admin API. The defaults suit most apps; the same value configures every
 /// framework integration.
 public struct SAMLWebOptions: Sendable {
     /// How the HTTP-POST binding page submits itself under its Content-Security-Policy.
@@ -23,11 +23,14 @@ public struct SAMLWebOptions: Sendable {
     /// IdP starts only from a same-site request (or from the choice page): a cross-site link
     /// cannot sign the browser in at an IdP of the linker's choosing.
     public var defaultIdentityProvider: String?
+    /// The identity-provider admin API and the connection test.
+    public var admin: SAMLAdminOptions
 
     /// Creates options.
     public init(pathPrefix: String = "/saml", loginOptions: LoginOptions = LoginOptions(),
                 postFormScript: PostFormScript = .externalScript, cookiePolicy: SAMLCookiePolicy = .automatic,
-                maximumBodyBytes: Int = 1 << 20, errorPage: SAMLErrorPage = .standard, defaultIdentityProvider: String? = nil) {
+                maximumBodyBytes: Int = 1 << 20, errorPage: SAMLErrorPage = .standard, defaultIdentityProvider: String? = nil,
+                admin: SAMLAdminOptions = SAMLAdminOptions()) {
         self.pathPrefix = pathPrefix
         self.loginOptions = loginOptions
         self.postFormScript = postFormScript
@@ -35,6 +38,7 @@ public struct SAMLWebOptions: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.errorPage = errorPage
         self.defaultIdentityProvider = defaultIdentityProvider
+        self.admin = admin
     }
 
     /// The prefix with one leading and no trailing slash (`""` for the root).

@@ -44,6 +44,8 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
     public let cookiePolicy: SAMLCookiePolicy
     /// The current time given to the façade (injectable for tests).
     public let now: @Sendable () -> Date
+    /// Who may use the admin API (``SAMLAdminOptions``); nil refuses every admin request.
+    public let adminAuthorization: SAMLAdminAuthorization<Context>?
     /// The origins of this SP (from its ACS URLs): requests from them are same-origin.
     let origins: Set<String>
 
@@ -51,9 +53,16 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
     ///
     /// - Throws: `SAMLError` `.invalidConfiguration` when an ACS URL is not served by these
     ///   routes (its path must be `{prefix}/acs`), when the logout URL is not `{prefix}/slo`, when
-    ///   plain http is used off loopback, or when the default IdP is not configured.
+    ///   plain http is used off loopback, or when the default IdP is not in the directory.
+    /// - Parameters:
+    ///   - serviceProvider: the façade every route calls.
+    ///   - options: paths, cookies, limits, pages, the admin API.
+    ///   - session: what happens after a login and at logout.
+    ///   - admin: who may use the admin API; nil refuses every admin request (403).
+    ///   - now: the current time given to the façade.
     public init(serviceProvider: SAMLServiceProvider, options: SAMLWebOptions = SAMLWebOptions(),
-                session: SAMLSessionHook<Context>, now: @escaping @Sendable () -> Date = { Date() }) throws {
+                session: SAMLSessionHook<Context>, admin: SAMLAdminAuthorization<Context>? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
         let prefix = options.normalisedPrefix
         for url in serviceProvider.configuration.acsURLs {
             guard URLParts(url)?.path == prefix + "/acs" else {
@@ -65,14 +74,16 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
                 throw SAMLError(.invalidConfiguration, "The logout URL \(slo) is not served by these routes: its path must be \(prefix)/slo.")
             }
         }
-        if let idp = options.defaultIdentityProvider,
-           !serviceProvider.configuration.identityProviders.contains(where: { $0.entityID == idp }) {
+        // a directory not read yet (a database) is checked at the first login instead
+        if let idp = options.defaultIdentityProvider, let snapshot = serviceProvider.directory.cachedSnapshot(),
+           snapshot.entry(id: idp) == nil, snapshot.entry(entityID: idp) == nil {
             throw SAMLError(.invalidConfiguration, "The default IdP \(idp) is not one of the configured IdPs.")
         }
         self.cookiePolicy = try options.cookiePolicy.resolved(for: serviceProvider.configuration.acsURLs)
         self.serviceProvider = serviceProvider
         self.options = options
         self.session = session
+        self.adminAuthorization = admin
         self.now = now
         self.origins = Set(serviceProvider.configuration.acsURLs.compactMap { URLParts($0)?.origin })
     }
@@ -107,11 +118,16 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
             await self.guarded(request, keepsLoginState: true) { try await self.finishLogin(request, context) }
         }
         router.add(.get, prefix + "/metadata") { request, _ in await self.guarded(request) { try self.metadata() } }
+        router.add(.get, prefix + "/metadata/{id}") { request, _ in
+            await self.guarded(request) { try await self.metadata(forIdentityProvider: request.pathParameters["id", default: ""]) }
+        }
+        router.add(.get, prefix + "/test") { request, _ in await self.guarded(request) { try await self.startConnectionTest(request) } }
         router.add(.get, prefix + "/autosubmit.js") { _, _ in Self.autoSubmitScript() }
         router.add(.get, prefix + "/logout") { request, context in await self.guarded(request) { try await self.logoutPage(request, context) } }
         router.add(.post, prefix + "/logout") { request, context in await self.guarded(request) { try await self.logout(request, context) } }
         router.add(.get, prefix + "/slo") { request, context in await self.guarded(request) { try await self.singleLogout(request, context) } }
         router.add(.post, prefix + "/slo") { request, context in await self.guarded(request) { try await self.singleLogout(request, context) } }
+        mountAdmin(on: &router)
     }
 
     /// A router serving only the SAML routes.
@@ -126,14 +142,14 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
     func startLogin(_ request: SAMLWebRequest) async throws -> SAMLWebResponse {
         let query = try request.query()
         let returnTo = try query.value("returnTo"), idp = try query.value("idp")
-        let configured = serviceProvider.configuration.identityProviders.map(\.entityID)
-        let defaultIdP = options.defaultIdentityProvider ?? (configured.count == 1 ? configured[0] : nil)
-        guard let chosen = idp ?? defaultIdP else { return choicePage(returnTo: returnTo) }
-        if chosen != defaultIdP, !RequestSite.isSameSite(request, origins: origins) {
+        let (entries, defaultIdP) = try await loginChoices()
+        guard let chosen = idp ?? defaultIdP?.id else { return choicePage(entries, returnTo: returnTo) }
+        let isDefault = defaultIdP.map { chosen == $0.id || chosen == $0.entityID } ?? false
+        if !isDefault, !RequestSite.isSameSite(request, origins: origins) {
             request.logger.notice("SAML login at a non-default IdP requested from another site; showing the choice page", metadata: [
                 "saml.idp": .string(chosen), "saml.fetch_site": .string(request.header("Sec-Fetch-Site") ?? "-"),
             ])
-            return choicePage(returnTo: returnTo)
+            return choicePage(entries, returnTo: returnTo)
         }
         let start = try await serviceProvider.login(idp: chosen, returnTo: returnTo, options: options.loginOptions, now: now())
         var response = actionResponse(start.action)
@@ -146,6 +162,9 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
         let form = try readForm(request)
         guard let samlResponse = form.samlResponse, !samlResponse.isEmpty else {
             throw SAMLError(.invalidRequest, "The POST to the ACS carries no SAMLResponse.")
+        }
+        if serviceProvider.isConnectionTest(relayState: form.relayState) {
+            return try await finishConnectionTest(request, samlResponse: samlResponse, relayState: form.relayState)
         }
         let login = try await serviceProvider.finishLogin(samlResponse: samlResponse, relayState: form.relayState,
                                                           browserState: browserState, now: now())
@@ -288,7 +307,7 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
     func guarded(_ request: SAMLWebRequest, keepsLoginState: Bool = false,
                  _ handler: () async throws -> SAMLWebResponse) async -> SAMLWebResponse {
         do {
-            for name in [stateCookieName, logoutStateCookieName] + session.cookieNames {
+            for name in [stateCookieName, logoutStateCookieName, testStateCookieName] + session.cookieNames {
                 _ = try request.cookie(name)
             }
             return try await handler()
@@ -305,27 +324,6 @@ public struct SAMLWebRoutes<Context: Sendable>: Sendable {
             throw SAMLError(.tooLarge, "The posted form is larger than \(options.maximumBodyBytes) bytes.")
         }
         return try SAMLFormBody(bytes: request.body, maximumBytes: options.maximumBodyBytes)
-    }
-
-    /// A page listing the configured IdPs, each a same-origin link that starts its login.
-    func choicePage(returnTo: String?) -> SAMLWebResponse {
-        var items = ""
-        for idp in serviceProvider.configuration.identityProviders {
-            let href = loginPath(returnTo: returnTo, identityProvider: idp.entityID)
-            items += "<li><a href=\"\(HTMLEscaping.escape(href))\">\(HTMLEscaping.escape(idp.entityID))</a></li>\n"
-        }
-        return .html("""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>Choose how to sign in</title></head>
-            <body>
-            <h1>Choose how to sign in</h1>
-            <ul id="identity-providers">
-            \(items)</ul>
-            </body>
-            </html>
-
-            """)
     }
 
     /// A redirect (302) or the HTTP-POST binding page, never cached.

@@ -20,7 +20,13 @@ struct HummingbirdClient: ConformanceClient {
         for (name, value) in request.headers {
             headers.append(HTTPField(name: try #require(HTTPField.Name(name)), value: value))
         }
-        let method: HTTPRequest.Method = request.method == .post ? .post : .get
+        let method: HTTPRequest.Method = switch request.method {
+        case .get: .get
+        case .post: .post
+        case .put: .put
+        case .delete: .delete
+        case .patch: .patch
+        }
         return try await client.execute(uri: request.uri, method: method, headers: headers,
                                         body: request.body.isEmpty ? nil : ByteBuffer(string: request.body)) { response in
             ConformanceResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.canonicalName, $0.value) },
@@ -32,7 +38,8 @@ struct HummingbirdClient: ConformanceClient {
 /// The app of a conformance world: the SAML routes, and `/me` showing the cookie session's login.
 func hummingbirdApplication(_ world: ConformanceWorld) throws -> some ApplicationProtocol {
     let router = Router()
-    try SAMLRoutes<BasicRequestContext>(serviceProvider: world.serviceProvider, options: world.options, session: .cookie(world.session))
+    try SAMLRoutes<BasicRequestContext>(serviceProvider: world.serviceProvider, options: world.options, session: .cookie(world.session),
+                                        admin: try world.adminAuthorization())
         .addRoutes(to: router)
     let session = world.session
     router.get("/me") { request, _ -> String in

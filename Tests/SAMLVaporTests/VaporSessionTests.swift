@@ -16,7 +16,14 @@ struct VaporClient: ConformanceClient, @unchecked Sendable {
 
     func send(_ request: ConformanceRequest) async throws -> ConformanceResponse {
         let headers = HTTPHeaders(request.headers.map { ($0.name, $0.value) })
-        let response = try await app.sendRequest(request.method == .post ? .POST : .GET, request.uri, headers: headers,
+        let method: HTTPMethod = switch request.method {
+        case .get: .GET
+        case .post: .POST
+        case .put: .PUT
+        case .delete: .DELETE
+        case .patch: .PATCH
+        }
+        let response = try await app.sendRequest(method, request.uri, headers: headers,
                                                  body: request.body.isEmpty ? nil : ByteBuffer(string: request.body))
         return ConformanceResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
                                    body: response.body.string)
@@ -28,7 +35,8 @@ struct VaporConformanceTests {
     @Test("Conformance", arguments: ConformanceCase.allCases)
     func conformance(_ check: ConformanceCase) async throws {
         try await check.run { world, body in
-            let routes = try SAMLVaporRoutes(serviceProvider: world.serviceProvider, options: world.options, session: .cookie(world.session))
+            let routes = try SAMLVaporRoutes(serviceProvider: world.serviceProvider, options: world.options, session: .cookie(world.session),
+                                             admin: try world.adminAuthorization())
             try await withApp(configure: { app in try app.register(collection: routes) }) { app in
                 try await body(VaporClient(app: try app.testing()))
             }

@@ -69,7 +69,7 @@ extension ConformanceClient {
 
 extension ConformanceCase {
     /// Every case.
-    public static let allCases: [ConformanceCase] = login + postForms + acs + cookies + logout + singleLogout
+    public static let allCases: [ConformanceCase] = login + postForms + acs + cookies + logout + singleLogout + admin
 
     static let login: [ConformanceCase] = [
         ConformanceCase("GET /saml/login redirects to the IdP and sets the state cookie (HttpOnly, Lax, Path=/saml over loopback http)") { world, client in

@@ -1,8 +1,8 @@
 public import SAMLLogin
 
 /// How the SAML routes are served: paths, the POST form's script, cookies, limits, the error page,
-/// which IdP a login starts at and the admin API. The defaults suit most apps; the same value configures every
-/// framework integration.
+/// which IdP a login starts at and the admin API. The defaults suit most apps; the same value
+/// configures every framework integration.
 public struct SAMLWebOptions: Sendable {
     /// How the HTTP-POST binding page submits itself under its Content-Security-Policy.
     public typealias PostFormScript = SAMLLogin.PostFormScript

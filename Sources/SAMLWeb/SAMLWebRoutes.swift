@@ -7,16 +7,22 @@ import SAMLVerification
 /// The SAML endpoints over neutral requests: every web rule of the SAML routes lives here, once
 /// for every framework (the integrations only translate requests and responses).
 ///
-/// - `GET {prefix}/login?returnTo=/path[&idp=entityID]` starts a login: a redirect to the IdP,
+/// - `GET {prefix}/login?returnTo=/path[&idp=id]` starts a login at the directory's IdP with that
+///   ID (or entity ID): a redirect to the IdP,
 ///   or a page that posts the request to it, and the login state cookie. A login at an IdP other
 ///   than the default starts only from a same-site request (`Sec-Fetch-Site` `same-origin`,
 ///   `same-site` or `none`, or a same-origin `Referer` from browsers without it); anything else,
-///   and a login without `idp=` when several IdPs are configured and none is the default, shows
-///   a page listing the IdPs.
+///   and a login without `idp=` when several IdPs are enabled and none is the default, shows
+///   a page listing the directory's enabled IdPs.
 /// - `POST {prefix}/acs` finishes it (the form read by `SAMLFormBody`), clears the state cookie
 ///   and hands the `Login` to the hook's `didLogin`.
-/// - `GET {prefix}/metadata` publishes this SP's metadata; `GET {prefix}/autosubmit.js` serves
-///   `PostForm/autoSubmitScript`.
+/// - `GET {prefix}/metadata` publishes this SP's metadata, `GET {prefix}/metadata/{id}` its
+///   metadata for one IdP of the directory (that IdP's SP certificates, the next rollover key
+///   included, and every ACS URL); `GET {prefix}/autosubmit.js` serves `PostForm/autoSubmitScript`.
+/// - `GET {prefix}/test?ticket=…` starts a connection test (the admin API hands out the link);
+///   the ACS finishes it on the ``SAMLConnectionTestPage`` without a session.
+/// - The admin API under ``SAMLAdminOptions/path`` (`/admin/identity-providers`), behind the
+///   app's ``SAMLAdminAuthorization``.
 /// - `GET {prefix}/logout` shows a page with a "Sign out" button; it never ends a session.
 ///   `POST {prefix}/logout[?returnTo=/path]` ends the session when the request proves it comes
 ///   from this site: `Sec-Fetch-Site: same-origin`, an `Origin` of this SP (browsers without

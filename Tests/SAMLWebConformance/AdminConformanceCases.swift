@@ -1,12 +1,12 @@
 import Foundation
 import SAMLCore
 import SAMLLogin
-import SAMLTesting
-import SAMLWeb
+public import SAMLTesting
+public import SAMLWeb
 
 extension ConformanceClient {
     /// An admin API request with the world's bearer token (unless `token` is nil) and a JSON body.
-    func admin(_ method: SAMLWebRequest.Method, _ path: String, json: String? = nil, token: String? = ConformanceWorld.adminToken,
+    public func admin(_ method: SAMLWebRequest.Method, _ path: String, json: String? = nil, token: String? = ConformanceWorld.adminToken,
                _ headers: [(name: String, value: String)] = []) async throws -> ConformanceResponse {
         var all = headers
         if let token { all.append(("Authorization", "Bearer " + token)) }
@@ -17,12 +17,12 @@ extension ConformanceClient {
 
 extension ConformanceResponse {
     /// The body as a JSON object.
-    func json() throws -> [String: Any] {
+    public func json() throws -> [String: Any] {
         try require(try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "not a JSON object: \(body.prefix(300))")
     }
 
     /// The `error` object of a refusal: code and field.
-    func refusal() throws -> (code: String, field: String?) {
+    public func refusal() throws -> (code: String, field: String?) {
         let error = try require(try json()["error"] as? [String: Any], "no error object: \(body.prefix(300))")
         return (try require(error["code"] as? String, "no code"), error["field"] as? String)
     }
@@ -31,12 +31,12 @@ extension ConformanceResponse {
 extension ConformanceWorld {
     /// A world whose IdPs live in a directory (one entry, `main`, with its own SP keys), with two
     /// ACS URLs, served over https.
-    static func directory(admin: Bool = true) throws -> ConformanceWorld {
+    public static func directory(admin: Bool = true) throws -> ConformanceWorld {
         try ConformanceWorld(baseURL: "https://sp.example.com", directory: true, admin: admin)
     }
 
     /// The seed's JSON shape for `idp`.
-    static func seedJSON(_ idp: TestIdentityProvider, name: String, issuer: String? = nil, sso: String? = nil,
+    public static func seedJSON(_ idp: TestIdentityProvider, name: String, issuer: String? = nil, sso: String? = nil,
                          certificates: [String]? = nil, extra: String = "") -> String {
         let certificates = certificates ?? [idp.signingKey.certificate.pem]
         let list = certificates.map { "\"" + $0.replacingOccurrences(of: "\n", with: "\\n") + "\"" }.joined(separator: ", ")
@@ -47,13 +47,13 @@ extension ConformanceWorld {
     }
 
     /// A JSON string literal of `text`.
-    static func jsonString(_ text: String) -> String {
+    public static func jsonString(_ text: String) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes]), as: UTF8.self)
             .dropFirst().dropLast().description
     }
 
     /// The path and query of an absolute URL of this world.
-    static func pathOf(_ url: String) -> String {
+    public static func pathOf(_ url: String) -> String {
         guard let scheme = url.range(of: "://"), let slash = url[scheme.upperBound...].firstIndex(of: "/") else { return url }
         return String(url[slash...])
     }

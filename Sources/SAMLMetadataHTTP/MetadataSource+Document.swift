@@ -1,5 +1,5 @@
 #if HTTPMetadata
-import Logging
+public import Logging
 import SAMLCore
 
 extension MetadataSource {

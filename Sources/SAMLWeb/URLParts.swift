@@ -1,3 +1,5 @@
+import SAMLCore
+
 /// Scheme, authority and path of an absolute http(s) URL, read without Foundation's URL parser
 /// quirks (enough for origins and path comparisons).
 struct URLParts: Sendable, Hashable {
@@ -30,6 +32,6 @@ struct URLParts: Sendable, Hashable {
 
     /// Whether the host is this machine.
     var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        LoopbackHost.contains(host)
     }
 }

@@ -226,12 +226,23 @@ let package = Package(
             name: "SAMLTests",
             dependencies: [
                 "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
-                "SAMLTesting", "SAMLInspection",
+                "SAMLTesting", "SAMLInspection", "SAMLSignatureOracle",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             exclude: ["Peer"],
             swiftSettings: upcoming
+        ),
+        .target(
+            name: "CSAMLSignatureOracle",
+            dependencies: ["CSAMLShims"],
+            path: "Tests/CSAMLSignatureOracle"
+        ),
+        .target(
+            name: "SAMLSignatureOracle",
+            dependencies: ["CSAMLShims", "CSAMLSignatureOracle", "SAMLXMLSec"],
+            path: "Tests/SAMLSignatureOracle",
+            swiftSettings: upcoming + [.strictMemorySafety()]
         ),
         .target(
             name: "SAMLWebConformance",

@@ -385,32 +385,6 @@ done:
     return decided;
 }
 
-/* ---- the oracle ------------------------------------------------------------------------------ */
-
-static _Thread_local xmlBufferPtr saml_oracle_predigest;
-
-void saml_narrow_oracle_prepare(xmlSecDSigCtxPtr ctx) {
-    if (saml_oracle_predigest != NULL) ctx->flags |= XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
-}
-
-void saml_narrow_oracle_collect(xmlSecDSigCtxPtr ctx) {
-    if (saml_oracle_predigest == NULL || xmlSecPtrListGetSize(&ctx->signedInfoReferences) < 1) return;
-    xmlSecDSigReferenceCtxPtr ref = (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0);
-    xmlSecBufferPtr buffer = ref != NULL ? xmlSecDSigReferenceCtxGetPreDigestBuffer(ref) : NULL;
-    if (buffer != NULL && xmlSecBufferGetSize(buffer) > 0) {
-        xmlBufferAdd(saml_oracle_predigest, xmlSecBufferGetData(buffer), (int)xmlSecBufferGetSize(buffer));
-    }
-}
-
-int saml_generic_signature_verify_predigest(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
-                                            const saml_allowlist *allowed, saml_verification *result,
-                                            xmlBufferPtr predigest) {
-    saml_oracle_predigest = predigest;
-    int rc = saml_signature_verify(signature, key, flags | SAML_VERIFY_GENERIC_ONLY, allowed, result);
-    saml_oracle_predigest = NULL;
-    return rc;
-}
-
 xmlBufferPtr saml_c14n_buffer_create(void) { return xmlBufferCreate(); }
 const unsigned char *saml_c14n_buffer_bytes(xmlBufferPtr buffer) { return xmlBufferContent(buffer); }
 int saml_c14n_buffer_length(xmlBufferPtr buffer) { return xmlBufferLength(buffer); }

@@ -46,6 +46,11 @@ static xmlNodePtr saml_reference_root(xmlNodePtr signature, xmlSecDSigReferenceC
 
 int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
                           saml_verification *result) {
+    return saml_signature_verify_observed(signature, key, flags, allowed, result, NULL, NULL);
+}
+
+int saml_signature_verify_observed(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
+                                   saml_verification *result, saml_verify_observer observer, void *context) {
     if (!(flags & SAML_VERIFY_GENERIC_ONLY) && saml_narrow_signature_verify(signature, &key, 1, flags, result, NULL) == 1) return 0;
     memset(result, 0, sizeof *result);
     result->key_index = -1;
@@ -67,9 +72,9 @@ int saml_signature_verify(xmlNodePtr signature, xmlSecKeyPtr key, int flags, con
 
     /* The pinned key: with signKey set, xmlsec never reads a key from KeyInfo. */
     ctx->signKey = key;
-    saml_narrow_oracle_prepare(ctx);
+    if (observer != NULL) ctx->flags |= XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
     int rc = xmlSecDSigCtxVerify(ctx, signature);
-    saml_narrow_oracle_collect(ctx);
+    if (observer != NULL) observer(ctx, context);
     ctx->signKey = NULL; /* lent, not given */
 
     result->call_result = rc;

@@ -39,7 +39,7 @@ package enum RSAPadding: Sendable {
 /// An xmlsec key holding only a public key taken from a certificate. Immutable once made, so it
 /// is lent to any number of concurrent verifications.
 @safe package final class PublicKeyHandle: Sendable {
-    nonisolated(unsafe) let pointer: xmlSecKeyPtr
+    nonisolated(unsafe) package let pointer: xmlSecKeyPtr
 
     /// Reads the public key of a DER certificate.
     package init(certificateDER der: [UInt8]) throws(SAMLError) {

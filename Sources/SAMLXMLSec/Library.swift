@@ -25,7 +25,7 @@ package enum Library {
     }
 
     /// A failure carrying the libraries' own message.
-    static func error(_ kind: SAMLError.Code, _ reason: String) -> SAMLError {
+    package static func error(_ kind: SAMLError.Code, _ reason: String) -> SAMLError {
         SAMLError(kind, reason, libraryMessage: lastMessage)
     }
 }

@@ -30,24 +30,8 @@ extension XMLElement {
         return unsafe Self.outcome(result, rc: 0, buffer: buffer)
     }
 
-    /// Runs only xmlsec's generic path, exactly as verification runs it when the narrow path
-    /// declines (same allowlists and flags).
-    package func verifySignatureGenericPath(with key: PublicKeyHandle, allowed: SignatureAllowlist) throws(SAMLError) -> SignaturePathOutcome {
-        try Library.prepare()
-        var result = unsafe saml_verification()
-        guard let buffer = unsafe saml_c14n_buffer_create() else { throw Library.error(.libraryFailure, "Out of memory.") }
-        defer { unsafe saml_c14n_buffer_free(buffer) }
-        let rc = unsafe allowed.signature.withPointers { signature, signatureCount in
-            unsafe allowed.reference.withPointers { reference, referenceCount in
-                var list = unsafe saml_allowlist(signature_transforms: signature, signature_count: signatureCount,
-                                                 reference_transforms: reference, reference_count: referenceCount)
-                return unsafe saml_generic_signature_verify_predigest(node, key.pointer, 0, &list, &result, buffer)
-            }
-        }
-        return unsafe Self.outcome(result, rc: rc, buffer: buffer)
-    }
-
-    private static func outcome(_ result: saml_verification, rc: Int32, buffer: xmlBufferPtr) -> SignaturePathOutcome {
+    /// The outcome of a path's run, from its result and the bytes it digested.
+    package static func outcome(_ result: saml_verification, rc: Int32, buffer: xmlBufferPtr) -> SignaturePathOutcome {
         var result = unsafe result
         let uri = unsafe withUnsafeBytes(of: &result.reference_uri) { unsafe String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let count = Int(unsafe saml_c14n_buffer_length(buffer))

@@ -49,7 +49,7 @@ package enum SignatureAlgorithmCode: Int32, Sendable {
     }
 
     /// Lends the C array and its length.
-    func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>, Int32) throws -> R) rethrows -> R {
+    package func withPointers<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>, Int32) throws -> R) rethrows -> R {
         try unsafe body(UnsafePointer(pointers), Int32(strings.count))
     }
 

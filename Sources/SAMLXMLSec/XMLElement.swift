@@ -4,7 +4,7 @@ import CSAMLShims
 /// Safe to hold: it retains its document, so the node lives as long as the value (except after
 /// ``remove()`` or ``replace(_:)``, which callers use only at the end of a value's life).
 @safe package struct XMLElement {
-    let node: xmlNodePtr
+    package let node: xmlNodePtr
     package let document: XMLDocument
 
     init(node: xmlNodePtr, document: XMLDocument) {

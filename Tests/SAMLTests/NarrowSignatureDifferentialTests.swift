@@ -1,6 +1,7 @@
 import Foundation
 import SAML
 import SAMLCore
+import SAMLSignatureOracle
 import SAMLXMLSec
 import Testing
 

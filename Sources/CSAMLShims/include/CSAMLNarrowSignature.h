@@ -27,16 +27,13 @@
 int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr const *keys, int key_count, int flags,
                                  saml_verification *result, xmlBufferPtr predigest);
 
-/* xmlsec's generic path, run by saml_signature_verify itself, also handing back the canonical
-   bytes xmlsec digested for the first reference (the oracle for the narrow path). */
-int saml_generic_signature_verify_predigest(xmlNodePtr signature, xmlSecKeyPtr key, int flags,
-                                            const saml_allowlist *allowed, saml_verification *result,
-                                            xmlBufferPtr predigest);
-
-/* The hooks saml_signature_verify calls around xmlSecDSigCtxVerify (no-ops unless the oracle
-   above is running on this thread). */
-void saml_narrow_oracle_prepare(xmlSecDSigCtxPtr ctx);
-void saml_narrow_oracle_collect(xmlSecDSigCtxPtr ctx);
+/* saml_signature_verify with an observer that is handed the signature context right after
+   xmlSecDSigCtxVerify on the generic path (with the processed references kept), before it is
+   destroyed; verification itself is unchanged. The differential test's oracle (a test-only target)
+   reads what xmlsec digested this way. */
+typedef void (*saml_verify_observer)(xmlSecDSigCtxPtr ctx, void *context);
+int saml_signature_verify_observed(xmlNodePtr signature, xmlSecKeyPtr key, int flags, const saml_allowlist *allowed,
+                                   saml_verification *result, saml_verify_observer observer, void *context);
 
 /* A growable byte buffer for the functions above, and its contents. */
 xmlBufferPtr saml_c14n_buffer_create(void);

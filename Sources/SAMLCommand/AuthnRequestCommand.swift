@@ -59,12 +59,8 @@ struct AuthnRequestCommand: ParsableCommand {
                 forceAuthn: forceAuthn, isPassive: isPassive, relayState: relayState
             )
             let builder = AuthnRequest(serviceProvider: sp, identityProvider: provider, options: options)
-            let json = output.mode == .json
-            if binding == .redirect {
-                SentRequestOutput.print(try builder.redirect(now: common.instant), json: json)
-            } else {
-                SentRequestOutput.print(try builder.post(now: common.instant), json: json)
-            }
+            try SentRequestOutput.send(binding, json: output.mode == .json,
+                                       redirect: { try builder.redirect(now: common.instant) }, post: { try builder.post(now: common.instant) })
         } catch let error as SAMLError {
             Output.error("saml authn-request: \(error)")
             throw Exit.usage

@@ -41,6 +41,17 @@ struct BenchCommand: ParsableCommand {
         return (perThread * threads, seconds, processCPUTime() - cpuStart, failures.value)
     }
 
+    /// Measures `body` (see ``measure(iterations:threads:_:)``) and prints the result lines; exits 1
+    /// when any call threw (`what` names the calls in the message).
+    static func run(_ label: String, what: String, iterations: Int, threads: Int, _ body: @escaping @Sendable () throws -> Void) throws {
+        let run = measure(iterations: iterations, threads: threads, body)
+        guard run.failures == 0 else {
+            Output.error("saml bench: \(run.failures) of \(run.total) \(what) failed")
+            throw ExitCode(1)
+        }
+        report(label, total: run.total, threads: threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds)
+    }
+
     /// Prints the result lines; `label` starts the last one. `cpu:` is the process CPU time
     /// (all threads) per operation, which other processes on a loaded machine disturb less
     /// than wall time.
@@ -132,12 +143,7 @@ struct BenchVerifyCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("input: \(form.rawValue), \(text.utf8.count) bytes")
-        let run = BenchCommand.measure(iterations: iterations, threads: threads, once)
-        guard run.failures == 0 else {
-            Output.error("saml bench: \(run.failures) of \(run.total) verifications failed")
-            throw ExitCode(1)
-        }
-        BenchCommand.report("verify", total: run.total, threads: threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds)
+        try BenchCommand.run("verify", what: "verifications", iterations: iterations, threads: threads, once)
     }
 }
 
@@ -226,12 +232,7 @@ struct BenchAuthnRequestCommand: ParsableCommand {
             throw ExitCode(1)
         }
         print("binding: \(binding)")
-        let run = BenchCommand.measure(iterations: iterations, threads: threads, once)
-        guard run.failures == 0 else {
-            Output.error("saml bench: \(run.failures) of \(run.total) requests failed")
-            throw ExitCode(1)
-        }
-        BenchCommand.report("sign", total: run.total, threads: threads, seconds: run.seconds, cpuSeconds: run.cpuSeconds)
+        try BenchCommand.run("sign", what: "requests", iterations: iterations, threads: threads, once)
     }
 }
 

@@ -20,16 +20,16 @@ struct DoctorCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("idp-metadata"), help: IdPOptions.metadataHelp)
+    @Option(name: .customLong("idp-metadata"), help: OptionHelp.idpMetadata)
     var idpMetadata: String?
 
-    @Option(name: .customLong("idp-entity-id"), help: IdPOptions.entityIDHelp)
+    @Option(name: .customLong("idp-entity-id"), help: OptionHelp.idpEntityID)
     var idpEntityID: String?
 
-    @Option(name: .customLong("acs-url"), help: SPOptions.acsURLHelp)
+    @Option(name: .customLong("acs-url"), help: OptionHelp.acsURL)
     var acsURL: String?
 
-    @Option(name: .customLong("sp-entity-id"), help: SPOptions.entityIDHelp)
+    @Option(name: .customLong("sp-entity-id"), help: OptionHelp.spEntityID)
     var spEntityID: String?
 
     @Option(name: .customLong("directory"), help: ArgumentHelp("An IdP directory export (IdentityProviderDirectoryExport JSON): every entry is checked by the same rules, each finding naming its entry. Replaces --idp-metadata and --acs-url.", valueName: "export.json"))
@@ -114,18 +114,12 @@ struct Doctor {
         var entries: [String]? = nil
         var checkedAt: Date
         var findings: [ConfigurationFinding]
-        var ok: Bool { !findings.contains(where: \.isProblem) }
+        /// No finding is a warning or an error.
+        var ok: Bool
 
-        enum CodingKeys: String, CodingKey { case idp, sp, acsURL, entries, checkedAt, findings, ok }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encodeIfPresent(idp, forKey: .idp)
-            try c.encodeIfPresent(sp, forKey: .sp)
-            try c.encodeIfPresent(acsURL, forKey: .acsURL)
-            try c.encodeIfPresent(entries, forKey: .entries)
-            try c.encode(checkedAt, forKey: .checkedAt)
-            try c.encode(findings, forKey: .findings)
-            try c.encode(ok, forKey: .ok)
+        init(idp: String? = nil, sp: String? = nil, acsURL: String? = nil, entries: [String]? = nil, checkedAt: Date, findings: [ConfigurationFinding]) {
+            (self.idp, self.sp, self.acsURL, self.entries, self.checkedAt, self.findings) = (idp, sp, acsURL, entries, checkedAt, findings)
+            ok = !findings.contains(where: \.isProblem)
         }
 
         /// Prints as JSON or text; exits 1 when a finding is a warning or an error.

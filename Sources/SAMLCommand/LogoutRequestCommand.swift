@@ -69,12 +69,8 @@ struct LogoutRequestCommand: ParsableCommand {
                                                 nameQualifier: nameQualifier, spNameQualifier: spNameQualifier)
             let builder = LogoutRequest(serviceProvider: sp, identityProvider: provider, subject: subject,
                                         sessionIndexes: sessionIndexes, relayState: relayState)
-            let json = output.mode == .json
-            if binding == .redirect {
-                SentRequestOutput.print(try builder.redirect(now: common.instant), json: json)
-            } else {
-                SentRequestOutput.print(try builder.post(now: common.instant), json: json)
-            }
+            try SentRequestOutput.send(binding, json: output.mode == .json,
+                                       redirect: { try builder.redirect(now: common.instant) }, post: { try builder.post(now: common.instant) })
         } catch let error as SAMLError {
             Output.error("saml logout-request: \(error)")
             throw Exit.usage

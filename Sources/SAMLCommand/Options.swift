@@ -73,16 +73,21 @@ struct InputOptions: ParsableArguments {
     }
 }
 
+/// The help of options that `saml doctor` declares optional and the option groups require.
+enum OptionHelp {
+    static let idpMetadata = ArgumentHelp("The IdP's metadata: a file, - for standard input, or an http(s) URL.", valueName: "file|url")
+    static let idpEntityID = ArgumentHelp("Which IdP, when the metadata holds several.", valueName: "id")
+    static let acsURL = ArgumentHelp("This SP's Assertion Consumer Service URL (http or https).", valueName: "url")
+    static let spEntityID = ArgumentHelp("This SP's entity ID. Without it: the ACS URL, as AWS IAM Identity Center and Cloudflare Access set it up.", valueName: "id")
+}
+
 /// Which IdP: `--idp-metadata` and `--idp-entity-id`.
 struct IdPOptions: ParsableArguments {
-    @Option(name: .customLong("idp-metadata"), help: metadataHelp)
+    @Option(name: .customLong("idp-metadata"), help: OptionHelp.idpMetadata)
     var idpMetadata: String
 
-    @Option(name: .customLong("idp-entity-id"), help: entityIDHelp)
+    @Option(name: .customLong("idp-entity-id"), help: OptionHelp.idpEntityID)
     var idpEntityID: String?
-
-    static let metadataHelp = ArgumentHelp("The IdP's metadata: a file, - for standard input, or an http(s) URL.", valueName: "file|url")
-    static let entityIDHelp = ArgumentHelp("Which IdP, when the metadata holds several.", valueName: "id")
 
     /// The raw metadata; exits 2 when unreadable.
     func bytes(_ input: InputOptions) throws -> [UInt8] { try input.read(idpMetadata, allowURL: true) }
@@ -102,14 +107,11 @@ struct IdPOptions: ParsableArguments {
 
 /// This SP: `--acs-url` and `--sp-entity-id` (which defaults to the ACS URL).
 struct SPOptions: ParsableArguments {
-    @Option(name: .customLong("acs-url"), help: acsURLHelp)
+    @Option(name: .customLong("acs-url"), help: OptionHelp.acsURL)
     var acsURL: String
 
-    @Option(name: .customLong("sp-entity-id"), help: entityIDHelp)
+    @Option(name: .customLong("sp-entity-id"), help: OptionHelp.spEntityID)
     var spEntityID: String?
-
-    static let acsURLHelp = ArgumentHelp("This SP's Assertion Consumer Service URL (http or https).", valueName: "url")
-    static let entityIDHelp = ArgumentHelp("This SP's entity ID. Without it: the ACS URL, as AWS IAM Identity Center and Cloudflare Access set it up.", valueName: "id")
 
     /// The entity ID in effect.
     var entityID: String { spEntityID ?? acsURL }

@@ -14,6 +14,15 @@ enum SentRequestOutput {
         var relayState: String?
     }
 
+    /// Builds the request for `binding` and prints it.
+    static func send(_ binding: AuthnRequestCommand.RequestBinding, json: Bool,
+                     redirect: () throws -> RedirectRequest, post: () throws -> PostRequest) throws {
+        switch binding {
+        case .redirect: print(try redirect(), json: json)
+        case .post: print(try post(), json: json)
+        }
+    }
+
     static func print(_ request: RedirectRequest, json: Bool) {
         if json {
             Swift.print(Output.json(Report(id: request.id, binding: "redirect", destination: request.destination,

@@ -74,14 +74,20 @@ extension VerifyOptions {
     }
 }
 
+/// A NameID in command output (`saml verify`, `saml verify-logout`).
+struct NameIDJSON: Encodable {
+    var value: String
+    var format: String?
+    var nameQualifier: String?
+    var spNameQualifier: String?
+
+    init(_ n: NameID) {
+        (value, format, nameQualifier, spNameQualifier) = (n.value, n.format?.rawValue, n.nameQualifier, n.spNameQualifier)
+    }
+}
+
 /// The JSON `saml verify` prints on success.
 struct VerifiedJSON: Encodable {
-    struct NameIDJSON: Encodable {
-        var value: String
-        var format: String?
-        var nameQualifier: String?
-        var spNameQualifier: String?
-    }
     struct RoleJSON: Encodable {
         var role: String
         var provider: String
@@ -105,14 +111,12 @@ struct VerifiedJSON: Encodable {
 
     init(_ a: VerifiedAssertion) {
         issuer = a.issuer
-        nameID = NameIDJSON(value: a.nameID.value, format: a.nameID.format?.rawValue, nameQualifier: a.nameID.nameQualifier, spNameQualifier: a.nameID.spNameQualifier)
+        nameID = NameIDJSON(a.nameID)
         sessionIndex = a.sessionIndex
         authnInstant = a.authnInstant
         authnContextClassRef = a.authnContextClassRef
         sessionNotOnOrAfter = a.sessionNotOnOrAfter
-        var attributes: [String: [String]] = [:]
-        for attribute in a.attributes { attributes[attribute.name, default: []] += attribute.values }
-        self.attributes = attributes
+        attributes = a.valuesByName
         assertionID = a.assertionID
         responseID = a.responseID
         inResponseTo = a.inResponseTo
@@ -159,14 +163,8 @@ struct VerifyCommand: AsyncParsableCommand {
                 print(trace.text)
                 print("rejected: \(error.code): \(error.reason)")
                 if let library = error.libraryMessage { print("library: \(library)") }
-            } else if output.mode == .json {
-                print(Output.json(RejectionJSON(error)))
             } else {
-                print("\(output.style.fail) Rejected: \(error.code)")
-                var r = TextReport()
-                r.row("reason", error.reason, indent: 1)
-                r.row("library", error.libraryMessage, indent: 1)
-                r.print()
+                RejectionJSON.print(error, output: output)
             }
             throw Exit.refused
         }
@@ -221,5 +219,18 @@ struct RejectionJSON: Encodable {
         error = e.code.rawValue
         message = e.reason
         libraryMessage = e.libraryMessage
+    }
+
+    /// Prints a refusal as JSON or as a text report.
+    static func print(_ error: SAMLError, output: OutputOptions) {
+        if output.mode == .json {
+            Swift.print(Output.json(RejectionJSON(error)))
+        } else {
+            Swift.print("\(output.style.fail) Rejected: \(error.code)")
+            var r = TextReport()
+            r.row("reason", error.reason, indent: 1)
+            r.row("library", error.libraryMessage, indent: 1)
+            r.print()
+        }
     }
 }

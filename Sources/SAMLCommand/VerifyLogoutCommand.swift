@@ -140,15 +140,7 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
                        binding: .httpPost)
             }
         } catch let error as SAMLError {
-            if output.mode == .json {
-                print(Output.json(RejectionJSON(error)))
-            } else {
-                print("\(output.style.fail) Rejected: \(error.code)")
-                var r = TextReport()
-                r.row("reason", error.reason, indent: 1)
-                r.row("library", error.libraryMessage, indent: 1)
-                r.print()
-            }
+            RejectionJSON.print(error, output: output)
             throw Exit.refused
         }
     }
@@ -156,12 +148,6 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
     static func bindingName(_ binding: SAMLBinding) -> String { binding == .httpPost ? "post" : "redirect" }
 
     struct RequestJSON: Encodable {
-        struct NameIDJSON: Encodable {
-            var value: String
-            var format: String?
-            var nameQualifier: String?
-            var spNameQualifier: String?
-        }
         var kind = "LogoutRequest"
         var id: String
         var issuer: String
@@ -184,8 +170,7 @@ struct VerifyLogoutCommand: AsyncParsableCommand {
 
     func report(_ r: VerifiedLogoutRequest) {
         let json = RequestJSON(id: r.id, issuer: r.issuer,
-                               nameID: .init(value: r.nameID.value, format: r.nameID.format?.rawValue,
-                                             nameQualifier: r.nameID.nameQualifier, spNameQualifier: r.nameID.spNameQualifier),
+                               nameID: NameIDJSON(r.nameID),
                                sessionIndexes: r.sessionIndexes, relayState: r.relayState, binding: Self.bindingName(r.binding),
                                signed: r.wasSigned)
         if output.mode == .json {

@@ -58,20 +58,24 @@ package enum Base64 {
                 var padding = 0
                 var i = 0
                 let end = input.count
-                // Fast path: four alphabet digits at a time, as long as no whitespace or padding appears.
-                while i + 4 <= end {
-                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
-                    guard (a | b | c | d) < 64 else { break }
-                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    out[n] = UInt8(truncatingIfNeeded: v >> 16)
-                    out[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                    out[n + 2] = UInt8(truncatingIfNeeded: v)
-                    n += 3
-                    i += 4
-                }
-                // General path: one byte at a time (whitespace, padding, the tail).
                 while i < end {
+                    // Fast path at a group boundary: four alphabet digits at a time, as long as no
+                    // whitespace or padding appears.
+                    if count == 0 && padding == 0 {
+                        while i + 4 <= end {
+                            let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                            let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                            guard (a | b | c | d) < 64 else { break }
+                            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                            out[n] = UInt8(truncatingIfNeeded: v >> 16)
+                            out[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                            out[n + 2] = UInt8(truncatingIfNeeded: v)
+                            n += 3
+                            i += 4
+                        }
+                        guard i < end else { break }
+                    }
+                    // General path: one byte at a time (whitespace, padding, the tail).
                     let value = table[Int(input[i])]
                     i += 1
                     if value < 64 {
@@ -85,18 +89,6 @@ package enum Base64 {
                             n += 3
                             accumulator = 0
                             count = 0
-                            // Back to four at a time when the next group is plain digits.
-                            while i + 4 <= end {
-                                let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                                let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
-                                guard (a | b | c | d) < 64 else { break }
-                                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                                out[n] = UInt8(truncatingIfNeeded: v >> 16)
-                                out[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                                out[n + 2] = UInt8(truncatingIfNeeded: v)
-                                n += 3
-                                i += 4
-                            }
                         }
                     } else if value == whitespace {
                         continue

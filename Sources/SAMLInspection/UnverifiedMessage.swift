@@ -30,22 +30,19 @@ public struct UnverifiedMessage: Sendable, Encodable {
     /// A `<samlp:Status>`.
     public struct Status: Sendable, Encodable {
         /// The top-level StatusCode value.
-        public var code: String
+        public let code: String
         /// The second-level StatusCode value, if any.
-        public var subCode: String?
+        public let subCode: String?
         /// The StatusMessage text, if any.
-        public var message: String?
+        public let message: String?
         /// Whether the top-level code is `…:status:Success`.
-        public var isSuccess: Bool { code == "urn:oasis:names:tc:SAML:2.0:status:Success" }
+        public let isSuccess: Bool
 
-        private enum CodingKeys: String, CodingKey { case code, subCode, message, isSuccess }
-        /// Encodes the fields and `isSuccess`.
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(code, forKey: .code)
-            try c.encodeIfPresent(subCode, forKey: .subCode)
-            try c.encodeIfPresent(message, forKey: .message)
-            try c.encode(isSuccess, forKey: .isSuccess)
+        init(code: String, subCode: String?, message: String?) {
+            self.code = code
+            self.subCode = subCode
+            self.message = message
+            isSuccess = code == "urn:oasis:names:tc:SAML:2.0:status:Success"
         }
     }
 

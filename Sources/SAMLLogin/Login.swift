@@ -66,9 +66,7 @@ public struct Login: Sendable, Hashable, Codable {
         surname = mapping.firstValue(mapping.surname, in: assertion.attributes)
         groups = mapping.allValues(mapping.groups, in: assertion.attributes)
         attributes = assertion.attributes
-        var byName: [String: [String]] = [:]
-        for attribute in assertion.attributes { byName[attribute.name, default: []] += attribute.values }
-        applicationAttributes = identityProvider.applicationAttributes(from: byName)
+        applicationAttributes = identityProvider.applicationAttributes(from: assertion.valuesByName)
         sessionIndex = assertion.sessionIndex
         self.sessionExpiresAt = sessionExpiresAt
         authnContextClassRef = assertion.authnContextClassRef

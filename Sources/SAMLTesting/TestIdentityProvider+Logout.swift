@@ -29,29 +29,17 @@ public struct IssuedLogoutMessage: Sendable, Hashable {
     public let form: String?
     /// The message XML as sent.
     public let xml: String
+}
 
+extension IssuedLogoutMessage {
     init(_ request: RedirectRequest, parameter: String) {
-        id = request.id
-        self.parameter = parameter
-        binding = .httpRedirect
-        destination = request.destination
-        relayState = request.relayState
-        url = request.url
-        samlValue = nil
-        form = nil
-        xml = request.xml
+        self.init(id: request.id, parameter: parameter, binding: .httpRedirect, destination: request.destination,
+                  relayState: request.relayState, url: request.url, samlValue: nil, form: nil, xml: request.xml)
     }
 
     init(_ request: PostRequest, parameter: String) {
-        id = request.id
-        self.parameter = parameter
-        binding = .httpPost
-        destination = request.destination
-        relayState = request.relayState
-        url = nil
-        samlValue = request.base64
-        form = request.form
-        xml = request.xml
+        self.init(id: request.id, parameter: parameter, binding: .httpPost, destination: request.destination,
+                  relayState: request.relayState, url: nil, samlValue: request.base64, form: request.form, xml: request.xml)
     }
 }
 

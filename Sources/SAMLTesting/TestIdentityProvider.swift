@@ -156,39 +156,16 @@ public struct TestIdentityProvider: Sendable {
 
 /// Escaping for text built by hand into XML and HTML.
 enum XMLText {
-    /// Escapes `&`, `<`, `>`, `"` and `'` (safe in attribute values and content alike).
+    /// Escapes `&`, `<`, `>`, `"` and `'`, and CR, LF and tab (which attribute-value
+    /// normalisation would turn into spaces): safe in attribute values and content alike.
     static func attribute(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\r": out += "&#13;"
-            case "\n": out += "&#10;"
-            case "\t": out += "&#9;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        HTMLEscaping.escape(text, attributeEscapes)
     }
 
-    /// Escapes element content.
+    /// Escapes element content (`&`, `<`, `>` and CR, which parsing would drop).
     static func content(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        HTMLEscaping.escape(text, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"])
     }
+
+    private static let attributeEscapes = HTMLEscaping.markup.merging(["\r": "&#13;", "\n": "&#10;", "\t": "&#9;"]) { old, _ in old }
 }

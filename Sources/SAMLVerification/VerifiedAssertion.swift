@@ -103,4 +103,12 @@ public struct VerifiedAssertion: Sendable {
 
     /// The first value of `name`.
     public func value(of name: String) -> String? { values(of: name).first }
+
+    /// Every attribute's values keyed by `Name`; attributes that repeat a `Name` are merged, in
+    /// document order.
+    public var valuesByName: [String: [String]] {
+        var byName: [String: [String]] = [:]
+        for attribute in attributes { byName[attribute.name, default: []] += attribute.values }
+        return byName
+    }
 }

@@ -1,4 +1,4 @@
-import CSAMLShims
+package import CSAMLShims
 
 /// A public-key algorithm, as the C layer reports it (`SAML_KEY_*`).
 package enum KeyType: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import CSAMLShims
+package import CSAMLShims
 
 /// One verification path's verdict on a `<ds:Signature>`, with the canonical bytes it digested
 /// for the reference: what the differential test compares between the narrow path and xmlsec.

@@ -1,4 +1,4 @@
-import CSAMLShims
+package import CSAMLShims
 
 /// A borrowed element of an ``XMLDocument``; keeps its document alive.
 /// Safe to hold: it retains its document, so the node lives as long as the value (except after
@@ -85,7 +85,7 @@ import CSAMLShims
     /// Every descendant element named `{namespace}name` (document order, excluding self).
     package func descendants(_ name: String, _ namespace: String) -> [XMLElement] {
         var result: [XMLElement] = []
-        unsafe forEachDescendant { c in
+        unsafe forEachDescendant { c, _ in
             let e = unsafe XMLElement(node: c, document: document)
             if e.is(name, namespace) { result.append(e) }
         }
@@ -96,7 +96,7 @@ import CSAMLShims
     /// building a list.
     package func countDescendants(named names: [String], _ namespace: String) -> Int {
         var count = 0
-        unsafe forEachDescendant { c in
+        unsafe forEachDescendant { c, _ in
             if let ns = unsafe c.pointee.ns, unsafe Self.equal(ns.pointee.href, namespace),
                names.contains(where: { unsafe Self.equal(c.pointee.name, $0) }) {
                 count += 1
@@ -108,29 +108,9 @@ import CSAMLShims
     /// How many element levels this element spans: 1 for an element without element children.
     /// Walks without recursion.
     package var subtreeDepth: Int {
-        var deepest = 1
-        var depth = 1
-        var current = unsafe node.pointee.children
-        while let c = unsafe current {
-            if unsafe c.pointee.type == XML_ELEMENT_NODE {
-                depth += 1
-                deepest = max(deepest, depth)
-                if let first = unsafe c.pointee.children {
-                    unsafe current = unsafe first
-                    continue
-                }
-                depth -= 1
-            }
-            var m = unsafe c
-            unsafe current = nil
-            while true {
-                if let sibling = unsafe m.pointee.next { unsafe current = unsafe sibling; break }
-                guard let p = unsafe m.pointee.parent, unsafe p != node else { break }
-                unsafe m = unsafe p
-                depth -= 1
-            }
-        }
-        return deepest
+        var deepest = 0
+        unsafe forEachDescendant { _, depth in deepest = max(deepest, depth) }
+        return deepest + 1
     }
 
     /// How many ancestors this element has (0 for the root).
@@ -144,14 +124,17 @@ import CSAMLShims
         return count
     }
 
-    /// Calls `body` with every descendant element node, in document order, without recursion.
-    private func forEachDescendant(_ body: (xmlNodePtr) -> Void) {
+    /// Calls `body` with every descendant element node, in document order, and its depth below
+    /// this element (1 for a child), without recursion.
+    private func forEachDescendant(_ body: (xmlNodePtr, Int) -> Void) {
+        var depth = 1
         var current = unsafe node.pointee.children
         while let c = unsafe current {
             if unsafe c.pointee.type == XML_ELEMENT_NODE {
-                unsafe body(c)
+                unsafe body(c, depth)
                 if let first = unsafe c.pointee.children {
                     unsafe current = unsafe first
+                    depth += 1
                     continue
                 }
             }
@@ -161,6 +144,7 @@ import CSAMLShims
                 if let sibling = unsafe m.pointee.next { unsafe current = unsafe sibling; break }
                 guard let p = unsafe m.pointee.parent, unsafe p != node else { break }
                 unsafe m = unsafe p
+                depth -= 1
             }
         }
     }

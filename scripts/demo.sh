@@ -3,9 +3,13 @@
 # embedded test identity provider) and signs in to it in a real headless Chromium.
 #
 #   scripts/demo.sh                 build, start on a free loopback port, log in as the first user,
-#                                   print the landing page, write demo-screenshot.png, stop; exit 0
-#   scripts/demo.sh --serve [--port N] [--base-url URL] [--store URL] [--session-secret S]
+#                                   print the landing page, write demo-screenshot.png; then add a
+#                                   SimpleSAMLphp IdP (Debian's, on loopback) through the admin API
+#                                   from its metadata URL, test it, sign in through it, remove it and
+#                                   show its login refused, printing the API requests and answers; exit 0
+#   scripts/demo.sh --serve [--port N] [--base-url URL] [--store URL] [--session-secret S] [--admin-token T]
 #                                   build and leave the server running for you; prints the URL
+#                                   (--admin-token: the admin page /admin and API /admin/identity-providers)
 set -euo pipefail
 source "$(dirname "$0")/../Examples/HummingbirdACS/browser/demo-common.sh"
 cd "$ROOT"
@@ -19,8 +23,8 @@ while [[ $# -gt 0 ]]; do
         --serve) serve=1 ;;
         --port) port="${2:?--port needs a value}"; shift ;;
         --base-url) base="${2:?--base-url needs a value}"; flags+=(--base-url "$2"); shift ;;
-        --store|--session-secret) flags+=("$1" "${2:?$1 needs a value}"); shift ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --store|--session-secret|--admin-token) flags+=("$1" "${2:?$1 needs a value}"); shift ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -35,13 +39,18 @@ fi
 
 started=$(date +%s)
 install_browser
+"$ROOT/scripts/install-deps.sh" demo
 build_server
 port="${port:-$(free_port)}"
 log="$(mktemp)"
-trap 'stop_server; rm -f "$log"' EXIT
-start_server "$port" "$log" "${flags[@]}"
+trap 'stop_server; stop_simplesamlphp; rm -f "$log"' EXIT
+# the second IdP, added at run time through the admin API
+start_simplesamlphp
+token="$("$PYTHON" -c 'import secrets; print(secrets.token_hex(24))')"
+start_server "$port" "$log" "${flags[@]}" --admin-token "$token"
 base="${base:-http://127.0.0.1:$port}"
-echo "Demo server running at $base/ (pid $SERVER_PID)" >&2
-"$PYTHON" "$EXAMPLE/browser/saml_browser.py" demo "$base" --screenshot "$ROOT/demo-screenshot.png"
+echo "Demo server running at $base/ (pid $SERVER_PID); SimpleSAMLphp at $SSP_BASE_URL" >&2
+"$PYTHON" "$EXAMPLE/browser/saml_browser.py" demo "$base" --screenshot "$ROOT/demo-screenshot.png" \
+    --admin-token "$token" --simplesamlphp-control "$ROOT/scripts/simplesamlphp.sh"
 stop_server
 echo "Done in $(( $(date +%s) - started )) s." >&2

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this package builds and tests with, when they are missing.
 #   scripts/install-deps.sh build   libraries and headers (libxml2, xmlsec1 with OpenSSL, zlib)
+#   scripts/install-deps.sh demo    the above plus the headless browser and SimpleSAMLphp with PHP
+#                                   (scripts/demo.sh)
 #   scripts/install-deps.sh test    the above plus the independent tools the tests use as peers, the
 #                                   PostgreSQL server the store tests start, the headless browser, and
 #                                   SimpleSAMLphp with PHP (a live IdP on loopback: scripts/simplesamlphp.sh)
 set -euo pipefail
 
 packages=(pkg-config libxml2-dev libxmlsec1-dev libssl-dev zlib1g-dev)
+if [[ "${1:-build}" == "demo" ]]; then
+    packages+=(python3 chromium chromium-driver python3-selenium simplesamlphp php-cli php-xml php-mbstring php-curl curl)
+fi
 if [[ "${1:-build}" == "test" ]]; then
     packages+=(xmlsec1 libxml2-utils openssl python3 python3-pysaml2 python3-onelogin-saml2
                postgresql chromium chromium-driver python3-selenium

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Browser tests of the login demo in a real headless Chromium:
 #   1. one server (memory store): the login's landing page, tampered and replayed responses refused
-#      without a session, returnTo, and the connection test;
+#      without a session, returnTo, and the connection test; the admin page (list, add by JSON, a bad
+#      certificate named, remove, Test) and, through the admin API, a SimpleSAMLphp IdP (Debian's, on
+#      loopback) added from its metadata URL, tested, signed in through, removed and then refused;
 #   2. two servers on one throwaway PostgreSQL store (started here), sharing --base-url and
 #      --session-secret as behind a load balancer: a login started on one finishes on the other,
 #      replays to either and a response used by another browser are refused, and with the database
-#      stopped logins are refused (stateStoreUnavailable) until it is started again.
+#      stopped logins are refused (stateStoreUnavailable) until it is started again; the identity-provider
+#      directory is on that database too: SimpleSAMLphp added through A's admin API signs in on B, and once
+#      removed on A its session and login are refused on B within the directory's maximum age.
 # A missing Chromium, driver, Selenium or PostgreSQL fails the run.
 set -euo pipefail
 source "$(dirname "$0")/../Examples/HummingbirdACS/browser/demo-common.sh"
@@ -24,6 +28,7 @@ logs=()
 pg_state=""
 cleanup() {
     stop_server
+    stop_simplesamlphp
     if [[ -n "$pg_state" ]]; then SAML_PG_STATE="$pg_state" scripts/postgres.sh destroy || true; fi
     rm -f "${logs[@]}"
 }
@@ -37,11 +42,14 @@ show_logs() {
 }
 
 echo "=== one server, memory store" >&2
+start_simplesamlphp
+token="$("$PYTHON" -c 'import secrets; print(secrets.token_hex(24))')"
 port="$(free_port)"
 logs+=("$(mktemp)")
-start_server "$port" "${logs[0]}"
+start_server "$port" "${logs[0]}" --admin-token "$token"
 status=0
-"$PYTHON" "$EXAMPLE/browser/saml_browser.py" test "http://127.0.0.1:$port" || status=$?
+"$PYTHON" "$EXAMPLE/browser/saml_browser.py" test "http://127.0.0.1:$port" \
+    --admin-token "$token" --simplesamlphp-control "$ROOT/scripts/simplesamlphp.sh" || status=$?
 stop_server
 if [[ $status -ne 0 ]]; then show_logs "${logs[0]}"; exit $status; fi
 
@@ -59,9 +67,10 @@ port_b="$(free_port)"
 while [[ "$port_b" == "$port_a" ]]; do port_b="$(free_port)"; done
 logs+=("$(mktemp)" "$(mktemp)")
 # both publish A's URLs (ACS, IdP), as instances behind one load balancer address would
-start_server "$port_a" "${logs[1]}" --base-url "http://127.0.0.1:$port_a" --store "$store" --session-secret "$secret"
-start_server "$port_b" "${logs[2]}" --base-url "http://127.0.0.1:$port_a" --store "$store" --session-secret "$secret"
+start_server "$port_a" "${logs[1]}" --base-url "http://127.0.0.1:$port_a" --store "$store" --session-secret "$secret" --admin-token "$token"
+start_server "$port_b" "${logs[2]}" --base-url "http://127.0.0.1:$port_a" --store "$store" --session-secret "$secret" --admin-token "$token"
 "$PYTHON" "$EXAMPLE/browser/saml_browser.py" instances "http://127.0.0.1:$port_a" "http://127.0.0.1:$port_b" \
-    --postgres-url "$store" --postgres-control "$ROOT/scripts/postgres.sh" || status=$?
+    --postgres-url "$store" --postgres-control "$ROOT/scripts/postgres.sh" \
+    --admin-token "$token" --simplesamlphp-control "$ROOT/scripts/simplesamlphp.sh" || status=$?
 if [[ $status -ne 0 ]]; then show_logs "${logs[1]}" "${logs[2]}"; exit $status; fi
 echo "two-server tests: $(( $(date +%s) - started )) s" >&2

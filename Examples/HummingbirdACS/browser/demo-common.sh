@@ -73,3 +73,16 @@ stop_server() {
     SERVER_PIDS=()
     SERVER_PID=""
 }
+
+# start_simplesamlphp: a SimpleSAMLphp IdP on a free loopback port (scripts/simplesamlphp.sh), its SSP_*
+# variables exported; stop_simplesamlphp stops it and deletes its folder.
+start_simplesamlphp() {
+    eval "$("$ROOT/scripts/simplesamlphp.sh" start)"
+}
+
+stop_simplesamlphp() {
+    if [[ -n "${SSP_DIR:-}" ]]; then
+        "$ROOT/scripts/simplesamlphp.sh" stop >/dev/null 2>&1 || true
+        unset SSP_DIR
+    fi
+}

@@ -4,11 +4,18 @@
     saml_browser.py demo BASE_URL [--screenshot PNG]   log in as the first user, print the landing page, sign out
     saml_browser.py test BASE_URL                      the browser tests: login and single logout, refusals, returnTo,
                                                        test connection
+      with --admin-token T --simplesamlphp-control SCRIPT (and the SSP_* variables of `SCRIPT start`):
+                                                       the admin API adds the running SimpleSAMLphp IdP from its
+                                                       metadata URL, tests it, signs in through it, removes it and
+                                                       sees its login refused (printed as a transcript); test also
+                                                       drives the admin page
     saml_browser.py instances BASE_A BASE_B --postgres-url URL --postgres-control SCRIPT
                                                        two servers sharing one PostgreSQL store (both with
                                                        --base-url BASE_A and one --session-secret): a login
                                                        started on B finishes on A, replays to A and B, another
-                                                       browser, the database stopped and restarted
+                                                       browser, the database stopped and restarted; with
+                                                       --admin-token and SimpleSAMLphp, an IdP added on A
+                                                       signs in on B
 
 Exits non-zero on any failure, including a missing browser or driver.
 """
@@ -28,6 +35,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+import admin_flow
 
 SESSION_COOKIE = "saml_session"
 STATE_COOKIE = "saml_login_state"
@@ -119,7 +128,25 @@ def start_fresh(driver, base, path="/"):
     driver.get(base + path)
 
 
-def demo(base, screenshot):
+def helpers():
+    """What the admin flow borrows from this file."""
+    return {"check": check, "wait_for": wait_for, "waiting": waiting, "text": text, "wait_landing": wait_landing,
+            "wait_error_page": wait_error_page, "SESSION_COOKIE": SESSION_COOKIE,
+            "clear": lambda driver, base: clear_cookies(driver)}
+
+
+def admin_round_trip(driver, base, admin, second=None):
+    """The SimpleSAMLphp round trip of the admin API, when the run was given a token and SimpleSAMLphp."""
+    if admin is None:
+        return
+    token, control = admin
+    started = time.monotonic()
+    api = admin_flow.AdminAPI(base, token, label="instance A" if second else "")
+    admin_flow.simplesamlphp_round_trip(driver, base, api, admin_flow.SimpleSAMLphp(control), helpers(), second=second)
+    print(f"ok  SimpleSAMLphp added, tested, signed in through, removed and refused in {time.monotonic() - started:.1f} s")
+
+
+def demo(base, screenshot, admin=None):
     driver = browser()
     try:
         start = time.monotonic()
@@ -139,6 +166,8 @@ def demo(base, screenshot):
         sign_out(driver, base)
         print("Signed out through the test IdP's single logout: landed on /signed-out with no session cookie;")
         print("opening / again asks for a login.")
+        print()
+        admin_round_trip(driver, base, admin)
     finally:
         driver.quit()
 
@@ -428,26 +457,31 @@ def test_other_browser(driver, a, b, store):
 
 def test_database_outage(driver, a, b, captured, state, store):
     """PostgreSQL stopped while both servers run: finishing a login is refused with
-    stateStoreUnavailable, nothing is accepted; started again, logins succeed without restarting the servers."""
+    stateStoreUnavailable, or directoryUnavailable once the servers' copy of the identity-provider directory
+    (on the same database) is older than its maximum age; nothing is accepted; started again, logins
+    succeed without restarting the servers."""
+    outage = ("stateStoreUnavailable", "directoryUnavailable")
     assertions = store.count("saml_assertions")
     open_clean(driver, b, "/")  # the request is recorded while the database runs
     wait_for(driver, By.CSS_SELECTOR, "ul.users button")
     store.run("stop")
     try:
         pick_user(driver)
-        check_refused(driver, ("stateStoreUnavailable",), "ACS on A with the database stopped")
+        code, _ = check_refused(driver, outage, "ACS on A with the database stopped")
         check(driver.find_element(By.ID, "correlation-id").text.strip(), "no correlation ID on the failure page")
-        print("ok  database stopped: the IdP's valid response to A's ACS is refused (stateStoreUnavailable), no session")
+        print(f"ok  database stopped: the IdP's valid response to A's ACS is refused ({code}), no session")
         for name, origin in (("A", a), ("B", b)):
-            # a started login stores nothing on the server (its state is the sealed cookie), so it
-            # still reaches the IdP; only finishing it needs the database
+            # a started login stores nothing on the server (its state is the sealed cookie); it needs
+            # the directory, whose copy is used until its maximum age, then refused (fail closed)
             open_clean(driver, origin, "/")
-            wait_for(driver, By.CSS_SELECTOR, "ul.users button")
-        print("ok  database stopped: starting a login on A and on B still reaches the IdP (nothing is stored before the ACS)")
+            waiting(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.users button, #error-code"))
+            if driver.find_elements(By.ID, "error-code"):
+                check(text(driver, "error-code") == "directoryUnavailable", f"starting a login on {name}: {text(driver, 'error-code')}")
+        print("ok  database stopped: starting a login stores nothing; once the directory copy is too old it is refused (directoryUnavailable)")
         clear_cookies(driver)
         post_form(driver, a, "/saml/acs", captured, cookies=[state])
-        check_refused(driver, ("stateStoreUnavailable",), "a replay with the database stopped")
-        print("ok  database stopped: a replayed response is refused too (stateStoreUnavailable), not let through unchecked")
+        code, _ = check_refused(driver, outage, "a replay with the database stopped")
+        print(f"ok  database stopped: a replayed response is refused too ({code}), not let through unchecked")
     finally:
         store.run("start")
     check(store.count("saml_assertions") == assertions, "an assertion was recorded while the database was stopped")
@@ -463,7 +497,7 @@ def test_database_outage(driver, a, b, captured, state, store):
             if driver.find_elements(By.ID, "email"):
                 break
         code = text(driver, "error-code")
-        check(code == "stateStoreUnavailable", f"after the restart a login was refused with {code}: {text(driver, 'error-reason')}")
+        check(code in outage, f"after the restart a login was refused with {code}: {text(driver, 'error-reason')}")
         check(time.monotonic() - started < 90, f"no successful login within 90 s of the restart ({attempts} attempts)")
         time.sleep(1)
     check(wait_landing(driver)["email"] == "alice@example.com", "unexpected identity after the restart")
@@ -472,25 +506,29 @@ def test_database_outage(driver, a, b, captured, state, store):
           f"({attempts} attempt{'s' if attempts > 1 else ''}), servers not restarted")
 
 
-def instances(a, b, store):
+def instances(a, b, store, admin=None):
     driver = browser(network_log=True)
     try:
         captured, state = test_cross_instance(driver, a, b, store)
         test_replays_across_instances(driver, a, b, captured, state, store)
         test_other_browser(driver, a, b, store)
         test_database_outage(driver, a, b, captured, state, store)
+        admin_round_trip(driver, a, admin, second=b)
     finally:
         driver.quit()
     print("several-instance browser tests passed")
 
 
-def test(base):
+def test(base, admin=None):
     driver = browser()
     try:
         test_login(driver, base)
         test_refusals(driver, base)
         test_return_to(driver, base)
         test_connection(driver, base)
+        if admin is not None:
+            admin_flow.admin_page(driver, base, admin[0], helpers())
+            admin_round_trip(driver, base, admin)
     finally:
         driver.quit()
     print("browser tests passed")
@@ -504,18 +542,25 @@ def main():
     parser.add_argument("--screenshot")
     parser.add_argument("--postgres-url", help="instances: the database both servers use")
     parser.add_argument("--postgres-control", help="instances: scripts/postgres.sh, to stop and start it")
+    parser.add_argument("--admin-token", help="the servers' --admin-token: run the SimpleSAMLphp admin round trip")
+    parser.add_argument("--simplesamlphp-control", help="scripts/simplesamlphp.sh of the running SimpleSAMLphp IdP")
     args = parser.parse_args()
     base = args.base.rstrip("/")
+    admin = None
+    if args.admin_token:
+        if not (args.simplesamlphp_control and os.environ.get("SSP_METADATA_URL")):
+            parser.error("--admin-token needs --simplesamlphp-control and the SSP_* variables of a running SimpleSAMLphp")
+        admin = (args.admin_token, args.simplesamlphp_control)
     try:
         if args.command == "demo":
-            demo(base, args.screenshot)
+            demo(base, args.screenshot, admin)
         elif args.command == "instances":
             if not (args.second and args.postgres_url and args.postgres_control):
                 parser.error("instances needs BASE_A BASE_B --postgres-url URL --postgres-control SCRIPT")
-            instances(base, args.second.rstrip("/"), Store(args.postgres_url, args.postgres_control))
+            instances(base, args.second.rstrip("/"), Store(args.postgres_url, args.postgres_control), admin)
         else:
-            test(base)
-    except Failure as failure:
+            test(base, admin)
+    except (Failure, AssertionError) as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         sys.exit(1)
 

@@ -44,7 +44,7 @@ enum DemoPages {
     }
 
     static let navigation = """
-        <nav><a href="/">Home</a><a href="/test-connection">Test connection</a><a href="/idp/metadata">IdP metadata</a><a href="/saml/metadata">SP metadata</a>
+        <nav><a href="/">Home</a><a href="/admin">Identity providers</a><a href="/test-connection">Test connection</a><a href="/idp/metadata">IdP metadata</a><a href="/saml/metadata">SP metadata</a>
         <form method="post" action="/saml/logout?returnTo=%2Fsigned-out"><button type="submit" id="logout">Sign out</button></form></nav>
         """
 

@@ -4,6 +4,7 @@ import Logging
 import PostgresNIO
 import SAML
 import SAMLHummingbird
+import SAMLMetadataHTTP
 import SAMLPostgres
 import SAMLTesting
 import ServiceLifecycle
@@ -22,10 +23,12 @@ enum DemoServer {
         registration.singleLogoutURL = sloURL  // the IdP answers the SP's LogoutRequests there
         let testIdP = try TestIdentityProvider.demo(baseURL: base + "/idp", wantAuthnRequestsSigned: true, serviceProviders: [registration])
 
+        // the IdPs live in a directory the admin API changes while the server runs; the test IdP is its first entry
         let configuration = SAMLServiceProvider.Configuration(
-            acsURL: acsURL, identityProviders: [TrustedIdentityProvider(testIdP.identityProvider)],
+            acsURL: acsURL, identityProviders: [],
             signingKey: spKey, decryptionKeys: [spKey], stateSecrets: stateSecrets,
             singleLogoutURL: sloURL)
+        let demoRecord = IdentityProviderRecord(id: "demo", name: "Demo test IdP", metadataXML: testIdP.metadata())
         var logger = Logger(label: "saml-demo")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
@@ -33,17 +36,32 @@ enum DemoServer {
         // --store postgres://…: both on the database, shared by every instance using it, and a
         // login finished with one statement (consume the request, record the assertion)
         let store = try settings.postgres.map { try PostgresStore(configuration: $0, description: settings.storeDescription, logger: logger) }
-        let serviceProvider = try store.map { try SAMLServiceProvider(configuration: configuration, stateStore: $0.loginState) }
-            ?? SAMLServiceProvider(configuration: configuration)
-        let sessions = try settings.sessionSecret.map { try SAMLCookieSession(secret: $0, for: serviceProvider) }
-            ?? SAMLCookieSession.random(secure: base.lowercased().hasPrefix("https://"))
+        // with --store postgres://… the directory is on the database too: an IdP added through one
+        // instance is seen by every other within its maximum age (2 s)
+        let directory: any IdentityProviderDirectory = try store?.directory
+            ?? InMemoryIdentityProviderDirectory([IdentityProviderEntry(record: demoRecord)])
+        let serviceProvider = try store.map { try SAMLServiceProvider(configuration: configuration, stateStore: $0.loginState, directory: directory) }
+            ?? SAMLServiceProvider(configuration: configuration, directory: directory)
+        // bound to the façade: a session whose IdP was removed or disabled is refused at its next request
+        var generator = SystemRandomNumberGenerator()
+        let randomSecret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
+        let sessions = try SAMLCookieSession(secret: settings.sessionSecret ?? randomSecret, for: serviceProvider)
+        // IdPs added by metadata URL: fetched at once by the admin API, then refreshed every 5 minutes
+        let fetch: IdentityProviderMetadataRefresher.Fetch = { url in
+            try await MetadataSource.fetchDocument(url, configuration: MetadataFetchConfiguration(totalTimeout: .seconds(10)))
+        }
+        let admin = try settings.adminToken.map { try SAMLAdminAuthorization<BasicRequestContext>.bearerToken($0) }
         let routes = try SAMLRoutes<BasicRequestContext>(
-            serviceProvider: serviceProvider, options: SAMLRouteOptions(errorPage: DemoPages.errorPage), session: .cookie(sessions))
+            serviceProvider: serviceProvider,
+            options: SAMLRouteOptions(errorPage: DemoPages.errorPage, admin: SAMLAdminOptions(fetchMetadata: fetch)),
+            session: .cookie(sessions), admin: admin)
+        let refresher = IdentityProviderMetadataRefresher(directory: directory, fetch: fetch)
 
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         routes.addRoutes(to: router)
         DemoIdentityProvider(idp: testIdP, encryptionCertificate: spKey.certificate).addRoutes(to: router)
+        AdminPage.addRoutes(to: router)
         TestConnection(baseURL: base, entityID: configuration.entityID, signingKey: spKey, stateSecrets: stateSecrets,
                        cookieSecurity: routes.cookiePolicy).addRoutes(to: router)
 
@@ -73,13 +91,19 @@ enum DemoServer {
         router.get("/", use: protected)
         router.get("**", use: protected)
 
-        let ready = "Demo running at \(settings.baseURL)/ (listening on 127.0.0.1:\(settings.port), store: \(settings.storeDescription))\n"
+        var ready = "Demo running at \(settings.baseURL)/ (listening on 127.0.0.1:\(settings.port), store: \(settings.storeDescription))\n"
+        if admin != nil { ready += "Admin page: \(settings.baseURL)/admin (API \(settings.baseURL)/admin/identity-providers, bearer token as given)\n" }
         var app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: settings.port)),
-                              onServerRunning: { _ in FileHandle.standardOutput.write(Data(ready.utf8)) }, logger: logger)
+                              onServerRunning: { [ready] _ in FileHandle.standardOutput.write(Data(ready.utf8)) }, logger: logger)
+        app.addServices(MetadataRefreshService(refresher: refresher))
         if let store {
-            // the pool and the purge run beside the server; the tables exist before it accepts a request
-            app.addServices(store.client, store.purge)
-            app.beforeServerStarts { try await store.migrate() }
+            // the pool, the purge and the directory's refresh run beside the server; the tables exist and
+            // hold the test IdP before it accepts a request
+            app.addServices(store.client, store.purge, store.directory)
+            app.beforeServerStarts {
+                try await store.migrate()
+                try await store.addIfMissing(demoRecord)
+            }
         }
         return app
     }
@@ -96,6 +120,7 @@ enum DemoServer {
 struct PostgresStore: Sendable {
     let client: PostgresClient
     let loginState: PostgresLoginStateStore
+    let directory: PostgresIdentityProviderDirectory
     let purge: PostgresStatePurgeService
     let description: String
 
@@ -105,6 +130,7 @@ struct PostgresStore: Sendable {
         configuration.options.connectTimeout = .seconds(3)
         client = PostgresClient(configuration: configuration)
         loginState = try PostgresLoginStateStore(client: client)
+        directory = try PostgresIdentityProviderDirectory(client: client)
         purge = PostgresStatePurgeService(purger: PostgresStatePurger(requestTracker: loginState.requests, replayStore: loginState.assertions), logger: logger)
         self.description = description
     }
@@ -120,6 +146,28 @@ struct PostgresStore: Sendable {
                 cannot use the PostgreSQL store \(description) to create its tables: \(problem), so the server does not start.
                 Check that the database is running and reachable, and that the URL names the right user, password and database.
                 """)
+        }
+    }
+}
+
+/// Refreshes the directory's IdPs added by metadata URL every 5 minutes, until shutdown.
+struct MetadataRefreshService: Service {
+    let refresher: IdentityProviderMetadataRefresher
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await refresher.run(every: .seconds(300)) }
+    }
+}
+
+extension PostgresStore {
+    /// Adds `record` unless the directory has an entry with its ID (instances starting together
+    /// may both try; the second is refused as a duplicate, which is fine).
+    func addIfMissing(_ record: IdentityProviderRecord) async throws {
+        guard try await directory.snapshot().entry(id: record.id) == nil else { return }
+        do {
+            _ = try await directory.add(record)
+        } catch let error as IdentityProviderInputError where error.field == "id" || error.error.code == .duplicateEntityID {
+            return
         }
     }
 }

@@ -15,9 +15,11 @@ struct DemoSettings {
     var postgres: PostgresClient.Configuration?
     /// The secret that signs session cookies and login state (random when absent).
     var sessionSecret: String?
+    /// The bearer token of the admin API and page (`/admin`); nil closes the admin API.
+    var adminToken: String?
 
     static let usage = """
-        usage: HummingbirdACS [--port N] [--base-url URL] [--store memory|postgres://...] [--session-secret S]
+        usage: HummingbirdACS [--port N] [--base-url URL] [--store memory|postgres://...] [--session-secret S] [--admin-token T]
 
           --port N             loopback port to listen on (default 8080)
           --base-url URL       public URL the IdP and the browser see (default http://127.0.0.1:PORT);
@@ -31,6 +33,9 @@ struct DemoSettings {
                                                    start when the database cannot be reached
           --session-secret S   32 random bytes in base64 (openssl rand -base64 32); signs session cookies and login state, so
                                several instances behind one --base-url can share logins (default: random)
+          --admin-token T      opens the identity-provider admin API (/admin/identity-providers) and its page
+                               (/admin) to requests carrying "Authorization: Bearer T" (at least 16 characters);
+                               without it the admin API answers 403
 
         Several instances: give each its own --port and the same --base-url (the address the load
         balancer answers on), --store postgres://... and --session-secret.
@@ -66,6 +71,12 @@ struct DemoSettings {
                 settings.store = try value(argument)
             case "--session-secret":
                 settings.sessionSecret = try value(argument)
+            case "--admin-token":
+                let token = try value(argument)
+                guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
+                    throw Problem(message: "--admin-token must be at least 16 characters without spaces (e.g. openssl rand -hex 24).")
+                }
+                settings.adminToken = token
             case "--help", "-h":
                 throw Problem(message: "")
             default:

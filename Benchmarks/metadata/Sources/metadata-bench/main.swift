@@ -39,7 +39,7 @@ func cpuSeconds() -> Double {
 }
 let cpuStart = cpuSeconds()
 let start = clock.now
-let set = try MetadataSet(metadata: bytes, signedBy: [certificate], limits: XMLLimits(maximumBytes: 200 << 20))
+let set = try MetadataSet(metadata: bytes, signedBy: [certificate], limits: .metadata(maximumBytes: 200 << 20))
 let loadTime = clock.now - start
 let loadCPU = cpuSeconds() - cpuStart
 bytes = []  // the document is not needed once loaded

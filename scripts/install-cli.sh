@@ -16,9 +16,14 @@ quiet() { "$@" 2> >(grep -v "prohibited flag" >&2); }
 # The trait is the tool's, not the library's: packages that depend on swift-saml still build without it.
 traits=(--traits HTTPMetadata)
 quiet swift build -c release "${traits[@]}" --product saml
-BIN="$(swift build -c release "${traits[@]}" --show-bin-path)/saml"
+# Keep the binary just built: the manual plugin below builds `saml` again, without the trait, into the same folder.
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+BIN="$WORK/saml"
+cp "$(swift build -c release "${traits[@]}" --show-bin-path)/saml" "$BIN"
 # A build without URL support answers a metadata URL with "built without URL support"; refuse to install that.
-if "$BIN" metadata http://127.0.0.1:9/ 2>&1 | grep -q "without URL support"; then
+probe="$("$BIN" metadata http://127.0.0.1:9/ 2>&1 || true)"
+if grep -q "without URL support" <<<"$probe"; then
     echo "install-cli: the saml just built cannot fetch URLs (HTTPMetadata trait missing)" >&2
     exit 1
 fi
@@ -36,5 +41,11 @@ install -m 0644 "$MAN" "$PREFIX/share/man/man1/saml.1"
 chmod 0644 "$PREFIX/share/bash-completion/completions/saml" "$PREFIX/share/zsh/site-functions/_saml" \
     "$PREFIX/share/fish/vendor_completions.d/saml.fish"
 
+# What is installed must be what was checked.
+probe="$("$PREFIX/bin/saml" metadata http://127.0.0.1:9/ 2>&1 || true)"
+if grep -q "without URL support" <<<"$probe"; then
+    echo "install-cli: the installed saml cannot fetch URLs" >&2
+    exit 1
+fi
 echo "installed $("$PREFIX/bin/saml" --version | head -n 1) in $PREFIX"
 echo "  man saml · completions for bash, zsh and fish (open a new shell)"

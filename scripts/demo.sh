@@ -23,7 +23,11 @@ while [[ $# -gt 0 ]]; do
         --serve) serve=1 ;;
         --port) port="${2:?--port needs a value}"; shift ;;
         --base-url) base="${2:?--base-url needs a value}"; flags+=(--base-url "$2"); shift ;;
-        --store|--session-secret|--admin-token) flags+=("$1" "${2:?$1 needs a value}"); shift ;;
+        --store|--session-secret|--admin-token)
+            flags+=("$1" "${2:?$1 needs a value}")
+            # PostgreSQL support is a trait of the example, built only when a store asks for it
+            [[ $1 == --store && ${2,,} == postgres* ]] && DEMO_TRAITS=PostgreSQL
+            shift ;;
         -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac

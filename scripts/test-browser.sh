@@ -12,6 +12,8 @@
 #      removed on A its session and login are refused on B within the directory's maximum age.
 # A missing Chromium, driver, Selenium or PostgreSQL fails the run.
 set -euo pipefail
+# the second part runs on a PostgreSQL store: the example's PostgreSQL trait
+DEMO_TRAITS=PostgreSQL
 source "$(dirname "$0")/../Examples/HummingbirdACS/browser/demo-common.sh"
 cd "$ROOT"
 

@@ -1,9 +1,14 @@
 # Shared by scripts/demo.sh and scripts/test-browser.sh (sourced, not run).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 EXAMPLE="$ROOT/Examples/HummingbirdACS"
-# one build folder for the demo server, shared by the demo, the browser tests and --serve
-SCRATCH="$ROOT/.build-examples"
-SERVER="$SCRATCH/debug/HummingbirdACS"
+# one build folder for the demo server, shared by the demo, the browser tests and --serve; the
+# PostgreSQL build (DEMO_TRAITS=PostgreSQL, for --store postgres://…) has its own, so switching
+# between the two rebuilds nothing
+demo_paths() {
+    SCRATCH="$ROOT/.build-examples${DEMO_TRAITS:+-$(tr 'A-Z,' 'a-z-' <<<"$DEMO_TRAITS")}"
+    SERVER="$SCRATCH/debug/HummingbirdACS"
+}
+demo_paths
 # Debian's python3, which sees Debian's python3-selenium
 PYTHON=/usr/bin/python3
 
@@ -21,14 +26,41 @@ install_browser() {
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# build_progress: swift build's output with its "[N/M] Compiling …" lines folded into one progress
+# line (rewritten in place on a terminal, else printed every 15 s); everything else passes through.
+build_progress() {
+    local line last=-15 started=$SECONDS tty=0
+    [[ -t 2 ]] && tty=1
+    while IFS= read -r line; do
+        if [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]]; then
+            if [[ $tty -eq 1 ]]; then
+                printf '\r  building: step %s of %s, %s s ' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" $((SECONDS - started)) >&2
+            elif ((SECONDS - last >= 15)); then
+                last=$SECONDS
+                printf '  building: step %s of %s, %s s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" $((SECONDS - started)) >&2
+            fi
+        elif [[ $line != *"prohibited flag"* ]]; then
+            [[ $tty -eq 1 ]] && printf '\r\033[K' >&2
+            printf '%s\n' "$line" >&2
+        fi
+    done
+    [[ $tty -eq 1 ]] && printf '\n' >&2
+    return 0
+}
+
+# build_server: the demo server, with the traits in DEMO_TRAITS (none: the in-memory store only).
 build_server() {
     "$ROOT/scripts/install-deps.sh" build
-    echo "Building the demo server (Examples/HummingbirdACS, build folder .build-examples)…" >&2
+    demo_paths
+    local traits=()
+    [[ -n ${DEMO_TRAITS:-} ]] && traits=(--traits "$DEMO_TRAITS")
+    echo "Building the demo server (Examples/HummingbirdACS${DEMO_TRAITS:+ with $DEMO_TRAITS}, build folder ${SCRATCH#"$ROOT"/})…" >&2
     # the library is a path dependency: plan the build again, so files moved or removed there since
     # the last build are not looked for
     rm -f "$SCRATCH/debug.yaml" "$SCRATCH"/*/debug/description.json
-    swift build --package-path "$EXAMPLE" --scratch-path "$SCRATCH" --product HummingbirdACS \
-        2> >(grep -v "prohibited flag" >&2) >&2
+    local started=$SECONDS
+    swift build --package-path "$EXAMPLE" --scratch-path "$SCRATCH" --product HummingbirdACS "${traits[@]}" 2>&1 | build_progress
+    echo "Built in $((SECONDS - started)) s." >&2
 }
 
 free_port() {

@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
 import Logging
+#if PostgreSQL
 import PostgresNIO
+#endif
 import SAML
 import SAMLHummingbird
 import SAMLMetadataHTTP
+#if PostgreSQL
 import SAMLPostgres
+#endif
 import SAMLTesting
 import ServiceLifecycle
 
@@ -35,6 +39,7 @@ enum DemoServer {
         // --store memory: the process-wide in-memory request tracker and replay store;
         // --store postgres://…: both on the database, shared by every instance using it, and a
         // login finished with one statement (consume the request, record the assertion)
+        #if PostgreSQL
         let store = try settings.postgres.map { try PostgresStore(configuration: $0, description: settings.storeDescription, logger: logger) }
         // with --store postgres://… the directory is on the database too: an IdP added through one
         // instance is seen by every other within its maximum age (2 s)
@@ -42,6 +47,10 @@ enum DemoServer {
             ?? InMemoryIdentityProviderDirectory([IdentityProviderEntry(record: demoRecord)])
         let serviceProvider = try store.map { try SAMLServiceProvider(configuration: configuration, stateStore: $0.loginState, directory: directory) }
             ?? SAMLServiceProvider(configuration: configuration, directory: directory)
+        #else
+        let directory: any IdentityProviderDirectory = try InMemoryIdentityProviderDirectory([IdentityProviderEntry(record: demoRecord)])
+        let serviceProvider = try SAMLServiceProvider(configuration: configuration, directory: directory)
+        #endif
         // bound to the façade: a session whose IdP was removed or disabled is refused at its next request
         var generator = SystemRandomNumberGenerator()
         let randomSecret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
@@ -96,6 +105,7 @@ enum DemoServer {
         var app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: settings.port)),
                               onServerRunning: { [ready] _ in FileHandle.standardOutput.write(Data(ready.utf8)) }, logger: logger)
         app.addServices(MetadataRefreshService(refresher: refresher))
+        #if PostgreSQL
         if let store {
             // the pool, the purge and the directory's refresh run beside the server; the tables exist and
             // hold the test IdP before it accepts a request
@@ -105,6 +115,7 @@ enum DemoServer {
                 try await store.addIfMissing(demoRecord)
             }
         }
+        #endif
         return app
     }
 
@@ -115,6 +126,7 @@ enum DemoServer {
     }
 }
 
+#if PostgreSQL
 /// `--store postgres://…`: the login state store (requests and used assertions) on one `PostgresClient`, its
 /// start-up migration and the periodic purge of expired rows.
 struct PostgresStore: Sendable {
@@ -149,6 +161,7 @@ struct PostgresStore: Sendable {
         }
     }
 }
+#endif
 
 /// Refreshes the directory's IdPs added by metadata URL every 5 minutes, until shutdown.
 struct MetadataRefreshService: Service {
@@ -159,6 +172,7 @@ struct MetadataRefreshService: Service {
     }
 }
 
+#if PostgreSQL
 extension PostgresStore {
     /// Adds `record` unless the directory has an entry with its ID (instances starting together
     /// may both try; the second is refused as a duplicate, which is fine).
@@ -171,6 +185,7 @@ extension PostgresStore {
         }
     }
 }
+#endif
 
 /// The PostgreSQL store could not be prepared at start-up.
 struct StoreUnreachable: Error {

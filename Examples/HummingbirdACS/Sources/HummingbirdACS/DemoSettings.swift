@@ -1,7 +1,11 @@
 import Foundation
+#if PostgreSQL
 import PostgresNIO
+#endif
 import SAML
+#if PostgreSQL
 import SAMLPostgres
+#endif
 
 /// The demo server's command-line settings.
 struct DemoSettings {
@@ -11,8 +15,10 @@ struct DemoSettings {
     var baseURL = ""
     /// The store for login requests and used assertions: `memory`, or a PostgreSQL URL.
     var store = "memory"
+    #if PostgreSQL
     /// The PostgreSQL client settings when `store` is a `postgres://` URL.
     var postgres: PostgresClient.Configuration?
+    #endif
     /// The secret that signs session cookies and login state (random when absent).
     var sessionSecret: String?
     /// The bearer token of the admin API and page (`/admin`); nil closes the admin API.
@@ -95,6 +101,7 @@ struct DemoSettings {
         if scheme == "memory" || scheme == "memory:" {
             settings.store = "memory"
         } else if scheme.hasPrefix("postgres://") || scheme.hasPrefix("postgresql://") {
+            #if PostgreSQL
             do {
                 settings.postgres = try PostgresConnectionURL.clientConfiguration(settings.store)
             } catch let error as SAMLError {
@@ -102,6 +109,12 @@ struct DemoSettings {
             } catch {
                 throw Problem(message: "--store: \(error)")
             }
+            #else
+            throw Problem(message: """
+                --store \(Self.redacted(settings.store)): this build has no PostgreSQL support. Build it with the \
+                PostgreSQL trait (scripts/demo.sh --store postgres://… does; or swift build --traits PostgreSQL).
+                """)
+            #endif
         } else {
             throw Problem(message: "--store \(Self.redacted(settings.store)) is neither memory nor a postgres:// URL.")
         }
@@ -119,9 +132,13 @@ struct DemoSettings {
 
     /// The store as it may be printed: a PostgreSQL URL without its password.
     var storeDescription: String {
+        #if PostgreSQL
         guard let postgres else { return Self.redacted(store) }
         let scheme = store.lowercased().hasPrefix("postgresql://") ? "postgresql" : "postgres"
         return "\(scheme)://\(postgres.username)@\(postgres.host ?? "?"):\(postgres.port ?? 5432)/\(postgres.database ?? "")"
+        #else
+        return Self.redacted(store)
+        #endif
     }
 
     /// `text` with the password of a `scheme://user:password@host` URL replaced by `***`.

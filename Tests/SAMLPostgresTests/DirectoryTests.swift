@@ -317,6 +317,8 @@ import Testing
                 defer { keeper.cancel() }
                 _ = try await PostgresIdentityProviderDirectory(client: client, configuration: setup)
                     .add(IdentityProviderRecord(id: "down", name: "Down", metadataXML: idp.metadata()))
+                // added through another instance: seen here within the maximum age
+                _ = try await Self.whileUp { try await Self.firstSeen(since: .now) { try await directory.snapshot().entry(id: "down") != nil } }
                 // while the server runs, a slow answer on a loaded machine is retried: not what this test is about
                 var (start, _, issued) = try await Self.whileUp { try await Self.respond(saml, id: "down", idp: idp) }
                 let login = try await Self.whileUp { try await Self.finish(saml, start, issued) }

@@ -222,15 +222,68 @@ let package = Package(
             exclude: ["RaceWorker"],
             swiftSettings: upcoming
         ),
-        .testTarget(
-            name: "SAMLTests",
+        .target(
+            name: "SAMLTestSupport",
             dependencies: [
-                "SAML", "SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLVerification", "SAMLLogin", "SAMLXMLSec",
-                "SAMLTesting", "SAMLInspection", "SAMLSignatureOracle",
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLMetadata", "SAMLRequests", "SAMLTesting", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SAMLTestSupport",
+            exclude: ["Peer"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLCoreTests",
+            dependencies: ["SAML", "SAMLCore", "SAMLTestSupport", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLXMLSecTests",
+            dependencies: [
+                "CSAMLShims", "SAML", "SAMLCore", "SAMLTestSupport", "SAMLVerification", "SAMLXMLSec",
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLMetadataTests",
+            dependencies: ["SAML", "SAMLCore", "SAMLMetadata", "SAMLTestSupport", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLRequestsTests",
+            dependencies: ["SAMLCore", "SAMLMetadata", "SAMLRequests", "SAMLTestSupport", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLVerificationTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLInspection", "SAMLSignatureOracle", "SAMLTestSupport", "SAMLTesting", "SAMLVerification",
+                "SAMLXMLSec", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLLoginTests",
+            dependencies: [
+                "SAML", "SAMLCore", "SAMLLogin", "SAMLTestSupport", "SAMLTesting", "SAMLXMLSec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
-            exclude: ["Peer"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLTestingTests",
+            dependencies: ["SAML", "SAMLTestSupport", "SAMLTesting"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLInspectionTests",
+            dependencies: ["SAML", "SAMLCore", "SAMLInspection", "SAMLTestSupport", "SAMLXMLSec"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SAMLCommandTests",
+            dependencies: ["SAML", "SAMLCore", "SAMLTestSupport", "SAMLTesting", "SAMLXMLSec"],
             swiftSettings: upcoming
         ),
         .target(

@@ -155,7 +155,7 @@ enum GeneratedFixture {
     static let acs = "https://sp.example.com/saml/acs"
     static let requestID = "_req-7c1f2c5e9b0a4d6e8f10"
     static let assertionID = "_assert-8e4c61f09d2b4a7c93e5"
-    /// The instant the fixtures are valid at (see Tests/SAMLTests/Support/TestSupport.swift).
+    /// The instant the fixtures are valid at (see Tests/SAMLTestSupport/TestSupport.swift).
     static let now: Date = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

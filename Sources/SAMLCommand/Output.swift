@@ -123,27 +123,32 @@ enum Output {
     }
 }
 
-/// The JSON shape of a certificate in command output.
+/// The JSON shape of a certificate in command output: its fields, each named once here, and
+/// whether it has expired at the instant given.
 struct CertificateJSON: Encodable {
-    var subject: String
-    var issuer: String
-    var notBefore: Date
-    var notAfter: Date
-    var expired: Bool
-    var keyAlgorithm: String
-    var keySize: Int
-    var signatureAlgorithm: String
-    var sha256Fingerprint: String
+    private enum Field: String, CodingKey {
+        case subject, issuer, notBefore, notAfter, expired, keyAlgorithm, keySize, signatureAlgorithm, sha256Fingerprint
+    }
 
-    init(_ c: SAMLCertificate, now: Date = Date()) {
-        subject = c.subject
-        issuer = c.issuer
-        notBefore = c.notBefore
-        notAfter = c.notAfter
-        expired = c.isExpired(at: now)
-        keyAlgorithm = c.keyAlgorithm.description
-        keySize = c.keySize
-        signatureAlgorithm = c.signatureAlgorithm
-        sha256Fingerprint = c.sha256Fingerprint
+    let certificate: SAMLCertificate
+    let now: Date
+
+    init(_ certificate: SAMLCertificate, now: Date = Date()) {
+        self.certificate = certificate
+        self.now = now
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        let c = certificate
+        var json = encoder.container(keyedBy: Field.self)
+        try json.encode(c.subject, forKey: .subject)
+        try json.encode(c.issuer, forKey: .issuer)
+        try json.encode(c.notBefore, forKey: .notBefore)
+        try json.encode(c.notAfter, forKey: .notAfter)
+        try json.encode(c.isExpired(at: now), forKey: .expired)
+        try json.encode(c.keyAlgorithm.description, forKey: .keyAlgorithm)
+        try json.encode(c.keySize, forKey: .keySize)
+        try json.encode(c.signatureAlgorithm, forKey: .signatureAlgorithm)
+        try json.encode(c.sha256Fingerprint, forKey: .sha256Fingerprint)
     }
 }

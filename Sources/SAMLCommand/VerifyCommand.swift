@@ -86,47 +86,43 @@ struct NameIDJSON: Encodable {
     }
 }
 
-/// The JSON `saml verify` prints on success.
+/// The JSON `saml verify` prints on success: the verified assertion's fields, each named once
+/// here, those without a value left out.
 struct VerifiedJSON: Encodable {
-    struct RoleJSON: Encodable {
+    private struct RoleJSON: Encodable {
         var role: String
         var provider: String
     }
-    var issuer: String
-    var nameID: NameIDJSON
-    var sessionIndex: String?
-    var authnInstant: Date?
-    var authnContextClassRef: String?
-    var sessionNotOnOrAfter: Date?
-    var attributes: [String: [String]]
-    var assertionID: String
-    var responseID: String
-    var inResponseTo: String?
-    var notOnOrAfter: Date?
-    var responseSigned: Bool
-    var assertionSigned: Bool
-    var encrypted: Bool
-    var email: String?
-    var awsRoles: [RoleJSON]?
 
-    init(_ a: VerifiedAssertion) {
-        issuer = a.issuer
-        nameID = NameIDJSON(a.nameID)
-        sessionIndex = a.sessionIndex
-        authnInstant = a.authnInstant
-        authnContextClassRef = a.authnContextClassRef
-        sessionNotOnOrAfter = a.sessionNotOnOrAfter
-        attributes = a.valuesByName
-        assertionID = a.assertionID
-        responseID = a.responseID
-        inResponseTo = a.inResponseTo
-        notOnOrAfter = a.notOnOrAfter
-        responseSigned = a.responseSigned
-        assertionSigned = a.assertionSigned
-        encrypted = a.wasEncrypted
-        email = a.email
-        let roles = a.awsRoles
-        awsRoles = roles.isEmpty ? nil : roles.map { RoleJSON(role: $0.roleARN, provider: $0.providerARN) }
+    private enum Field: String, CodingKey {
+        case issuer, nameID, sessionIndex, authnInstant, authnContextClassRef, sessionNotOnOrAfter, attributes, assertionID
+        case responseID, inResponseTo, notOnOrAfter, responseSigned, assertionSigned, encrypted, email, awsRoles
+    }
+
+    let assertion: VerifiedAssertion
+
+    init(_ assertion: VerifiedAssertion) { self.assertion = assertion }
+
+    func encode(to encoder: any Encoder) throws {
+        let a = assertion
+        var json = encoder.container(keyedBy: Field.self)
+        try json.encode(a.issuer, forKey: .issuer)
+        try json.encode(NameIDJSON(a.nameID), forKey: .nameID)
+        try json.encodeIfPresent(a.sessionIndex, forKey: .sessionIndex)
+        try json.encodeIfPresent(a.authnInstant, forKey: .authnInstant)
+        try json.encodeIfPresent(a.authnContextClassRef, forKey: .authnContextClassRef)
+        try json.encodeIfPresent(a.sessionNotOnOrAfter, forKey: .sessionNotOnOrAfter)
+        try json.encode(a.valuesByName, forKey: .attributes)
+        try json.encode(a.assertionID, forKey: .assertionID)
+        try json.encode(a.responseID, forKey: .responseID)
+        try json.encodeIfPresent(a.inResponseTo, forKey: .inResponseTo)
+        try json.encodeIfPresent(a.notOnOrAfter, forKey: .notOnOrAfter)
+        try json.encode(a.responseSigned, forKey: .responseSigned)
+        try json.encode(a.assertionSigned, forKey: .assertionSigned)
+        try json.encode(a.wasEncrypted, forKey: .encrypted)
+        try json.encodeIfPresent(a.email, forKey: .email)
+        let roles = a.awsRoles.map { RoleJSON(role: $0.roleARN, provider: $0.providerARN) }
+        try json.encodeIfPresent(roles.isEmpty ? nil : roles, forKey: .awsRoles)
     }
 }
 

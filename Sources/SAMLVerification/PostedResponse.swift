@@ -1,5 +1,5 @@
 import Foundation
-package import SAMLCore
+import SAMLCore
 package import SAMLXMLSec
 
 /// A posted `SAMLResponse` value, decoded and parsed once. The façade reads its routing hints

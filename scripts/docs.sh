@@ -2,14 +2,15 @@
 # Builds the DocC documentation of every public module, the trait-gated ones included (in the
 # trait build folder, .build-traits, shared with scripts/test-traits.sh); any warning fails.
 #   scripts/docs.sh [OUTPUT_DIR]     default .build/docs
-#   SAML_TRAITS_SCRATCH=DIR          another trait build folder
+#   SAML_TRAITS_SCRATCH_PATH=DIR     another trait build folder (as for scripts/test.sh traits;
+#                                    SAML_TRAITS_SCRATCH is read too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
 out="${1:-.build/docs}"
 mkdir -p "$out"
 traits="HTTPMetadata,PostgreSQL,Hummingbird,Vapor"
-scratch="${SAML_TRAITS_SCRATCH:-.build-traits}"
+scratch="${SAML_TRAITS_SCRATCH_PATH:-${SAML_TRAITS_SCRATCH:-.build-traits}}"
 failed=()
 document() {  # TARGET [swift package options...]
     local target="$1"; shift

@@ -42,9 +42,26 @@ if [[ $serve -eq 1 ]]; then
 fi
 
 started=$(date +%s)
-install_browser
-"$ROOT/scripts/install-deps.sh" demo
-build_server
+# the packages the build needs first; then the build, while apt installs what the demo runs beside
+# it (Chromium, its driver and Selenium, SimpleSAMLphp and PHP) — apt waits on the network and dpkg,
+# the build on the CPU
+"$ROOT/scripts/install-deps.sh" build
+apt_log="$(mktemp)"
+apt_done="$apt_log.done"
+( status=0; "$ROOT/scripts/install-deps.sh" demo-run >"$apt_log" 2>&1 || status=$?; echo "$status" >"$apt_done" ) &
+apt_pid=$!
+build_status=0
+BESIDE_WHAT="installing Chromium and SimpleSAMLphp" BESIDE_DONE="$apt_done" build_server || build_status=$?
+if [[ ! -e $apt_done ]]; then echo "Waiting for apt to finish installing Chromium and SimpleSAMLphp…" >&2; fi
+wait "$apt_pid" || true
+apt_status="$(cat "$apt_done" 2>/dev/null || echo 1)"
+if [[ $apt_status != 0 ]]; then
+    cat "$apt_log" >&2
+    echo "FAILED: installing the browser and SimpleSAMLphp (scripts/install-deps.sh demo-run, exit status $apt_status)" >&2
+fi
+rm -f "$apt_log" "$apt_done"
+[[ $build_status == 0 && $apt_status == 0 ]] || exit 1
+echo "Ready to run after $(( $(date +%s) - started )) s." >&2
 port="${port:-$(free_port)}"
 log="$(mktemp)"
 trap 'stop_server; stop_simplesamlphp; rm -f "$log"' EXIT

@@ -1,8 +1,9 @@
 // swift-tools-version:6.2
 // The login demo: the SAML routes of SAMLHummingbird and the in-process test identity provider of
 // SAMLTesting on one loopback server. A separate package, so the library's own graph never
-// includes a web framework or a database driver; it turns on the library's `Hummingbird` trait and
-// its `HTTPMetadata` trait (the admin page adds IdPs from their metadata URL).
+// includes a web framework or a database driver; it turns on the library's `Hummingbird` trait. The
+// admin page fetches metadata URLs with Foundation's URLSession (MetadataDownload.swift), so the
+// demo builds no HTTP client of its own (no async-http-client, no swift-nio-ssl's BoringSSL).
 //
 // The default demo keeps logins in memory and builds no database driver (no postgres-nio, no
 // swift-crypto). Its `PostgreSQL` trait, off by default, adds `--store postgres://…` (several
@@ -20,7 +21,7 @@ let package = Package(
     dependencies: [
         // a link to the repository root, so the identity is stable
         .package(path: "swift-saml", traits: [
-            "Hummingbird", "HTTPMetadata",
+            "Hummingbird",
             .trait(name: "PostgreSQL", condition: .when(traits: ["PostgreSQL"])),
         ]),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
@@ -35,7 +36,6 @@ let package = Package(
                 .product(name: "SAMLHummingbird", package: "swift-saml"),
                 .product(name: "SAMLTesting", package: "swift-saml"),
                 .product(name: "SAMLPostgres", package: "swift-saml", condition: .when(traits: ["PostgreSQL"])),
-                .product(name: "SAMLMetadataHTTP", package: "swift-saml"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

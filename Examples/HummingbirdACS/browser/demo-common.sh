@@ -28,16 +28,20 @@ install_browser() {
 
 # build_progress: swift build's output with its "[N/M] Compiling …" lines folded into one progress
 # line (rewritten in place on a terminal, else printed every 15 s); everything else passes through.
+# With BESIDE_WHAT and BESIDE_DONE set (a job running beside the build, which creates the file
+# BESIDE_DONE when it ends), the line says what else is going on until it has ended.
 build_progress() {
-    local line last=-15 started=$SECONDS tty=0
+    local line last=-15 started=$SECONDS tty=0 beside
     [[ -t 2 ]] && tty=1
     while IFS= read -r line; do
         if [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]]; then
+            beside=""
+            [[ -n ${BESIDE_WHAT:-} && ! -e ${BESIDE_DONE:-/} ]] && beside="; $BESIDE_WHAT"
             if [[ $tty -eq 1 ]]; then
-                printf '\r  building: step %s of %s, %s s ' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" $((SECONDS - started)) >&2
+                printf '\r\033[K  building: step %s of %s, %s s%s ' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" $((SECONDS - started)) "$beside" >&2
             elif ((SECONDS - last >= 15)); then
                 last=$SECONDS
-                printf '  building: step %s of %s, %s s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" $((SECONDS - started)) >&2
+                printf '  building: step %s of %s, %s s%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" $((SECONDS - started)) "$beside" >&2
             fi
         elif [[ $line != *"prohibited flag"* ]]; then
             [[ $tty -eq 1 ]] && printf '\r\033[K' >&2
@@ -50,7 +54,7 @@ build_progress() {
 
 # build_server: the demo server, with the traits in DEMO_TRAITS (none: the in-memory store only).
 build_server() {
-    "$ROOT/scripts/install-deps.sh" build
+    "$ROOT/scripts/install-deps.sh" build || return
     demo_paths
     local traits=()
     [[ -n ${DEMO_TRAITS:-} ]] && traits=(--traits "$DEMO_TRAITS")
@@ -58,8 +62,13 @@ build_server() {
     # the library is a path dependency: plan the build again, so files moved or removed there since
     # the last build are not looked for
     rm -f "$SCRATCH/debug.yaml" "$SCRATCH"/*/debug/description.json
-    local started=$SECONDS
-    swift build --package-path "$EXAMPLE" --scratch-path "$SCRATCH" --product HummingbirdACS "${traits[@]}" 2>&1 | build_progress
+    local started=$SECONDS status=0
+    swift build --package-path "$EXAMPLE" --scratch-path "$SCRATCH" --product HummingbirdACS "${traits[@]}" 2>&1 \
+        | build_progress || status=$?
+    if ((status != 0)); then
+        echo "The demo server did not build (exit status $status)." >&2
+        return "$status"
+    fi
     echo "Built in $((SECONDS - started)) s." >&2
 }
 

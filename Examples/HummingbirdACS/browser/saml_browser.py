@@ -242,6 +242,10 @@ def test_connection(driver, base):
     check(entity == base + "/idp/metadata", f"entity ID read: {entity!r}")
     check(text(driver, "wants-signed") == "yes", "wants-signed-requests not shown")
     check(driver.find_elements(By.CSS_SELECTOR, "#certificates .expiry"), "no certificate expiry shown")
+    found = findings(driver)
+    check(found.get("idp.wantsSignedRequests") == ("ok", ""), f"signed requests finding: {found.get('idp.wantsSignedRequests')}")
+    check(found.get("idp.certificate.signing", ("",))[0] == "ok", f"IdP certificate finding: {found.get('idp.certificate.signing')}")
+    check(found.get("sp.acs.https", ("",))[0] == "warning", f"plain-http ACS finding: {found.get('sp.acs.https')}")
     driver.find_element(By.ID, "run-login").click()
     pick_user(driver)
     wait_for(driver, By.ID, "result")
@@ -252,6 +256,26 @@ def test_connection(driver, base):
     check(len(trace) >= 5 and not driver.find_elements(By.CSS_SELECTOR, "#trace tr.failed"), f"trace: {len(trace)} steps")
     check("audience" in driver.find_element(By.ID, "trace").text, "the trace does not show the audience check")
     print(f"ok  test connection: metadata upload read, test login verified with a {len(trace)}-step trace, no session")
+
+    # a real misconfiguration: the IdP wants signed AuthnRequests (WantAuthnRequestsSigned), the SP
+    # would send them unsigned; the page shows the library's finding (Configuration.diagnose(now:))
+    start_fresh(driver, base, "/test-connection")
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as file:
+        file.write(metadata)
+    try:
+        wait_for(driver, By.ID, "metadata_file").send_keys(file.name)
+        driver.find_element(By.ID, "sign").click()
+        driver.find_element(By.ID, "read").click()
+        wait_for(driver, By.ID, "findings")
+    finally:
+        os.unlink(file.name)
+    found = findings(driver)
+    severity, fix = found.get("idp.wantsSignedRequests", ("missing", ""))
+    check(severity == "error", f"unsigned requests to an IdP that wants them signed: finding {severity!r}")
+    check("signing key" in fix, f"the finding's fix does not say what to do: {fix!r}")
+    summary = text(driver, "findings-summary")
+    check("problem" in summary and not summary.startswith("No problems"), f"findings summary: {summary!r}")
+    print("ok  test connection: unsigned requests to an IdP that wants them signed shown as error idp.wantsSignedRequests, with its fix")
 
     # the JSON an admin dashboard keeps, pasted
     certificate = metadata.decode().split("X509Certificate>")[1].split("<")[0]
@@ -273,6 +297,20 @@ def test_connection(driver, base):
     error = wait_for(driver, By.ID, "read-error").text
     check("could not be read" in error, f"bad metadata error: {error!r}")
     print("ok  test connection: bad metadata gets a readable error")
+
+
+def findings(driver):
+    """The Test-connection page's configuration findings: {check code: (severity, fix)}, the worst per code."""
+    rows = {}
+    rank = {"ok": 0, "info": 1, "warning": 2, "error": 3}
+    for row in driver.find_elements(By.CSS_SELECTOR, "#findings tr.finding"):
+        code = row.find_element(By.CSS_SELECTOR, ".check").text.strip()
+        severity = row.find_element(By.CSS_SELECTOR, ".severity").text.strip()
+        fix = row.find_element(By.CSS_SELECTOR, ".fix").text.strip()
+        if code not in rows or rank.get(severity, -1) > rank.get(rows[code][0], -1):
+            rows[code] = (severity, fix)
+    check(rows, "the page shows no configuration findings")
+    return rows
 
 
 # --- several instances on one PostgreSQL store -------------------------------------------------

@@ -18,6 +18,7 @@ enum DemoPages {
         h1 { font-size: 1.6rem; } table { border-collapse: collapse; margin: .5rem 0 1rem 0; }
         th, td { text-align: left; border-bottom: 1px solid #ddd; padding: .3rem .6rem; vertical-align: top; word-break: break-all; }
         th { white-space: nowrap; } .note { color: #666; font-size: .9rem; } .error { color: #a40000; }
+        .warning { color: #8a5a00; } tr.finding td.severity { font-weight: bold; }
         nav a, nav form { margin-right: 1rem; display: inline; } textarea { width: 100%; font-family: monospace; }
         code { word-break: break-all; }
         """

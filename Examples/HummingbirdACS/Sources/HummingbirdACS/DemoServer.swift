@@ -6,7 +6,6 @@ import PostgresNIO
 #endif
 import SAML
 import SAMLHummingbird
-import SAMLMetadataHTTP
 #if PostgreSQL
 import SAMLPostgres
 #endif
@@ -55,10 +54,9 @@ enum DemoServer {
         var generator = SystemRandomNumberGenerator()
         let randomSecret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
         let sessions = try SAMLCookieSession(secret: settings.sessionSecret ?? randomSecret, for: serviceProvider)
-        // IdPs added by metadata URL: fetched at once by the admin API, then refreshed every 5 minutes
-        let fetch: IdentityProviderMetadataRefresher.Fetch = { url in
-            try await MetadataSource.fetchDocument(url, configuration: MetadataFetchConfiguration(totalTimeout: .seconds(10)))
-        }
+        // IdPs added by metadata URL: fetched at once by the admin API, then refreshed every 5 minutes,
+        // with Foundation's URLSession under the library fetcher's rules (MetadataDownload.swift)
+        let fetch = MetadataDownload(timeout: 10).fetch
         let admin = try settings.adminToken.map { try SAMLAdminAuthorization<BasicRequestContext>.bearerToken($0) }
         let routes = try SAMLRoutes<BasicRequestContext>(
             serviceProvider: serviceProvider,

@@ -56,19 +56,20 @@ struct TestConnection: Sendable {
 
     // MARK: - Reading the IdP
 
-    func form(error: String?, input: String = "", status: HTTPResponse.Status = .ok) -> Response {
+    func form(error: String?, input: String = "", findings: [ConfigurationFinding] = [], status: HTTPResponse.Status = .ok) -> Response {
         var body = DemoPages.navigation + "<h1>Test connection</h1>\n"
         body += "<p>Upload your identity provider's SAML metadata, or paste it, or paste the JSON an admin dashboard keeps (<code>issuer_url</code>, <code>sso_target_url</code>, <code>idp_public_certs</code>, <code>email_attribute_name</code>, <code>sign_request</code>, <code>attributes</code>). Then run a login against it: you see the verified identity, and no session is created.</p>\n"
         body += "<p class=\"note\">Give the IdP this service provider: entity ID (audience) <code>\(DemoPages.escape(entityID))</code>, ACS URL for the test <code>\(DemoPages.escape(acsURL))</code>. The built-in test IdP's metadata is at <a href=\"/idp/metadata\">/idp/metadata</a>.</p>\n"
         if let error {
             body += "<p class=\"error\" id=\"read-error\">\(DemoPages.escape(error))</p>\n"
         }
+        body += Self.findingsTable(findings)
         body += """
             <form method="post" action="/test-connection" enctype="multipart/form-data">
             <p><label for="metadata_file">Metadata file:</label> <input type="file" id="metadata_file" name="metadata_file"></p>
             <p><label for="metadata">…or paste metadata XML or configuration JSON:</label><br>
             <textarea id="metadata" name="metadata" rows="12">\(DemoPages.escape(input))</textarea></p>
-            <p><label><input type="checkbox" name="sign" value="on" checked> Sign AuthnRequests with the demo SP key</label></p>
+            <p><label><input type="checkbox" id="sign" name="sign" value="on" checked> Sign AuthnRequests with the demo SP key</label></p>
             <p><button type="submit" id="read">Read</button></p>
             </form>
             """
@@ -114,17 +115,39 @@ struct TestConnection: Sendable {
         let configuration = SAMLServiceProvider.Configuration(
             acsURL: acsURL, entityID: entityID, identityProviders: [TrustedIdentityProvider(identityProvider)],
             signingKey: sign ? signingKey : nil, decryptionKeys: [signingKey], stateSecrets: stateSecrets)
+        // the library's rules, the same `saml doctor` and an app's start-up check run
+        let findings = configuration.diagnose(now: Date())
         let serviceProvider: SAMLServiceProvider
         do {
             serviceProvider = try SAMLServiceProvider(configuration: configuration)
         } catch let error as SAMLError {
-            return form(error: "This IdP cannot be used (\(error.code)): \(error.reason)", input: text, status: .badRequest)
+            return form(error: "This IdP cannot be used (\(error.code)): \(error.reason)", input: text, findings: findings, status: .badRequest)
         }
         let id = await store.add(.init(identityProvider: identityProvider, serviceProvider: serviceProvider, created: Date()))
-        return summary(identityProvider, id: id, signs: sign)
+        return summary(identityProvider, id: id, signs: sign, findings: findings)
     }
 
-    func summary(_ idp: IdentityProvider, id: String, signs: Bool) -> Response {
+    /// The findings of `SAMLServiceProvider.Configuration.diagnose(now:)` as a table, problems first:
+    /// severity, the rule's code, what was found and the fix.
+    static func findingsTable(_ findings: [ConfigurationFinding]) -> String {
+        guard !findings.isEmpty else { return "" }
+        let e = DemoPages.escape
+        let problems = findings.filter(\.isProblem).count
+        var html = "<h2>Configuration check</h2>\n<p id=\"findings-summary\">"
+        html += problems == 0 ? "No problems found" : "\(problems) problem\(problems == 1 ? "" : "s") to fix"
+        html += " by the rules <code>saml doctor</code> applies (<code>Configuration.diagnose(now:)</code>).</p>\n<table id=\"findings\">\n"
+        html += "<tr><th>Severity</th><th>Check</th><th>Found</th><th>Fix</th></tr>\n"
+        // stable: problems first, worst first, otherwise in the order checked
+        let ordered = findings.enumerated().sorted { ($0.element.severity, $1.offset) > ($1.element.severity, $0.offset) }.map(\.element)
+        for finding in ordered {
+            let severity = finding.severity.rawValue
+            html += "<tr class=\"finding \(severity)\"><td class=\"severity\">\(e(severity))</td><td class=\"check\"><code>\(e(finding.check))</code></td>"
+            html += "<td class=\"message\">\(e(finding.message))</td><td class=\"fix\">\(e(finding.fix ?? ""))</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    func summary(_ idp: IdentityProvider, id: String, signs: Bool, findings: [ConfigurationFinding]) -> Response {
         let e = DemoPages.escape
         var body = DemoPages.navigation + "<h1>Test connection: what was read</h1>\n<table id=\"idp\">\n"
         body += "<tr><th>Entity ID</th><td id=\"entity-id\">\(e(idp.entityID))</td></tr>\n"
@@ -144,6 +167,7 @@ struct TestConnection: Sendable {
             body += "<tr><th>\(e(certificate.subject))</th><td>\(e(certificate.keyAlgorithm.description)) \(certificate.keySize) bits; valid \(e(DemoPages.iso(certificate.notBefore))) to <span class=\"expiry\">\(e(DemoPages.iso(certificate.notAfter)))</span>\(expired ? " <strong class=\"error\">EXPIRED or not yet valid</strong>" : ""); SHA-256 \(e(certificate.sha256Fingerprint))</td></tr>\n"
         }
         body += "</table>\n"
+        body += Self.findingsTable(findings)
         body += "<p><a id=\"run-login\" href=\"/test-connection/\(e(id))/login\">Run a test login against this IdP</a> (no session is created)</p>\n"
         return DemoPages.page(title: "Test connection: \(idp.entityID)", body: body)
     }

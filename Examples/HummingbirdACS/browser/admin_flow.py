@@ -5,10 +5,12 @@ tested, signed in through in Chromium, removed, and its login then refused.
 Every admin request and answer is printed (method, path, status, JSON), so a run can be quoted as a
 transcript. Imported by saml_browser.py.
 """
+import http.server
 import json
 import os
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -180,6 +182,72 @@ def simplesamlphp_round_trip(driver, base, api, ssp, helpers, second=None):
     print(f"ok  its login is refused: {code}: {reason}\n")
     _, listed = api.call("GET", ADMIN_PATH, expect=200)
     check([idp["id"] for idp in listed["identity_providers"]] == before, "the directory is not as before")
+
+
+class _MisbehavingMetadataServer(http.server.BaseHTTPRequestHandler):
+    """Metadata URLs that must be refused: a redirect to https (another scheme), a redirect to http off
+    loopback, a redirect loop, a body over the demo's 100 MiB bound (streamed, no Content-Length), a
+    Content-Length over it, a 404."""
+
+    def log_message(self, *args):
+        pass
+
+    def redirect(self, location):
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):
+        if self.path == "/to-https":
+            self.redirect("https://127.0.0.1:9/metadata.xml")
+        elif self.path == "/to-remote-http":
+            self.redirect("http://example.com/metadata.xml")
+        elif self.path.startswith("/loop"):
+            self.redirect("/loop" + str(len(self.path)))
+        elif self.path == "/huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.end_headers()
+            chunk = b"<!-- " + b"x" * (1 << 20) + b" -->"
+            try:
+                for _ in range(101):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass  # the fetcher stopped reading: the bound held
+        elif self.path == "/huge-length":
+            self.send_response(200)
+            self.send_header("Content-Length", str(200 << 20))
+            self.end_headers()
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+
+def metadata_fetch_rules(base, token, check):
+    """The demo's metadata fetcher (URLSession under the library fetcher's rules) refuses what the
+    library's refuses, naming metadata_url, quickly, and the server keeps serving."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MisbehavingMetadataServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    api = AdminAPI(base, token, transcript=False)
+    cases = [("/to-https", "another scheme"), ("/to-remote-http", "only https"), ("/loop", "more than 3 times"),
+             ("/huge", "exceeds the limit of 104857600 bytes"), ("/huge-length", "the limit is 104857600 bytes"),
+             ("/missing", "HTTP 404")]
+    try:
+        for path, expected in cases:
+            started = time.monotonic()
+            status, answer = api.call("POST", "/admin/identity-providers", {"name": "refused", "metadata_url": origin + path})
+            error = answer.get("error", {})
+            check(status == 422 and error.get("field") == "metadata_url" and expected in error.get("reason", ""),
+                  f"metadata_url {path}: {status} {answer}")
+            check(time.monotonic() - started < 15, f"metadata_url {path} took {time.monotonic() - started:.1f} s")
+        status, answer = api.call("GET", "/admin/identity-providers", expect=200)
+        check(all(entry["name"] != "refused" for entry in answer["identity_providers"]), "a refused metadata URL was added")
+    finally:
+        server.shutdown()
+    print(f"ok  metadata URLs refused, each naming metadata_url: {', '.join(path for path, _ in cases)}")
 
 
 def admin_page(driver, base, token, helpers):

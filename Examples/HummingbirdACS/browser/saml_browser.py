@@ -8,7 +8,8 @@
                                                        the admin API adds the running SimpleSAMLphp IdP from its
                                                        metadata URL, tests it, signs in through it, removes it and
                                                        sees its login refused (printed as a transcript); test also
-                                                       drives the admin page
+                                                       drives the admin page and has metadata URLs that break the
+                                                       fetcher's rules refused
     saml_browser.py instances BASE_A BASE_B --postgres-url URL --postgres-control SCRIPT
                                                        two servers sharing one PostgreSQL store (both with
                                                        --base-url BASE_A and one --session-secret): a login
@@ -272,7 +273,7 @@ def test_connection(driver, base):
     found = findings(driver)
     severity, fix = found.get("idp.wantsSignedRequests", ("missing", ""))
     check(severity == "error", f"unsigned requests to an IdP that wants them signed: finding {severity!r}")
-    check("signing key" in fix, f"the finding's fix does not say what to do: {fix!r}")
+    check("Configuration.signingKey" in fix, f"the finding's fix does not name the setting: {fix!r}")
     summary = text(driver, "findings-summary")
     check("problem" in summary and not summary.startswith("No problems"), f"findings summary: {summary!r}")
     print("ok  test connection: unsigned requests to an IdP that wants them signed shown as error idp.wantsSignedRequests, with its fix")
@@ -566,6 +567,7 @@ def test(base, admin=None):
         test_connection(driver, base)
         if admin is not None:
             admin_flow.admin_page(driver, base, admin[0], helpers())
+            admin_flow.metadata_fetch_rules(base, admin[0], check)
             admin_round_trip(driver, base, admin)
     finally:
         driver.quit()

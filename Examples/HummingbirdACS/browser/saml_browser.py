@@ -229,17 +229,26 @@ def test_return_to(driver, base):
         print(f"ok  returnTo={target} lands on /")
 
 
-def test_connection(driver, base):
-    metadata = urllib.request.urlopen(base + "/idp/metadata", timeout=TIMEOUT).read()
+def upload_for_test(driver, base, metadata, sign=True):
+    """Uploads `metadata` as a file on a fresh Test-connection page, with "Sign AuthnRequests" as given,
+    and waits for what was read."""
     start_fresh(driver, base, "/test-connection")
     with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as file:
         file.write(metadata)
     try:
         wait_for(driver, By.ID, "metadata_file").send_keys(file.name)
+        if not sign:
+            driver.find_element(By.ID, "sign").click()
         driver.find_element(By.ID, "read").click()
-        entity = wait_for(driver, By.ID, "entity-id").text.strip()
+        wait_for(driver, By.ID, "entity-id")
     finally:
         os.unlink(file.name)
+
+
+def test_connection(driver, base):
+    metadata = urllib.request.urlopen(base + "/idp/metadata", timeout=TIMEOUT).read()
+    upload_for_test(driver, base, metadata)
+    entity = text(driver, "entity-id")
     check(entity == base + "/idp/metadata", f"entity ID read: {entity!r}")
     check(text(driver, "wants-signed") == "yes", "wants-signed-requests not shown")
     check(driver.find_elements(By.CSS_SELECTOR, "#certificates .expiry"), "no certificate expiry shown")
@@ -260,16 +269,7 @@ def test_connection(driver, base):
 
     # a real misconfiguration: the IdP wants signed AuthnRequests (WantAuthnRequestsSigned), the SP
     # would send them unsigned; the page shows the library's finding (Configuration.diagnose(now:))
-    start_fresh(driver, base, "/test-connection")
-    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as file:
-        file.write(metadata)
-    try:
-        wait_for(driver, By.ID, "metadata_file").send_keys(file.name)
-        driver.find_element(By.ID, "sign").click()
-        driver.find_element(By.ID, "read").click()
-        wait_for(driver, By.ID, "findings")
-    finally:
-        os.unlink(file.name)
+    upload_for_test(driver, base, metadata, sign=False)
     found = findings(driver)
     severity, fix = found.get("idp.wantsSignedRequests", ("missing", ""))
     check(severity == "error", f"unsigned requests to an IdP that wants them signed: finding {severity!r}")

@@ -58,6 +58,7 @@ xmlNodePtr saml_encrypt_element(xmlNodePtr element, int algorithm,
                                 const unsigned char *session_key, int session_key_length,
                                 const unsigned char *wrapped_key, int wrapped_key_length,
                                 const char *wrapper_name, const char *wrapper_namespace) {
+    saml_document_changed(element);
     if (element == NULL || element->doc == NULL || element->parent == NULL) return NULL;
     xmlDocPtr doc = element->doc;
     xmlSecTransformId method;
@@ -219,7 +220,8 @@ static int saml_parse_plaintext(xmlNodePtr encrypted_data, const unsigned char *
         if (list) xmlFreeNodeList(list);
         return (perr != XML_ERR_OK || list == NULL) ? -2 : 0;
     }
-    /* put the decrypted nodes where EncryptedData was */
+    /* put the decrypted nodes where EncryptedData was: the tree changes */
+    saml_document_changed(encrypted_data);
     xmlNodePtr cursor = list;
     while (cursor != NULL) {
         xmlNodePtr next = cursor->next;

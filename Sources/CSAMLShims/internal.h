@@ -30,4 +30,12 @@ static inline xmlNodePtr saml_walk_next(xmlNodePtr node) {
     return node != NULL ? node->next : NULL;
 }
 
+/* readers.c: whether every namespace declaration in `doc` was found, by the last document check
+   (saml_check_document) with no change to the tree since, to be one canonicalization
+   accepts (an absolute URI xmlParseURI reads). Only then may canonicalization of a subtree start
+   its walk at that subtree: libxml2's walk over the whole document refuses a relative namespace
+   anywhere in it, inside the node set or not. Any change to the tree clears the mark. */
+int saml_document_namespaces_checked(xmlDocPtr doc);
+void saml_document_mark_namespaces_checked(xmlDocPtr doc, int checked);
+
 #endif

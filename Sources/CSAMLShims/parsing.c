@@ -77,30 +77,6 @@ xmlDocPtr saml_parse(const char *bytes, int length, int max_depth, int *outcome,
     return doc;
 }
 
-int saml_register_ids(xmlDocPtr doc, char *duplicate, int duplicate_capacity) {
-    if (duplicate_capacity > 0) duplicate[0] = '\0';
-    xmlNodePtr node = xmlDocGetRootElement(doc);
-    while (node != NULL) {
-        if (node->type == XML_ELEMENT_NODE) {
-            for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next) {
-                if (attr->ns != NULL || !xmlStrEqual(attr->name, BAD_CAST "ID")) continue;
-                xmlChar *value = xmlNodeListGetString(doc, attr->children, 1);
-                if (value == NULL) continue;
-                xmlAttrPtr existing = xmlGetID(doc, value);
-                if (existing == attr) { xmlFree(value); continue; }
-                if (existing != NULL || xmlAddID(NULL, doc, value, attr) == NULL) {
-                    snprintf(duplicate, duplicate_capacity, "%s", (const char *)value);
-                    xmlFree(value);
-                    return 1;
-                }
-                xmlFree(value);
-            }
-        }
-        node = saml_walk_next(node);
-    }
-    return 0;
-}
-
 xmlNodePtr saml_element_by_id(xmlDocPtr doc, const char *id) {
     xmlAttrPtr attr = xmlGetID(doc, BAD_CAST id);
     if (attr == NULL) return NULL;

@@ -155,6 +155,7 @@ int saml_signature_sign(xmlNodePtr element, xmlNodePtr after, const char *id, xm
                         int algorithm, const unsigned char *certificate_der, int certificate_length,
                         const char *reference_prefixes, const char *signed_info_prefixes) {
     xmlDocPtr doc = element->doc;
+    saml_document_changed(element);
     xmlSecTransformId method, digest;
     switch (algorithm) {
     case SAML_SIGN_RSA_SHA256: method = xmlSecOpenSSLTransformRsaSha256GetKlass(); digest = xmlSecOpenSSLTransformSha256GetKlass(); break;

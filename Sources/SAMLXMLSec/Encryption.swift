@@ -32,6 +32,7 @@ extension XMLElement {
         guard wrappedLength > 0 else {
             throw Library.error(.invalidCertificate, "The session key could not be encrypted for the certificate; encryption needs an RSA certificate.")
         }
+        changed()
         let result = unsafe sessionKey.withUnsafeBufferPointer { key in
             unsafe wrapped.withUnsafeBufferPointer { wrappedKey in
                 unsafe saml_encrypt_element(node, algorithm.rawValue, key.baseAddress, Int32(key.count),

@@ -135,6 +135,7 @@ extension XMLElement {
     package func sign(id: String, after: XMLElement?, key: PrivateKeyHandle, algorithm: SignatureAlgorithmCode, certificateDER: [UInt8]?,
               referencePrefixes: String? = nil, signedInfoPrefixes: String? = nil) throws(SAMLError) {
         try Library.prepare()
+        changed()
         let rc = unsafe id.withCString { idPointer in
             unsafe (certificateDER ?? []).withUnsafeBufferPointer { cert in
                 unsafe Self.withOptionalCString(referencePrefixes) { reference in
@@ -160,6 +161,7 @@ extension XMLElement {
     /// pre-scan as every document.
     package func decryptData(key: [UInt8], algorithm: String, limits: XMLLimits) throws(SAMLError) {
         try Library.prepare()
+        changed()
         var scanLimits = limits.prescanLimits
         let rc = unsafe key.withUnsafeBufferPointer { k in
             unsafe saml_decrypt_data(node, k.baseAddress, Int32(k.count), algorithm, &scanLimits)
@@ -182,6 +184,7 @@ extension XMLElement {
     /// by the decrypted nodes and must not be used afterwards.
     package func decryptCBCData(key: [UInt8], cipher: [UInt8], limits: XMLLimits) throws(SAMLError) {
         try Library.prepare()
+        changed()
         var scanLimits = limits.prescanLimits
         var paddingValid: Int32 = 0
         let rc = unsafe key.withUnsafeBufferPointer { k in

@@ -72,18 +72,19 @@ import CSAMLShims
     /// signature or encryption element with a namespaced `Algorithm`, `URI`, `Type` or `Id`
     /// (read differently by xmlsec and by these checks), and a relative namespace name.
     package func registerIDs() throws(SAMLError) {
-        let duplicate: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
-            unsafe saml_register_ids(pointer, buffer.baseAddress, Int32(buffer.count)) != 0 ? String(cString: buffer.baseAddress!) : nil
+        assertionsBelowRoot = nil
+        var check = saml_document_check()
+        let found: String? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            unsafe saml_check_document(pointer, buffer.baseAddress, Int32(buffer.count), &check) != 0 ? String(cString: buffer.baseAddress!) : nil
         }
-        if let value = duplicate {
-            throw SAMLError(.duplicateID, "The ID \"\(value)\" is used by more than one element; a signature could not say which one it covers.")
+        guard let found else {
+            assertionsBelowRoot = check.assertions
+            return
         }
-        var conflict: Int32 = 0
-        let found = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
-            conflict = unsafe saml_find_document_conflict(pointer, buffer.baseAddress, Int32(buffer.count))
-            return conflict == 0 ? "" : unsafe String(cString: buffer.baseAddress!)
+        if check.duplicate != 0 {
+            throw SAMLError(.duplicateID, "The ID \"\(found)\" is used by more than one element; a signature could not say which one it covers.")
         }
-        switch Int(conflict) {
+        switch Int(check.conflict) {
         case Int(SAML_CONFLICT_NAMESPACED_ATTRIBUTE):
             throw SAMLError(.invalidMessage, "\(found), a namespaced attribute that xmlsec would read in place of the un-namespaced one these checks read; a signature or encryption element may not carry a namespaced Algorithm, URI, Type or Id.")
         case Int(SAML_CONFLICT_RELATIVE_NAMESPACE):
@@ -92,6 +93,10 @@ import CSAMLShims
             break
         }
     }
+
+    /// How many `saml:Assertion` and `saml:EncryptedAssertion` elements lie below the root, as
+    /// counted by the last ``registerIDs()``; nil once the tree has changed since.
+    package internal(set) var assertionsBelowRoot: Int?
 
     /// The root element.
     package var root: XMLElement? {

@@ -105,6 +105,14 @@ package import CSAMLShims
         return count
     }
 
+    /// How many descendants are `saml:Assertion` or `saml:EncryptedAssertion`: the count of the
+    /// document's last ``XMLDocument/registerIDs()`` when this is the root and the tree has not
+    /// changed since, else counted now.
+    package var assertionDescendantCount: Int {
+        if let counted = document.assertionsBelowRoot, unsafe node == xmlDocGetRootElement(document.pointer) { return counted }
+        return countDescendants(named: ["Assertion", "EncryptedAssertion"], "urn:oasis:names:tc:SAML:2.0:assertion")
+    }
+
     /// How many element levels this element spans: 1 for an element without element children.
     /// Walks without recursion.
     package var subtreeDepth: Int {
@@ -168,9 +176,16 @@ package import CSAMLShims
 
     // MARK: Building
 
+    /// Records that the tree changes: what the last document check found no longer holds.
+    func changed() {
+        unsafe saml_document_changed(node)
+        document.assertionsBelowRoot = nil
+    }
+
     /// Appends a child element in the namespace of an in-scope or new declaration.
     @discardableResult
     package func addChild(_ name: String, namespace: String, prefix: String) -> XMLElement {
+        changed()
         let child = unsafe xmlNewDocNode(node.pointee.doc, nil, name, nil)!
         unsafe xmlAddChild(node, child)
         var ns = unsafe xmlSearchNsByHref(node.pointee.doc, child, namespace)
@@ -181,11 +196,13 @@ package import CSAMLShims
 
     /// Sets an attribute without namespace.
     package func setAttribute(_ name: String, _ value: String) {
+        changed()
         unsafe xmlSetProp(node, name, value)
     }
 
     /// Sets an attribute in a namespace, declaring the prefix on this element when needed.
     package func setAttribute(_ name: String, _ value: String, namespace: String, prefix: String) {
+        changed()
         var ns = unsafe xmlSearchNsByHref(node.pointee.doc, node, namespace)
         if unsafe ns == nil { unsafe ns = unsafe xmlNewNs(node, namespace, prefix) }
         unsafe xmlSetNsProp(node, ns, name, value)
@@ -193,6 +210,7 @@ package import CSAMLShims
 
     /// Declares a namespace prefix on this element.
     package func declareNamespace(_ namespace: String, prefix: String) {
+        changed()
         if unsafe xmlSearchNsByHref(node.pointee.doc, node, namespace) == nil {
             _ = unsafe xmlNewNs(node, namespace, prefix)
         }
@@ -200,6 +218,7 @@ package import CSAMLShims
 
     /// Replaces the content with text (escaped by libxml2).
     package func setText(_ text: String) {
+        changed()
         let escaped = unsafe xmlEncodeSpecialChars(node.pointee.doc, text)
         unsafe xmlNodeSetContent(node, escaped)
         unsafe saml_xml_free(escaped)
@@ -207,12 +226,15 @@ package import CSAMLShims
 
     /// Detaches and frees this element. The value must not be used afterwards.
     package func remove() {
+        changed()
         unsafe xmlUnlinkNode(node)
         unsafe xmlFreeNode(node)
     }
 
     /// Moves this element to take `other`'s place; `other` is freed.
     package func replace(_ other: XMLElement) {
+        changed()
+        other.changed()
         unsafe xmlUnlinkNode(node)
         unsafe xmlReplaceNode(other.node, node)
         unsafe xmlFreeNode(other.node)

@@ -54,18 +54,28 @@ enum {
 xmlDocPtr saml_parse(const char *bytes, int length, int max_depth, int *outcome,
                      char *message, int message_capacity);
 
-/* Registers every attribute named `ID` (no namespace) as an XML ID. Returns 0, or 1 when a value
-   is used twice (or clashes with an xml:id), copying the value into `duplicate`. */
-int saml_register_ids(xmlDocPtr doc, char *duplicate, int duplicate_capacity);
 
 enum { SAML_CONFLICT_NONE = 0, SAML_CONFLICT_NAMESPACED_ATTRIBUTE = 1, SAML_CONFLICT_RELATIVE_NAMESPACE = 2 };
 
-/* The first element that breaks a rule of the whole document, described in `found`:
-   SAML_CONFLICT_NAMESPACED_ATTRIBUTE when an element in the XML-DSig or XML-Encryption namespaces
-   carries a namespaced Algorithm, URI, Type or Id attribute (xmlsec would read it where our checks
-   read the un-namespaced one); SAML_CONFLICT_RELATIVE_NAMESPACE when an element declares a
-   relative namespace name (which canonicalization refuses); else SAML_CONFLICT_NONE. */
-int saml_find_document_conflict(xmlDocPtr doc, char *found, int found_capacity);
+/* What one walk over the whole document finds. */
+typedef struct {
+    int duplicate;   /* 1 when an ID value is used twice (or clashes with an xml:id) */
+    int conflict;    /* the first rule an element breaks: SAML_CONFLICT_NAMESPACED_ATTRIBUTE when an
+                        element in the XML-DSig or XML-Encryption namespaces carries a namespaced
+                        Algorithm, URI, Type or Id attribute (xmlsec would read it where our checks
+                        read the un-namespaced one); SAML_CONFLICT_RELATIVE_NAMESPACE when an element
+                        declares a relative namespace name (which canonicalization refuses) */
+    long assertions; /* saml:Assertion and saml:EncryptedAssertion elements below the root */
+} saml_document_check;
+
+/* One walk over the document: registers every attribute named `ID` (no namespace) as an XML ID,
+   stopping at a value used twice (copied into `found`, `duplicate` set); finds the first element
+   breaking a rule (described in `found` unless a duplicate comes later); counts the assertions.
+   Returns 0 when the document passes, 1 otherwise. */
+int saml_check_document(xmlDocPtr doc, char *found, int found_capacity, saml_document_check *check);
+/* To be called after any change to the tree of `node`'s document: the namespace check of the last
+   saml_check_document no longer holds until it runs again. */
+void saml_document_changed(xmlNodePtr node);
 
 /* The element an ID resolves to, or NULL. */
 xmlNodePtr saml_element_by_id(xmlDocPtr doc, const char *id);

@@ -109,7 +109,7 @@ enum DecryptionCheck {
             throw SAMLError(.malformedXML, "The decrypted Assertion nests \(depth) elements deep; the limit is \(run.policy.limits.maximumDepth).")
         }
         try document.registerIDs()
-        guard response.countDescendants(named: ["Assertion", "EncryptedAssertion"], NS.assertion) == 1 else {
+        guard response.assertionDescendantCount == 1 else {
             throw SAMLError(.wrappedSignature, "The decrypted content holds more than one Assertion.")
         }
         return element

@@ -12,7 +12,7 @@ enum MessageShapeCheck {
     static func run(_ run: VerificationRun, response: XMLElement) throws -> XMLElement {
         try run.step(.messageShape) { facts in
             let direct = response.children.filter { $0.is("Assertion", NS.assertion) || $0.is("EncryptedAssertion", NS.assertion) }
-            let everywhere = response.countDescendants(named: ["Assertion", "EncryptedAssertion"], NS.assertion)
+            let everywhere = response.assertionDescendantCount
             facts.add("assertions as children", "\(direct.count) (expected 1)")
             facts.add("assertions anywhere", "\(everywhere) (expected 1)")
             guard direct.count == 1, let assertion = direct.first else {

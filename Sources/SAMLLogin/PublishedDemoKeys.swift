@@ -14,9 +14,10 @@ public enum PublishedDemoKeys {
         "6fb21552b1ba7671d05f5a939165bbe4c0299fde36dc6386b6b8017a1e6e01fb": "the demo SP certificate (DemoOnlyCredentials.spCertificatePEM)",
     ]
 
-    /// What `certificate` is, when it is one of the published ones.
+    /// What `certificate` is, when it is one of the published ones. (The fingerprint is already
+    /// lower-case hex without separators: a dictionary lookup, run on every login.)
     public static func describe(_ certificate: SAMLCertificate) -> String? {
-        certificates[certificate.sha256Fingerprint.lowercased().filter { $0 != ":" }]
+        certificates[certificate.sha256Fingerprint]
     }
 
     /// Whether `url` is an http(s) URL whose host is on loopback (`localhost`, 127.0.0.0/8, `::1`;

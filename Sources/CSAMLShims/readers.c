@@ -145,3 +145,25 @@ int saml_check_document(xmlDocPtr doc, char *found, int found_capacity, saml_doc
     saml_document_mark_namespaces_checked(doc, canonicalizable);
     return 0;
 }
+
+const xmlChar *saml_attribute_in_place(xmlNodePtr node, const char *name, int *present) {
+    *present = 0;
+    if (node == NULL || node->type != XML_ELEMENT_NODE) return NULL;
+    for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next) {
+        if (attr->ns != NULL || !xmlStrEqual(attr->name, BAD_CAST name)) continue;
+        *present = 1;
+        xmlNodePtr text = attr->children;
+        if (text == NULL) return BAD_CAST "";
+        if (text->next == NULL && text->type == XML_TEXT_NODE && text->content != NULL) return text->content;
+        return NULL;
+    }
+    return NULL;
+}
+
+const xmlChar *saml_text_in_place(xmlNodePtr node) {
+    if (node == NULL || node->type != XML_ELEMENT_NODE) return NULL;
+    xmlNodePtr text = node->children;
+    if (text == NULL) return BAD_CAST "";
+    if (text->next == NULL && text->type == XML_TEXT_NODE && text->content != NULL) return text->content;
+    return NULL;
+}

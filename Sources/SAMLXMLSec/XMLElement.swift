@@ -40,6 +40,11 @@ package import CSAMLShims
 
     /// An attribute without namespace.
     package func attribute(_ name: String) -> String? {
+        var present: Int32 = 0
+        if let value = unsafe name.withCString({ unsafe saml_attribute_in_place(node, $0, &present) }) {
+            return unsafe String(cString: value)
+        }
+        guard present != 0 else { return nil }
         let value = unsafe name.withCString { unsafe xmlGetNoNsProp(node, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
         guard let value = unsafe value else { return nil }
         defer { unsafe saml_xml_free(value) }
@@ -160,6 +165,7 @@ package import CSAMLShims
     /// The concatenated text of every text descendant (comments and processing instructions
     /// are not text, so a comment inside a value never truncates it).
     package var text: String {
+        if let content = unsafe saml_text_in_place(node) { return unsafe String(cString: content) }
         guard let content = unsafe xmlNodeGetContent(node) else { return "" }
         defer { unsafe saml_xml_free(content) }
         return unsafe String(cString: content)

@@ -39,6 +39,15 @@ const char *saml_errors_last(void);
 /* libxml2's xmlFree, which Swift sees only as a global function pointer. */
 void saml_xml_free(void *pointer);
 
+/* The value of `node`'s attribute `name` (no namespace), read in place when it is held as one text
+   node (or none: ""), as xmlGetNoNsProp would copy it; NULL otherwise, with `*present` telling
+   whether the attribute exists (then xmlGetNoNsProp builds the value). Valid while the tree is
+   unchanged. */
+const xmlChar *saml_attribute_in_place(xmlNodePtr node, const char *name, int *present);
+/* The text content of `node` read in place when it is one text node (or none: ""), as
+   xmlNodeGetContent would copy it; NULL otherwise. Valid while the tree is unchanged. */
+const xmlChar *saml_text_in_place(xmlNodePtr node);
+
 /* ---- parsing ----------------------------------------------------------------------------- */
 
 enum {

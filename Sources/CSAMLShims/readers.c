@@ -146,16 +146,32 @@ int saml_check_document(xmlDocPtr doc, char *found, int found_capacity, saml_doc
     return 0;
 }
 
+/* The value of `attr` held as one text node (or none: ""); NULL otherwise. */
+static const xmlChar *saml_value_in_place(xmlAttrPtr attr) {
+    xmlNodePtr text = attr->children;
+    if (text == NULL) return BAD_CAST "";
+    if (text->next == NULL && text->type == XML_TEXT_NODE && text->content != NULL) return text->content;
+    return NULL;
+}
+
 const xmlChar *saml_attribute_in_place(xmlNodePtr node, const char *name, int *present) {
     *present = 0;
     if (node == NULL || node->type != XML_ELEMENT_NODE) return NULL;
     for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next) {
         if (attr->ns != NULL || !xmlStrEqual(attr->name, BAD_CAST name)) continue;
         *present = 1;
-        xmlNodePtr text = attr->children;
-        if (text == NULL) return BAD_CAST "";
-        if (text->next == NULL && text->type == XML_TEXT_NODE && text->content != NULL) return text->content;
-        return NULL;
+        return saml_value_in_place(attr);
+    }
+    return NULL;
+}
+
+const xmlChar *saml_ns_attribute_in_place(xmlNodePtr node, const char *name, const char *ns, int *present) {
+    *present = 0;
+    if (node == NULL || node->type != XML_ELEMENT_NODE || ns == NULL) return NULL;
+    for (xmlAttrPtr attr = node->properties; attr != NULL; attr = attr->next) {
+        if (attr->ns == NULL || !xmlStrEqual(attr->name, BAD_CAST name) || !xmlStrEqual(attr->ns->href, BAD_CAST ns)) continue;
+        *present = 1;
+        return saml_value_in_place(attr);
     }
     return NULL;
 }

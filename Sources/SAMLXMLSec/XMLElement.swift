@@ -53,14 +53,24 @@ package import CSAMLShims
 
     /// A namespaced attribute.
     package func attribute(_ name: String, namespace: String) -> String? {
-        guard let value = unsafe xmlGetNsProp(node, name, namespace) else { return nil }
+        var present: Int32 = 0
+        let inPlace = unsafe name.withCString { n in unsafe namespace.withCString { unsafe saml_ns_attribute_in_place(node, n, $0, &present) } }
+        if let inPlace = unsafe inPlace { return unsafe String(cString: inPlace) }
+        guard present != 0, let value = unsafe xmlGetNsProp(node, name, namespace) else { return nil }
         defer { unsafe saml_xml_free(value) }
         return unsafe String(cString: value)
     }
 
     /// Child elements, in order.
     package var children: [XMLElement] {
+        var count = 0
+        var next = unsafe node.pointee.children
+        while let c = unsafe next {
+            if unsafe c.pointee.type == XML_ELEMENT_NODE { count += 1 }
+            unsafe next = unsafe c.pointee.next
+        }
         var result: [XMLElement] = []
+        result.reserveCapacity(count)
         var child = unsafe node.pointee.children
         while let c = unsafe child {
             if unsafe c.pointee.type == XML_ELEMENT_NODE { unsafe result.append(XMLElement(node: c, document: document)) }
@@ -71,7 +81,16 @@ package import CSAMLShims
 
     /// Child elements named `{namespace}name`.
     package func children(_ name: String, _ namespace: String) -> [XMLElement] {
-        children.filter { $0.is(name, namespace) }
+        var result: [XMLElement] = []
+        var child = unsafe node.pointee.children
+        while let c = unsafe child {
+            if unsafe c.pointee.type == XML_ELEMENT_NODE {
+                let e = unsafe XMLElement(node: c, document: document)
+                if e.is(name, namespace) { result.append(e) }
+            }
+            unsafe child = unsafe c.pointee.next
+        }
+        return result
     }
 
     /// The first child element named `{namespace}name`.

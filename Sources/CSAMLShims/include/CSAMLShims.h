@@ -44,6 +44,8 @@ void saml_xml_free(void *pointer);
    whether the attribute exists (then xmlGetNoNsProp builds the value). Valid while the tree is
    unchanged. */
 const xmlChar *saml_attribute_in_place(xmlNodePtr node, const char *name, int *present);
+/* The same for the attribute `name` in namespace `ns` (what xmlGetNsProp would copy). */
+const xmlChar *saml_ns_attribute_in_place(xmlNodePtr node, const char *name, const char *ns, int *present);
 /* The text content of `node` read in place when it is one text node (or none: ""), as
    xmlNodeGetContent would copy it; NULL otherwise. Valid while the tree is unchanged. */
 const xmlChar *saml_text_in_place(xmlNodePtr node);

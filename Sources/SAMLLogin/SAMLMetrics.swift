@@ -23,7 +23,8 @@ struct SAMLMetrics: Sendable {
     /// bootstrapped), so nothing is built for a report no one receives.
     private var active: (any MetricsFactory)? {
         let factory = self.factory ?? MetricsSystem.factory
-        return factory is NOOPMetricsHandler ? nil : factory
+        // the dynamic type compared directly: `is` on an existential is a dynamic cast, on every login
+        return ObjectIdentifier(type(of: factory)) == ObjectIdentifier(NOOPMetricsHandler.self) ? nil : factory
     }
 
     func login(idp label: @autoclosure () -> String, outcome: String, test: Bool, started: ContinuousClock.Instant) {

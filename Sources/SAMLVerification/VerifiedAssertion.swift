@@ -108,6 +108,7 @@ public struct VerifiedAssertion: Sendable {
     /// document order.
     public var valuesByName: [String: [String]] {
         var byName: [String: [String]] = [:]
+        byName.reserveCapacity(attributes.count)
         for attribute in attributes { byName[attribute.name, default: []] += attribute.values }
         return byName
     }

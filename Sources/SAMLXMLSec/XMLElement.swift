@@ -63,14 +63,11 @@ package import CSAMLShims
 
     /// Child elements, in order.
     package var children: [XMLElement] {
-        var count = 0
-        var next = unsafe node.pointee.children
-        while let c = unsafe next {
-            if unsafe c.pointee.type == XML_ELEMENT_NODE { count += 1 }
-            unsafe next = unsafe c.pointee.next
-        }
+        // one allocation for the usual handful of children; one walk (a second one to count
+        // costs more than growing on elements with thousands of children, whose nodes no
+        // longer fit in the cache)
         var result: [XMLElement] = []
-        result.reserveCapacity(count)
+        result.reserveCapacity(8)
         var child = unsafe node.pointee.children
         while let c = unsafe child {
             if unsafe c.pointee.type == XML_ELEMENT_NODE { unsafe result.append(XMLElement(node: c, document: document)) }

@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/c14n.h>
@@ -13,6 +14,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #define DS_NS "http://www.w3.org/2000/09/xmldsig#"
 #define EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -252,6 +254,63 @@ static int saml_narrow_canonicalize(xmlDocPtr doc, saml_narrow_subset *subset, s
 static _Thread_local EVP_MD_CTX *saml_narrow_context;
 static _Thread_local xmlBufferPtr saml_narrow_signed_info;
 
+/* Public-key contexts set up for verifying with one key and digest, kept per thread: setting one
+   up (EVP_DigestVerifyInit) fetches the provider's algorithm and allocates some twenty blocks on
+   every signature. A cached context holds a reference to its key, so the key's address cannot be
+   reused by another key while it is cached; the oldest is dropped (with its reference) when a
+   fifth is needed, and all of them when the thread ends. */
+#define SAML_NARROW_CONTEXTS 4
+typedef struct {
+    EVP_PKEY *key[SAML_NARROW_CONTEXTS];
+    const EVP_MD *digest[SAML_NARROW_CONTEXTS];
+    EVP_PKEY_CTX *context[SAML_NARROW_CONTEXTS];
+    int next;
+} saml_narrow_contexts;
+
+static pthread_key_t saml_narrow_contexts_key;
+static int saml_narrow_contexts_ready;
+static pthread_once_t saml_narrow_contexts_once = PTHREAD_ONCE_INIT;
+
+static void saml_narrow_contexts_free(void *data) {
+    saml_narrow_contexts *cache = data;
+    if (cache == NULL) return;
+    for (int i = 0; i < SAML_NARROW_CONTEXTS; i++) EVP_PKEY_CTX_free(cache->context[i]);
+    free(cache);
+}
+
+static void saml_narrow_contexts_init(void) {
+    saml_narrow_contexts_ready = pthread_key_create(&saml_narrow_contexts_key, saml_narrow_contexts_free) == 0;
+}
+
+/* A context verifying with `pkey` over a `digest` hash (PKCS#1 v1.5 for RSA); NULL when none
+   could be cached (the caller then verifies the way it did before the cache). */
+static EVP_PKEY_CTX *saml_narrow_verify_context(EVP_PKEY *pkey, const EVP_MD *digest) {
+    pthread_once(&saml_narrow_contexts_once, saml_narrow_contexts_init);
+    if (!saml_narrow_contexts_ready) return NULL;
+    saml_narrow_contexts *cache = pthread_getspecific(saml_narrow_contexts_key);
+    if (cache == NULL) {
+        cache = calloc(1, sizeof *cache);
+        if (cache == NULL || pthread_setspecific(saml_narrow_contexts_key, cache) != 0) { free(cache); return NULL; }
+    }
+    for (int i = 0; i < SAML_NARROW_CONTEXTS; i++) {
+        if (cache->context[i] != NULL && cache->key[i] == pkey && cache->digest[i] == digest) return cache->context[i];
+    }
+    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (context == NULL || EVP_PKEY_verify_init(context) != 1 ||
+        (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA && EVP_PKEY_CTX_set_rsa_padding(context, RSA_PKCS1_PADDING) != 1) ||
+        EVP_PKEY_CTX_set_signature_md(context, digest) != 1) {
+        EVP_PKEY_CTX_free(context);
+        return NULL;
+    }
+    int slot = cache->next;
+    cache->next = (slot + 1) % SAML_NARROW_CONTEXTS;
+    EVP_PKEY_CTX_free(cache->context[slot]);
+    cache->key[slot] = pkey;
+    cache->digest[slot] = digest;
+    cache->context[slot] = context;
+    return context;
+}
+
 /* Checks `signature` (r||s for ECDSA, as XML Signature carries it) over `data` with `pkey`.
    1 valid, 0 not. */
 static int saml_narrow_check(EVP_MD_CTX *md, const EVP_MD *digest, EVP_PKEY *pkey, const unsigned char *signature,
@@ -273,9 +332,19 @@ static int saml_narrow_check(EVP_MD_CTX *md, const EVP_MD *digest, EVP_PKEY *pke
         sig = der;
         sig_length = (size_t)n;
     }
+    /* the hash, then the public-key operation over it: what EVP_DigestVerify does, without
+       setting the key's context up again */
     EVP_MD_CTX_reset(md);
-    return EVP_DigestVerifyInit(md, NULL, digest, NULL, pkey) == 1 &&
-           EVP_DigestVerify(md, sig, sig_length, data, data_length) == 1;
+    EVP_PKEY_CTX *context = saml_narrow_verify_context(pkey, digest);
+    if (context == NULL) {
+        return EVP_DigestVerifyInit(md, NULL, digest, NULL, pkey) == 1 &&
+               EVP_DigestVerify(md, sig, sig_length, data, data_length) == 1;
+    }
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int hash_length = 0;
+    if (EVP_DigestInit_ex(md, digest, NULL) != 1 || EVP_DigestUpdate(md, data, data_length) != 1 ||
+        EVP_DigestFinal_ex(md, hash, &hash_length) != 1) return 0;
+    return EVP_PKEY_verify(context, sig, sig_length, hash, hash_length) == 1;
 }
 
 int saml_narrow_signature_verify(xmlNodePtr signature, xmlSecKeyPtr const *keys, int key_count, int flags,

@@ -2,7 +2,6 @@ import Foundation
 package import Logging
 package import SAML
 package import SAMLCore
-package import Synchronization
 import Testing
 
 /// A façade over the generated fixtures' IdP and SP, and responses signed in-process for the
@@ -60,24 +59,5 @@ package enum LoginWorld {
         case .post(let form):
             return form.fields.first { $0.name == "RelayState" }?.value
         }
-    }
-}
-
-/// A log handler that keeps every record, for asserting what the façade logs.
-package final class RecordingLogHandler: LogHandler, @unchecked Sendable {
-    package struct Record: Sendable { package var level: Logger.Level; package var message: String; package var metadata: Logger.Metadata }
-    package let records = Mutex<[Record]>([])
-    package var metadata: Logger.Metadata = [:]
-    package var logLevel: Logger.Level = .trace
-
-    package init() {}
-
-    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    package func log(event: LogEvent) {
-        records.withLock { $0.append(Record(level: event.level, message: "\(event.message)", metadata: event.metadata ?? [:])) }
     }
 }

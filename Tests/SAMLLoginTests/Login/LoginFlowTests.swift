@@ -334,8 +334,8 @@ import SAMLTestSupport
     }
 
     @Test func rejectionsAreLoggedWithTheirCodeAndAttributeValuesOnlyAtDebug() async throws {
-        let handler = RecordingLogHandler()
-        let logger = Logger(label: "test") { _ in handler }
+        let logs = CapturingLogHandler.Store()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(store: logs) }
         let saml = try LoginWorld.facade(try LoginWorld.configuration(), logger: logger)
         let start = try await saml.login(now: Generated.now)
         _ = try await saml.finishLogin(samlResponse: try LoginWorld.response(answering: start.requestID), relayState: nil,
@@ -343,7 +343,7 @@ import SAMLTestSupport
         await expectRejection(.unsolicitedResponse) {
             _ = try await saml.finishLogin(samlResponse: try LoginWorld.response(answering: nil), relayState: nil, browserState: nil, now: Generated.now)
         }
-        let records = handler.records.withLock { $0 }
+        let records = logs.records
         let refusal = try #require(records.first { $0.level == .notice })
         #expect(refusal.metadata["saml.code"] == "unsolicitedResponse")
         #expect(records.contains { $0.level == .info && $0.message == "SAML login accepted" })

@@ -3,7 +3,7 @@ public import Foundation
 public import PostgresNIO
 import SAMLCore
 public import SAMLLogin
-public import SAMLRequests
+import SAMLRequests
 public import SAMLVerification
 
 /// Answered requests and used assertion IDs on PostgreSQL in one store that finishes an

@@ -14,9 +14,8 @@ public import SAMLVerification
 /// assertion key; the verifiers cap every entry's expiry at the last instant the message could be
 /// accepted, so a purge removes them all.
 ///
-/// Every call fails closed: when the database is down, slow past
-/// ``PostgresStoreConfiguration/queryTimeout`` or answers with an error, the call throws
-/// `SAMLError` with the code `stateStoreUnavailable`, and the verifier refuses the response.
+/// Every call fails closed (see ``PostgresStoreConfiguration/queryTimeout``), and the verifier
+/// then refuses the response.
 ///
 /// ```swift
 /// let replayStore = try PostgresReplayStore(client: client)
@@ -24,17 +23,13 @@ public import SAMLVerification
 /// ```
 public struct PostgresReplayStore: ReplayStore {
     /// The settings in use.
-    public let configuration: PostgresStoreConfiguration
-    private let query: StoreQuery
-    private let table: String
+    public var configuration: PostgresStoreConfiguration { records.configuration }
+    private let records: StoreRecords
 
     /// Creates a store using `client`'s pool. The tables must exist (see ``PostgresStateSchema``).
     /// - Throws: `invalidConfiguration` when the configuration is not usable.
     public init(client: PostgresClient, configuration: PostgresStoreConfiguration = .init()) throws {
-        try configuration.validate()
-        self.configuration = configuration
-        self.query = StoreQuery(client: client, timeout: configuration.queryTimeout)
-        self.table = configuration.assertionsTable
+        records = try StoreRecords(client: client, configuration: configuration, table: \.assertionsTable, keyColumn: "key_sha256")
     }
 
     /// Records `id` in `scope` until `expiresAt`. Returns false when it is already recorded and
@@ -43,8 +38,7 @@ public struct PostgresReplayStore: ReplayStore {
     /// - Throws: `stateStoreUnavailable` when the database does not answer in time or fails; the
     ///   caller must then refuse the message.
     public func insertIfAbsent(_ id: String, scope: ReplayScope, expiresAt: Date, now: Date) async throws -> Bool {
-        try await StoreRecord.insertIfAbsent(query, action: "record the ID", table: table, keyColumn: "key_sha256",
-                                             key: .sha256(Self.key(id, scope: scope)), expiresAt: expiresAt, now: now)
+        try await records.insertIfAbsent(.sha256(Self.key(id, scope: scope)), action: "record the ID", expiresAt: expiresAt, now: now)
     }
 
     /// The bytes hashed into `key_sha256`: an assertion key as given, any other scope's key after
@@ -60,8 +54,7 @@ public struct PostgresReplayStore: ReplayStore {
     /// Expired rows never block an insert, so purging only reclaims space: run it now and then
     /// (see ``PostgresStatePurger``, which keeps a clock-skew margin), not on every login.
     public func purgeExpired(before date: Date = Date(), maxBatches: Int = 100) async throws -> Int {
-        try await StorePurge.run(query: query, table: table, keyColumn: "key_sha256", before: date,
-                                 batchSize: configuration.purgeBatchSize, maxBatches: maxBatches)
+        try await records.purgeExpired(before: date, maxBatches: maxBatches)
     }
 }
 #endif

@@ -11,9 +11,7 @@ public import SAMLRequests
 /// expiry. ``consume(_:expiresAt:now:)`` is one `INSERT … ON CONFLICT` statement, so of any number
 /// of concurrent calls for an ID exactly one gets `true`.
 ///
-/// Every call fails closed: when the database is down, slow past
-/// ``PostgresStoreConfiguration/queryTimeout`` or answers with an error, the call throws
-/// `SAMLError` with the code `stateStoreUnavailable`.
+/// Every call fails closed (see ``PostgresStoreConfiguration/queryTimeout``).
 ///
 /// ```swift
 /// let client = PostgresClient(configuration: ...)   // run it: `await client.run()` in a task
@@ -22,17 +20,13 @@ public import SAMLRequests
 /// ```
 public struct PostgresRequestTracker: RequestTracker {
     /// The settings in use.
-    public let configuration: PostgresStoreConfiguration
-    private let query: StoreQuery
-    private let table: String
+    public var configuration: PostgresStoreConfiguration { records.configuration }
+    private let records: StoreRecords
 
     /// Creates a tracker using `client`'s pool. The tables must exist (see ``PostgresStateSchema``).
     /// - Throws: `invalidConfiguration` when the configuration is not usable.
     public init(client: PostgresClient, configuration: PostgresStoreConfiguration = .init()) throws {
-        try configuration.validate()
-        self.configuration = configuration
-        self.query = StoreQuery(client: client, timeout: configuration.queryTimeout)
-        self.table = configuration.requestsTable
+        records = try StoreRecords(client: client, configuration: configuration, table: \.requestsTable, keyColumn: "id")
     }
 
     /// Records that the request `id` was answered, until `expiresAt`. Returns false when it was
@@ -44,8 +38,7 @@ public struct PostgresRequestTracker: RequestTracker {
         guard !id.utf8.contains(0) else {
             throw SAMLError(.invalidRequest, "A request ID containing NUL cannot be recorded.")
         }
-        return try await StoreRecord.insertIfAbsent(query, action: "record the answered request", table: table, keyColumn: "id",
-                                                    key: .text(id), expiresAt: expiresAt, now: now)
+        return try await records.insertIfAbsent(.text(id), action: "record the answered request", expiresAt: expiresAt, now: now)
     }
 
     /// Deletes answered requests whose expiry is before `date`, at most
@@ -56,8 +49,7 @@ public struct PostgresRequestTracker: RequestTracker {
     /// every login. Rows locked by a concurrent purge on another instance are skipped rather than
     /// waited for.
     public func purgeExpired(before date: Date = Date(), maxBatches: Int = 100) async throws -> Int {
-        try await StorePurge.run(query: query, table: table, keyColumn: "id", before: date,
-                                 batchSize: configuration.purgeBatchSize, maxBatches: maxBatches)
+        try await records.purgeExpired(before: date, maxBatches: maxBatches)
     }
 }
 

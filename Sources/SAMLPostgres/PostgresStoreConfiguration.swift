@@ -19,7 +19,8 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var tablePrefix: String
 
     /// The longest any one store call may take, from asking the pool for a connection to
-    /// reading the last row. Past it the call throws `SAMLError` with the code
+    /// reading the last row. Every call fails closed: past this deadline, with the database
+    /// down, or when it answers with an error, the call throws `SAMLError` with the code
     /// `stateStoreUnavailable`. Default 2 seconds.
     public var queryTimeout: Duration
 

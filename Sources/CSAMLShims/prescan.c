@@ -100,44 +100,74 @@ static int saml_check_declaration(const unsigned char *bytes, size_t length) {
     return SAML_PRESCAN_OK;
 }
 
-static int saml_stop(saml_prescan_result *result, int outcome, const unsigned char *bytes,
+static int saml_stop(saml_prescan_state *state, int outcome, const unsigned char *bytes,
                      const unsigned char *at, long observed) {
-    result->outcome = outcome;
-    result->offset = (size_t)(at - bytes);
-    result->observed = observed;
+    state->result.outcome = outcome;
+    state->result.offset = state->consumed + (size_t)(at - bytes);
+    state->result.observed = observed;
     return outcome;
 }
 
-int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_limits *limits,
-                 saml_prescan_result *result) {
-    result->outcome = SAML_PRESCAN_OK;
-    result->offset = 0;
-    result->observed = 0;
-    /* No byte-order mark other than UTF-8's; UTF-16/32 without one always hold a NUL byte. */
-    if (length >= 2 && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE))) {
-        return saml_stop(result, SAML_PRESCAN_ENCODING, bytes, bytes, 0);
-    }
-    const unsigned char *nul = memchr(bytes, 0, length);
-    if (nul != NULL) return saml_stop(result, SAML_PRESCAN_MALFORMED, bytes, nul, 0);
-    size_t skip = (length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) ? 3 : 0;
-    int declaration = saml_check_declaration(bytes + skip, length - skip);
-    if (declaration != SAML_PRESCAN_OK) return saml_stop(result, declaration, bytes, bytes + skip, 0);
-
+int saml_prescan_begin(saml_prescan_state *state, const saml_prescan_limits *limits, size_t max_length) {
+    memset(state, 0, sizeof *state);
+    state->limits = *limits;
     long max_depth = limits->max_depth > 0 ? limits->max_depth : 256;
     /* no document nests deeper than it has '<' bytes: bound the array by the input too */
-    if ((size_t)max_depth > length / 2 + 1) max_depth = (long)(length / 2 + 1);
-    /* namespaces declared at each open depth, to take them out of scope at the end tag */
-    long *declared = calloc((size_t)max_depth + 1, sizeof(long));
-    if (declared == NULL) return saml_stop(result, SAML_PRESCAN_MALFORMED, bytes, bytes, 0);
+    if ((size_t)max_depth > max_length / 2 + 1) max_depth = (long)(max_length / 2 + 1);
+    state->max_depth = max_depth;
+    state->declared = calloc((size_t)max_depth + 1, sizeof(long));
+    if (state->declared == NULL) state->result.outcome = SAML_PRESCAN_MALFORMED;
+    return state->result.outcome;
+}
 
+void saml_prescan_end(saml_prescan_state *state) {
+    free(state->declared);
+    state->declared = NULL;
+}
+
+int saml_prescan_feed(saml_prescan_state *state, const unsigned char *bytes, size_t length, int final,
+                      size_t *scanned) {
+    *scanned = 0;
+    if (state->result.outcome != SAML_PRESCAN_OK) return state->result.outcome;
+    const saml_prescan_limits *limits = &state->limits;
+    size_t skip = 0;
+    if (!state->started) {
+        /* No byte-order mark other than UTF-8's; UTF-16/32 without one always hold a NUL byte. */
+        if (length < 3 && !final) return SAML_PRESCAN_OK;
+        if (length >= 2 && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE))) {
+            return saml_stop(state, SAML_PRESCAN_ENCODING, bytes, bytes, 0);
+        }
+    }
+    const unsigned char *nul = memchr(bytes, 0, length);
+    if (nul != NULL) return saml_stop(state, SAML_PRESCAN_MALFORMED, bytes, nul, 0);
+    if (!state->started) {
+        skip = (length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) ? 3 : 0;
+        if (!final) {
+            /* the declaration is checked once it is complete */
+            saml_cursor d = { bytes + skip, bytes + length };
+            if (length - skip < 6) return SAML_PRESCAN_OK;
+            if (saml_starts(&d, "<?xml") && saml_is_space(bytes[skip + 5]) && !saml_skip_past(&d, "?>")) return SAML_PRESCAN_OK;
+        }
+        int declaration = saml_check_declaration(bytes + skip, length - skip);
+        if (declaration != SAML_PRESCAN_OK) return saml_stop(state, declaration, bytes, bytes + skip, 0);
+        state->started = 1;
+    }
+
+    long max_depth = state->max_depth;
+    long *declared = state->declared;
     saml_cursor c = { bytes + skip, bytes + length };
-    long depth = 0, elements = 0, in_scope = 0, total_ancestors = 0, total_emitted = 0;
-    int seen_root = 0;
+    long depth = state->depth, elements = state->elements, in_scope = state->in_scope;
+    long total_ancestors = state->total_ancestors, total_emitted = state->total_emitted;
+    int seen_root = state->seen_root;
     int outcome = SAML_PRESCAN_OK;
     const unsigned char *at = c.p;
+    const unsigned char *construct = c.p;   /* where the construct being scanned began */
+    long elements_before = elements;
     long observed = 0;
 
     while (c.p < c.end) {
+        construct = c.p;
+        elements_before = elements;
         if (*c.p != '<') {
             const unsigned char *next = memchr(c.p, '<', (size_t)(c.end - c.p));
             const unsigned char *stop = next ? next : c.end;
@@ -151,20 +181,22 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
             continue;
         }
         at = c.p;
+        /* "<![CDATA[" is the longest opening that tells constructs apart */
+        if (!final && (size_t)(c.end - c.p) < 9) goto more;
         if (saml_starts(&c, "<!--")) {
             c.p += 4;
-            if (!saml_skip_past(&c, "-->")) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (!saml_skip_past(&c, "-->")) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
             continue;
         }
         if (saml_starts(&c, "<?")) {
             c.p += 2;
-            if (!saml_skip_past(&c, "?>")) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (!saml_skip_past(&c, "?>")) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
             continue;
         }
         if (saml_starts(&c, "<![CDATA[")) {
             if (depth == 0) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
             c.p += 9;
-            if (!saml_skip_past(&c, "]]>")) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (!saml_skip_past(&c, "]]>")) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
             continue;
         }
         if (saml_starts(&c, "<!")) {
@@ -173,9 +205,11 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
         }
         if (saml_starts(&c, "</")) {
             c.p += 2;
-            if (depth == 0 || saml_scan_name(&c) == 0) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (depth == 0) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (saml_scan_name(&c) == 0) { if (c.p >= c.end && !final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
             saml_skip_spaces(&c);
-            if (c.p >= c.end || *c.p != '>') { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (c.p >= c.end) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (*c.p != '>') { outcome = SAML_PRESCAN_MALFORMED; goto done; }
             c.p++;
             in_scope -= declared[depth];
             declared[depth] = 0;
@@ -185,7 +219,7 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
         /* a start tag */
         c.p++;
         if (depth == 0 && seen_root) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
-        if (saml_scan_name(&c) == 0) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+        if (saml_scan_name(&c) == 0) { if (c.p >= c.end && !final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
         if (++elements > limits->max_elements) { outcome = SAML_PRESCAN_ELEMENTS; observed = elements; goto done; }
         long attributes = 0, namespaces = 0;
         /* exclusive c14n emits at an element only the namespaces its own name and its attributes use:
@@ -195,10 +229,11 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
         for (;;) {
             int spaced = 0;
             if (c.p < c.end && saml_is_space(*c.p)) { saml_skip_spaces(&c); spaced = 1; }
-            if (c.p >= c.end) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (c.p >= c.end) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
             if (*c.p == '>') { c.p++; break; }
             if (*c.p == '/') {
                 if (c.p + 1 < c.end && c.p[1] == '>') { c.p += 2; empty = 1; break; }
+                if (c.p + 1 >= c.end && !final) goto more;
                 outcome = SAML_PRESCAN_MALFORMED; goto done;
             }
             if (!spaced) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
@@ -206,13 +241,22 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
             size_t name_length = saml_scan_name(&c);
             if (name_length == 0) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
             saml_skip_spaces(&c);
-            if (c.p >= c.end || *c.p != '=') { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (c.p >= c.end) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (*c.p != '=') { outcome = SAML_PRESCAN_MALFORMED; goto done; }
             c.p++;
             saml_skip_spaces(&c);
-            if (c.p >= c.end || (*c.p != '"' && *c.p != '\'')) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (c.p >= c.end) { if (!final) goto more; outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (*c.p != '"' && *c.p != '\'') { outcome = SAML_PRESCAN_MALFORMED; goto done; }
             unsigned char quote = *c.p++;
             const unsigned char *close = memchr(c.p, quote, (size_t)(c.end - c.p));
-            if (close == NULL) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+            if (close == NULL) {
+                if (final) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
+                /* a value already longer than the limit is refused without waiting for its end */
+                if ((long)(c.end - c.p) > limits->max_attribute_value_bytes) {
+                    outcome = SAML_PRESCAN_ATTRIBUTE_VALUE; observed = (long)(c.end - c.p); at = name; goto done;
+                }
+                goto more;
+            }
             if (memchr(c.p, '<', (size_t)(close - c.p)) != NULL) { outcome = SAML_PRESCAN_MALFORMED; goto done; }
             long value_length = (long)(close - c.p);
             c.p = close + 1;
@@ -252,8 +296,33 @@ int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_l
         }
     }
     at = c.p;
-    if (depth != 0 || !seen_root) outcome = SAML_PRESCAN_MALFORMED;
+    if (final && (depth != 0 || !seen_root)) outcome = SAML_PRESCAN_MALFORMED;
+    goto done;
+more:
+    /* the construct at `construct` continues in bytes not given yet: scan it again with them */
+    c.p = construct;
+    elements = elements_before;
 done:
-    free(declared);
-    return saml_stop(result, outcome, bytes, at, observed);
+    state->depth = depth;
+    state->elements = elements;
+    state->in_scope = in_scope;
+    state->total_ancestors = total_ancestors;
+    state->total_emitted = total_emitted;
+    state->seen_root = seen_root;
+    if (outcome != SAML_PRESCAN_OK) return saml_stop(state, outcome, bytes, at, observed);
+    *scanned = (size_t)(c.p - bytes);
+    state->consumed += *scanned;
+    return SAML_PRESCAN_OK;
+}
+
+int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_limits *limits,
+                 saml_prescan_result *result) {
+    saml_prescan_state state;
+    size_t scanned = 0;
+    if (saml_prescan_begin(&state, limits, length) == SAML_PRESCAN_OK) {
+        saml_prescan_feed(&state, bytes, length, 1, &scanned);
+    }
+    saml_prescan_end(&state);
+    *result = state.result;
+    return result->outcome;
 }

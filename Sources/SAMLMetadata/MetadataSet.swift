@@ -82,8 +82,31 @@ public struct MetadataSet: Sendable {
     ///   `duplicateEntityID`.
     public init(metadata: some Collection<UInt8>, signedBy signers: [SAMLCertificate]? = nil, allowSHA1: Bool = false,
                 limits: XMLLimits = MetadataSet.defaultLimits, policy: MetadataPolicy = .default) throws {
-        let bytes = Array(metadata)
-        let document = try XMLDocument.parse(bytes, limits: limits)
+        let document = try XMLDocument.parse(Array(metadata), limits: limits)
+        try self.init(document: document, signedBy: signers, allowSHA1: allowSHA1, policy: policy)
+    }
+
+    /// Reads a metadata document from a file, parsing it block by block as it is read: the same
+    /// checks and errors as ``init(metadata:signedBy:allowSHA1:limits:policy:)`` on the file's bytes,
+    /// without holding its text in memory besides the parsed tree (a federation aggregate is 50–100 MB).
+    ///
+    /// - Parameters:
+    ///   - path: the file's path.
+    ///   - signers: trusted certificates (obtained out of band). When given, the root must carry an
+    ///     enveloped signature by one of them; when nil, no signature is checked.
+    ///   - allowSHA1: accept RSA-SHA1 / SHA-1 digests in the metadata signature.
+    ///   - limits: size and shape limits (default ``defaultLimits``: `XMLLimits.metadata`, 100 MiB).
+    ///   - policy: the clock for `validUntil` and the accepted endpoint schemes.
+    /// - Throws: `invalidConfiguration` when the file cannot be read, else as
+    ///   ``init(metadata:signedBy:allowSHA1:limits:policy:)``.
+    public init(contentsOfFile path: String, signedBy signers: [SAMLCertificate]? = nil, allowSHA1: Bool = false,
+                limits: XMLLimits = MetadataSet.defaultLimits, policy: MetadataPolicy = .default) throws {
+        let document = try XMLDocument.parse(contentsOfFile: path, limits: limits)
+        try self.init(document: document, signedBy: signers, allowSHA1: allowSHA1, policy: policy)
+    }
+
+    /// Reads a parsed metadata document (see ``init(metadata:signedBy:allowSHA1:limits:policy:)``).
+    package init(document: XMLDocument, signedBy signers: [SAMLCertificate]?, allowSHA1: Bool, policy: MetadataPolicy) throws {
         guard let root = document.root else { throw SAMLError(.invalidMetadata, "The metadata is empty.") }
         if let signers {
             verifiedBy = try EnvelopedSignature.verify(root, trusted: signers, allowSHA1: allowSHA1, what: "metadata", allowWholeDocument: true)

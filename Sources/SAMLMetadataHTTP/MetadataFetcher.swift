@@ -5,15 +5,56 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SAMLCore
+import SAMLXMLSec
+
+/// What a fetch does with a response body as it arrives.
+protocol MetadataBodyReader {
+    /// What the whole body becomes.
+    associatedtype Body: Sendable
+    /// Takes the next piece of the body.
+    mutating func append(_ chunk: ByteBuffer) throws
+    /// The body, once all of it arrived.
+    mutating func finish() throws -> Body
+}
+
+/// Collects the body's bytes.
+struct CollectedBody: MetadataBodyReader {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ chunk: ByteBuffer) throws { bytes += chunk.readableBytesView }
+    mutating func finish() throws -> [UInt8] { bytes }
+}
+
+/// Parses the body as it arrives (pre-scan and libxml2's push parser), so the document's text is
+/// never held whole: a refusal comes with the first offending bytes, and memory holds only the tree.
+struct ParsedBody: MetadataBodyReader {
+    private let parser: XMLStreamParser
+
+    init(limits: XMLLimits) throws { parser = try XMLStreamParser(limits: limits) }
+
+    mutating func append(_ chunk: ByteBuffer) throws {
+        try chunk.withUnsafeReadableBytes { bytes in try parser.append(bytes) }
+    }
+
+    mutating func finish() throws -> ParsedMetadataDocument {
+        ParsedMetadataDocument(document: try parser.finish(), byteCount: parser.received)
+    }
+}
+
+/// A document parsed by the task that fetched it, handed whole to one reader (never shared).
+struct ParsedMetadataDocument: @unchecked Sendable {
+    let document: XMLDocument
+    let byteCount: Int
+}
 
 /// One HTTP(S) GET of a metadata document under the configuration's limits: scheme checked,
-/// redirects followed by hand (same scheme only, bounded), body collected up to the size limit,
-/// the whole exchange bounded by the total timeout.
+/// redirects followed by hand (same scheme only, bounded), body handed to a reader as it arrives up
+/// to the size limit, the whole exchange bounded by the total timeout.
 struct MetadataFetcher: Sendable {
     /// What a fetch produced.
-    enum Outcome: Sendable {
+    enum Outcome<Body: Sendable>: Sendable {
         /// The document, with the validators to send next time.
-        case document(bytes: [UInt8], etag: String?, lastModified: String?, finalURL: String)
+        case document(body: Body, etag: String?, lastModified: String?, finalURL: String)
         /// 304: the copy held is still current.
         case notModified
     }
@@ -31,10 +72,17 @@ struct MetadataFetcher: Sendable {
         return url
     }
 
-    func fetch(_ urlText: String, etag: String?, lastModified: String?, logger: Logger) async throws -> Outcome {
+    /// Fetches the body's bytes.
+    func fetch(_ urlText: String, etag: String?, lastModified: String?, logger: Logger) async throws -> Outcome<[UInt8]> {
+        try await fetch(urlText, etag: etag, lastModified: lastModified, logger: logger) { CollectedBody() }
+    }
+
+    /// Fetches the body into a reader made for each 200 response.
+    func fetch<Reader: MetadataBodyReader>(_ urlText: String, etag: String?, lastModified: String?, logger: Logger,
+                                           reader: @escaping @Sendable () throws -> Reader) async throws -> Outcome<Reader.Body> {
         let timeout = configuration.totalTimeout
-        return try await withThrowingTaskGroup(of: Outcome?.self) { group in
-            group.addTask { try await self.fetchUnbounded(urlText, etag: etag, lastModified: lastModified, logger: logger) }
+        return try await withThrowingTaskGroup(of: Outcome<Reader.Body>?.self) { group in
+            group.addTask { try await self.fetchUnbounded(urlText, etag: etag, lastModified: lastModified, logger: logger, reader: reader) }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
@@ -52,7 +100,8 @@ struct MetadataFetcher: Sendable {
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
-    private func fetchUnbounded(_ urlText: String, etag: String?, lastModified: String?, logger: Logger) async throws -> Outcome {
+    private func fetchUnbounded<Reader: MetadataBodyReader>(_ urlText: String, etag: String?, lastModified: String?, logger: Logger,
+                                                            reader: @Sendable () throws -> Reader) async throws -> Outcome<Reader.Body> {
         let original = try checkURL(urlText)
         let scheme = original.scheme!.lowercased()
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
@@ -60,7 +109,8 @@ struct MetadataFetcher: Sendable {
             timeout: .init(connect: timeAmount(configuration.connectTimeout), read: timeAmount(configuration.readTimeout)),
             decompression: .disabled))
         do {
-            let outcome = try await exchange(client: client, url: original, scheme: scheme, etag: etag, lastModified: lastModified, logger: logger)
+            let outcome = try await exchange(client: client, url: original, scheme: scheme, etag: etag, lastModified: lastModified,
+                                             logger: logger, reader: reader)
             try? await client.shutdown()
             return outcome
         } catch {
@@ -71,8 +121,9 @@ struct MetadataFetcher: Sendable {
         }
     }
 
-    private func exchange(client: HTTPClient, url start: URL, scheme: String, etag: String?, lastModified: String?,
-                          logger: Logger) async throws -> Outcome {
+    private func exchange<Reader: MetadataBodyReader>(client: HTTPClient, url start: URL, scheme: String, etag: String?,
+                                                      lastModified: String?, logger: Logger,
+                                                      reader makeReader: @Sendable () throws -> Reader) async throws -> Outcome<Reader.Body> {
         var url = start
         var redirects = 0
         while true {
@@ -88,14 +139,16 @@ struct MetadataFetcher: Sendable {
                 if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maximumBytes {
                     throw SAMLError(.tooLarge, "The metadata at \(url.absoluteString) is \(length) bytes (Content-Length); the limit is \(configuration.maximumBytes) bytes.")
                 }
-                var bytes: [UInt8] = []
+                var reader = try makeReader()
+                var received = 0
                 for try await chunk in response.body {
-                    guard bytes.count + chunk.readableBytes <= configuration.maximumBytes else {
+                    received += chunk.readableBytes
+                    guard received <= configuration.maximumBytes else {
                         throw SAMLError(.tooLarge, "The metadata at \(url.absoluteString) exceeds the limit of \(configuration.maximumBytes) bytes.")
                     }
-                    bytes += chunk.readableBytesView
+                    try reader.append(chunk)
                 }
-                return .document(bytes: bytes, etag: response.headers.first(name: "ETag"),
+                return .document(body: try reader.finish(), etag: response.headers.first(name: "ETag"),
                                  lastModified: response.headers.first(name: "Last-Modified"), finalURL: url.absoluteString)
             case 304:
                 guard etag != nil || lastModified != nil else {

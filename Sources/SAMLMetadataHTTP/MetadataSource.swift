@@ -3,6 +3,7 @@ public import Foundation
 public import Logging
 import SAMLCore
 public import SAMLMetadata
+import SAMLXMLSec
 
 /// IdP metadata fetched from a URL and kept current: verified against the configured trust
 /// anchors, refreshed in the background as `cacheDuration` (clamped) says, revalidated with
@@ -124,8 +125,9 @@ public actor MetadataSource {
     @discardableResult
     public func refresh() async throws -> MetadataSourceStatus {
         do {
+            let limits = configuration.documentLimits
             let outcome = try await fetcher.fetch(url, etag: current == nil ? nil : etag,
-                                                  lastModified: current == nil ? nil : lastModified, logger: logger)
+                                                  lastModified: current == nil ? nil : lastModified, logger: logger) { try ParsedBody(limits: limits) }
             let now = clock()
             switch outcome {
             case .notModified:
@@ -136,13 +138,11 @@ public actor MetadataSource {
                 logger.info("metadata not modified", metadata: ["url": "\(url)"])
                 lastSuccess = now
                 nextRefresh = schedule(after: now, set: current)
-            case .document(let bytes, let newETag, let newLastModified, _):
+            case .document(let parsed, let newETag, let newLastModified, _):
                 var policy = configuration.policy
                 policy.now = now
-                let set = try MetadataSet(metadata: bytes, signedBy: configuration.trustAnchors.isEmpty ? nil : configuration.trustAnchors,
-                                          allowSHA1: configuration.allowSHA1,
-                                          limits: configuration.documentLimits,
-                                          policy: policy)
+                let set = try MetadataSet(document: parsed.document, signedBy: configuration.trustAnchors.isEmpty ? nil : configuration.trustAnchors,
+                                          allowSHA1: configuration.allowSHA1, policy: policy)
                 try configuration.checkFreshness(of: set, replacing: current, now: now, url: url)
                 // a copy whose chosen IdP cannot be used never replaces a good one
                 if entityID != nil || !set.isAggregate {
@@ -157,7 +157,7 @@ public actor MetadataSource {
                 nextRefresh = schedule(after: now, set: set)
                 let newKeys = (try? chosen(in: set))?.signingCertificates.map(\.sha256Fingerprint)
                 logger.info("metadata loaded", metadata: [
-                    "url": "\(url)", "bytes": "\(bytes.count)", "entities": "\(set.entityCount)",
+                    "url": "\(url)", "bytes": "\(parsed.byteCount)", "entities": "\(set.entityCount)",
                     "verifiedBy": "\(set.verifiedBy?.sha256Fingerprint ?? "unchecked")",
                     "validUntil": "\(set.validUntil.map { "\($0)" } ?? "none")",
                 ])

@@ -42,15 +42,25 @@ import CSAMLShims
             return unsafe doc
         }
         guard let doc = unsafe doc, outcome == SAML_PARSE_OK else {
-            switch Int(outcome) {
-            case Int(SAML_PARSE_DOCTYPE):
-                throw SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
-            case Int(SAML_PARSE_TOO_DEEP):
-                throw SAMLError(.malformedXML, "The XML nests deeper than \(maximumDepth) elements.")
-            default:
-                throw SAMLError(.malformedXML, "The XML is not well-formed.", libraryMessage: text)
-            }
+            throw parseFailure(outcome, message: text, maximumDepth: maximumDepth)
         }
+        return try unsafe adopt(doc)
+    }
+
+    /// The error for a `SAML_PARSE_*` outcome other than `SAML_PARSE_OK`.
+    static func parseFailure(_ outcome: Int32, message: String, maximumDepth: Int) -> SAMLError {
+        switch Int(outcome) {
+        case Int(SAML_PARSE_DOCTYPE):
+            SAMLError(.doctypeForbidden, "The XML carries a DOCTYPE declaration; DTDs and entities are never accepted.")
+        case Int(SAML_PARSE_TOO_DEEP):
+            SAMLError(.malformedXML, "The XML nests deeper than \(maximumDepth) elements.")
+        default:
+            SAMLError(.malformedXML, "The XML is not well-formed.", libraryMessage: message)
+        }
+    }
+
+    /// Takes ownership of a document libxml2 parsed: IDs registered (duplicates refused), a root required.
+    static func adopt(_ doc: xmlDocPtr) throws(SAMLError) -> XMLDocument {
         let document = unsafe XMLDocument(pointer: doc)
         try document.registerIDs()
         guard document.root != nil else { throw SAMLError(.malformedXML, "The XML has no root element.") }

@@ -48,4 +48,33 @@ typedef struct {
 int saml_prescan(const unsigned char *bytes, size_t length, const saml_prescan_limits *limits,
                  saml_prescan_result *result);
 
+/* The same scan over a document that arrives in pieces (saml_prescan is this scan fed once, whole). */
+typedef struct {
+    saml_prescan_limits limits;
+    long max_depth;
+    long *declared;       /* namespaces declared at each open depth */
+    long depth, elements, in_scope, total_ancestors, total_emitted;
+    int seen_root;
+    int started;          /* the byte-order mark and the XML declaration have been checked */
+    size_t consumed;      /* bytes scanned by earlier calls */
+    saml_prescan_result result;  /* sticky once a refusal happened */
+} saml_prescan_state;
+
+/* Prepares a scan of a document of at most `max_length` bytes. SAML_PRESCAN_OK, or
+   SAML_PRESCAN_MALFORMED when out of memory. saml_prescan_end must follow either way. */
+int saml_prescan_begin(saml_prescan_state *state, const saml_prescan_limits *limits, size_t max_length);
+
+/* Scans the bytes that follow those scanned so far. Only complete constructs (tags, comments,
+   processing instructions, CDATA sections, text) are scanned: `*scanned` receives how many bytes were;
+   the rest begin a construct that continues in bytes not given yet, and must be passed again, at the
+   start of the next call, with more bytes after them. `final` says no more bytes follow (a construct
+   still open is then malformed). Returns SAML_PRESCAN_OK or the refusal (also in state->result),
+   which is sticky: later calls return it again. For a linear cost overall, pass the unscanned rest again
+   only once at least as many new bytes follow it (or with `final`). */
+int saml_prescan_feed(saml_prescan_state *state, const unsigned char *bytes, size_t length, int final,
+                      size_t *scanned);
+
+/* Releases the scan's memory. */
+void saml_prescan_end(saml_prescan_state *state);
+
 #endif

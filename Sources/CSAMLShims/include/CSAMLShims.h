@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "CSAMLPreScan.h"
+#include "CSAMLStream.h"
 #include "CSAMLVersions.h"
 #include "CSAMLKeyGeneration.h"
 

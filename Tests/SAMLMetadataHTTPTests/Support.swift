@@ -143,8 +143,9 @@ final class MetadataServer: @unchecked Sendable {
 
     /// Sets what `path` answers.
     func set(_ path: String, body: [UInt8] = [], mode: String = "normal", status: Int? = nil, etag: String? = nil,
-             lastModified: String? = nil, delay: Double? = nil, location: String? = nil, file: String? = nil) async throws {
+             lastModified: String? = nil, delay: Double? = nil, location: String? = nil, file: String? = nil, chunk: Int? = nil) async throws {
         var spec: [String: Any] = ["body": Data(body).base64EncodedString(), "mode": mode]
+        if let chunk { spec["chunk"] = chunk }
         if let file { spec["file"] = file }
         if let status { spec["status"] = status }
         if let etag { spec["etag"] = etag }

@@ -5,12 +5,14 @@ Prints the port it listens on (127.0.0.1, chosen by the system) as its first lin
 paths whose behaviour the tests set with `PUT /_control/<path>` and a JSON body:
 
   {"body": "<base64>" or "file": "<path of the body>", "status": 200, "etag": "...", "last_modified": "...",
-   "mode": "normal" | "slow" | "trickle" | "endless" | "redirect",
-   "delay": seconds, "location": "...", "headers": {...}}
+   "mode": "normal" | "slow" | "trickle" | "chunked" | "endless" | "redirect",
+   "delay": seconds, "chunk": bytes, "location": "...", "headers": {...}}
 
 - normal: answers `body`; 304 when If-None-Match equals `etag` or If-Modified-Since equals `last_modified`.
 - slow: sleeps `delay` seconds before answering.
 - trickle: sends headers, then the body one byte every `delay` seconds.
+- chunked: sends the body in chunks of `chunk` bytes (default 16384) without a Content-Length,
+  sleeping `delay` seconds (if given) after each.
 - endless: sends headers without a length, then zero-filled chunks until the client goes away.
 - redirect: answers `status` (default 302) with `Location: location`.
 
@@ -103,6 +105,20 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(body[i:i + 1])
                     self.wfile.flush()
                     time.sleep(spec.get("delay", 1))
+            elif mode == "chunked":
+                self.send_response(spec.get("status", 200))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                size = max(1, spec.get("chunk", 16384))
+                for i in range(0, len(body), size):
+                    piece = body[i:i + size]
+                    self.wfile.write(b"%x\r\n" % len(piece) + piece + b"\r\n")
+                    self.wfile.flush()
+                    if spec.get("delay"):
+                        time.sleep(spec["delay"])
+                self.wfile.write(b"0\r\n\r\n")
             elif mode == "endless":
                 self.send_response(200)
                 for name, value in headers.items():

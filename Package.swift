@@ -240,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "SAMLXMLSecTests",
             dependencies: [
-                "CSAMLShims", "SAML", "SAMLCore", "SAMLTestSupport", "SAMLVerification", "SAMLXMLSec",
+                "CSAMLShims", "SAML", "SAMLCore", "SAMLSignatureOracle", "SAMLTestSupport", "SAMLVerification", "SAMLXMLSec",
             ],
             swiftSettings: upcoming
         ),
@@ -257,8 +257,8 @@ let package = Package(
         .testTarget(
             name: "SAMLVerificationTests",
             dependencies: [
-                "SAML", "SAMLCore", "SAMLInspection", "SAMLSignatureOracle", "SAMLTestSupport", "SAMLTesting", "SAMLVerification",
-                "SAMLXMLSec", .product(name: "Logging", package: "swift-log"),
+                "SAML", "SAMLCore", "SAMLInspection", "SAMLTestSupport", "SAMLTesting", "SAMLVerification", "SAMLXMLSec",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

@@ -244,7 +244,7 @@ struct NarrowSignatureDifferentialTests {
     func agreesOnFixturesAndAttacks() throws {
         let keys = try Self.keys()
         var inputs = try Self.fixtureDocuments()
-        inputs += VerificationAttackTests.cases.compactMap { c in (try? c.build()).map { (c.name, $0) } }
+        inputs += SignatureAttacks.cases.compactMap { c in (try? c.build()).map { (c.name, $0) } }
         inputs += try Self.narrowVariants()
         var decided = 0, accepted = 0
         for (name, xml) in inputs {

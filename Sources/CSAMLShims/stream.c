@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
@@ -213,4 +216,17 @@ int saml_stream_finish(saml_stream *stream, xmlDocPtr *document) {
     *document = stream->parser->myDoc;
     stream->parser->myDoc = NULL;
     return SAML_STREAM_OK;
+}
+
+void saml_document_free_large(xmlDocPtr doc) {
+#if defined(__GLIBC__)
+    /* The tree's millions of small chunks would wait in glibc's fast bins until the next large
+       allocation merges them all at once, walking memory long out of cache (a quarter of the load's
+       CPU for a 65 MB aggregate); without fast bins each is merged as it is freed. */
+    mallopt(M_MXFAST, 0);
+    xmlFreeDoc(doc);
+    mallopt(M_MXFAST, (int)(64 * sizeof(size_t) / 4));  /* glibc's default */
+#else
+    xmlFreeDoc(doc);
+#endif
 }

@@ -6,7 +6,13 @@ import CSAMLShims
 
     private init(pointer: xmlDocPtr) { unsafe self.pointer = unsafe pointer }
 
-    deinit { unsafe xmlFreeDoc(pointer) }
+    /// Whether the tree is large (a metadata aggregate): freed so that glibc merges its chunks as
+    /// they are freed rather than all at once on a later allocation (`saml_document_free_large`).
+    package var isLarge = false
+
+    deinit {
+        if isLarge { unsafe saml_document_free_large(pointer) } else { unsafe xmlFreeDoc(pointer) }
+    }
 
     /// Parses within the limits for SAML messages (``XMLLimits/default``).
     package static func parse(_ bytes: [UInt8]) throws -> XMLDocument {
@@ -44,7 +50,9 @@ import CSAMLShims
         guard let doc = unsafe doc, outcome == SAML_PARSE_OK else {
             throw parseFailure(outcome, message: text, maximumDepth: maximumDepth)
         }
-        return try unsafe adopt(doc)
+        let document = try unsafe adopt(doc)
+        document.isLarge = bytes.count >= XMLStreamParser.largeDocumentBytes
+        return document
     }
 
     /// The error for a `SAML_PARSE_*` outcome other than `SAML_PARSE_OK`.

@@ -31,6 +31,9 @@ import Darwin
 
     deinit { unsafe saml_stream_free(stream) }
 
+    /// Documents of this size or more are freed as ``XMLDocument/isLarge``.
+    static let largeDocumentBytes = 4 << 20
+
     /// The bytes received so far.
     package var received: Int { unsafe saml_stream_received(stream) }
 
@@ -58,7 +61,9 @@ import Darwin
         let status = unsafe saml_stream_finish(stream, &doc)
         try check(status)
         guard let doc = unsafe doc else { throw SAMLError(.malformedXML, "The XML is not well-formed.") }
-        return try unsafe XMLDocument.adopt(doc)
+        let document = try unsafe XMLDocument.adopt(doc)
+        document.isLarge = received >= Self.largeDocumentBytes
+        return document
     }
 
     private func check(_ status: Int32) throws(SAMLError) {

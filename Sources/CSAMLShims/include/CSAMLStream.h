@@ -44,4 +44,9 @@ const char *saml_stream_message(const saml_stream *stream);
 
 void saml_stream_free(saml_stream *stream);
 
+/* Frees a large document (a federation aggregate's tree) without leaving its chunks in glibc's fast
+   bins, which the next large allocation would otherwise merge all at once. Sets glibc's M_MXFAST to 0
+   while it runs and back to glibc's default after (a process that tuned M_MXFAST gets the default). */
+void saml_document_free_large(xmlDocPtr doc);
+
 #endif

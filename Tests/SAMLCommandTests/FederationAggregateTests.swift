@@ -10,62 +10,27 @@ import SAMLTestSupport
 /// loaded with its signature checked.
 @Suite("Metadata: a federation-size aggregate", .serialized)
 struct FederationAggregateTests {
-    static let entities = 10_000
-    static let signer = "generated/keys/idp-rsa.cert.pem"
-    /// Entity 5000 is an IdP with two signing keys; 5001 one with three; 5003 an SP.
-    static let idp = "https://idp5000.example-53.org/idp/shibboleth"
-    static let idpThreeKeys = "https://idp5001.example-54.org/idp/shibboleth"
-    static let sp = "https://sp5003.example-56.org/shibboleth"
-
-    /// The aggregate's path, generated once per test process.
-    static let path: Result<String, any Error> = Result { try generate() }
-
-    /// Generates the aggregate, or reuses the one an earlier run generated from the same scripts
-    /// (the file name carries a digest of both), so repeated runs leave one 65 MB file behind, not many.
-    static func generate() throws -> String {
-        let scripts = ["scripts/generate-federation-aggregate.sh", "scripts/generate-federation-aggregate.py"]
-        var digest: UInt64 = 14_695_981_039_346_656_037
-        for script in scripts {
-            for byte in try Data(contentsOf: CLI.repositoryRoot.appendingPathComponent(script)) {
-                digest = (digest ^ UInt64(byte)) &* 1_099_511_628_211
-            }
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swift-saml-aggregate")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = directory.appendingPathComponent("aggregate-\(entities)-\(String(digest, radix: 16)).xml").path
-        if FileManager.default.fileExists(atPath: file) { return file }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [CLI.repositoryRoot.appendingPathComponent("scripts/generate-federation-aggregate.sh").path, file, "\(entities)"]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SAMLError(.invalidConfiguration, "scripts/generate-federation-aggregate.sh failed (needs python3 and the xmlsec1 CLI)")
-        }
-        return file
-    }
-
     @Test("Loaded from the file with its signature checked: every entity indexed, IdPs with all their keys")
     func loadsByFile() throws {
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try Self.path.get())))
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try FederationAggregate.path.get())))
         #expect(bytes.count >= 50_000_000)
-        let set = try MetadataSet(metadata: bytes, signedBy: [try SAMLCertificate(pem: Fixtures.text(Self.signer))])
+        let set = try MetadataSet(metadata: bytes, signedBy: [try SAMLCertificate(pem: Fixtures.text(FederationAggregate.signer))])
         #expect(set.verifiedBy != nil)
-        #expect(set.entityCount == Self.entities)
+        #expect(set.entityCount == FederationAggregate.entities)
         #expect(set.identityProviderIDs.count == 3_000)
         #expect(set.isAggregate)
-        let idp = try set.identityProvider(entityID: Self.idp)
+        let idp = try set.identityProvider(entityID: FederationAggregate.idp)
         #expect(idp.signingCertificates.count == 2)
         #expect(idp.singleSignOnServices.map(\.binding).contains(.httpRedirect))
-        #expect(try set.identityProvider(entityID: Self.idpThreeKeys).signingCertificates.count == 3)
-        #expect(set.contains(entityID: Self.sp))
-        #expect(throws: SAMLError.self) { try set.identityProvider(entityID: Self.sp) }
+        #expect(try set.identityProvider(entityID: FederationAggregate.idpThreeKeys).signingCertificates.count == 3)
+        #expect(set.contains(entityID: FederationAggregate.sp))
+        #expect(throws: SAMLError.self) { try set.identityProvider(entityID: FederationAggregate.sp) }
     }
 
     @Test("One changed byte in one entity, or another key, and the aggregate is refused")
     func tamperedIsRefused() throws {
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try Self.path.get())))
-        let signer = try SAMLCertificate(pem: Fixtures.text(Self.signer))
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try FederationAggregate.path.get())))
+        let signer = try SAMLCertificate(pem: Fixtures.text(FederationAggregate.signer))
         let other = try SAMLCertificate(pem: Fixtures.text("generated/keys/idp-rsa-next.cert.pem"))
         do { _ = try MetadataSet(metadata: bytes, signedBy: [other]); Issue.record("accepted with another key") } catch let error as SAMLError {
             #expect(error.code == .untrustedKey, "\(error)")
@@ -80,7 +45,7 @@ struct FederationAggregateTests {
 
     @Test("Metadata has its own limits: the message limits refuse the aggregate, the metadata limits scale with the size")
     func limitsPerKind() throws {
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try Self.path.get())))
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try FederationAggregate.path.get())))
         var message = XMLLimits.default
         message.maximumBytes = 100 << 20
         #expect(throws: SAMLError.self) { try MetadataSet(metadata: bytes, limits: message) }
@@ -117,11 +82,11 @@ struct FederationAggregateTests {
 
     @Test("saml metadata reads the aggregate from a file (over the old 16 MiB bound) with --verify-with")
     func cliByFile() throws {
-        let run = try CLI.run(["metadata", try Self.path.get(), "--verify-with", "Fixtures/" + Self.signer, "--entity-id", Self.idpThreeKeys])
+        let run = try CLI.run(["metadata", try FederationAggregate.path.get(), "--verify-with", "Fixtures/" + FederationAggregate.signer, "--entity-id", FederationAggregate.idpThreeKeys])
         #expect(run.status == 0, "\(run.summary)")
         let json = try run.json()
         #expect(json["signatureVerified"] as? Bool == true)
-        #expect(json["entityCount"] as? Int == Self.entities)
+        #expect(json["entityCount"] as? Int == FederationAggregate.entities)
         #expect((json["signingCertificates"] as? [Any])?.count == 3)
     }
 }

@@ -21,7 +21,7 @@ struct MetadataTests {
     static let transient = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 
     static let reference = "reference/idp-metadata/"
-    static let adfs = reference + "adfs-2016_fs.msidlab11.com_signed.xml"
+    static let adfs = MetadataSamples.adfs
     static let awsUS = reference + "aws-iam-identity-center_us-east-1.xml"
     static let awsEU = reference + "aws-iam-identity-center_eu-west-1_empty-nameidformat.xml"
     static let google = reference + "google-workspace_C02dfl1r1.xml"
@@ -338,19 +338,9 @@ struct MetadataTests {
 
     // MARK: - Signed metadata
 
-    /// The certificate in the ADFS metadata's own `ds:Signature/KeyInfo`, standing in for the
-    /// certificate an operator would obtain out of band.
-    static func adfsSignatureCertificate() throws -> SAMLCertificate {
-        let text = try Fixtures.text(adfs)
-        let signature = try #require(text.slice(from: "<ds:Signature", through: "</ds:Signature>"))
-        let element = try #require(signature.slice(from: "<X509Certificate>", through: "</X509Certificate>"))
-        let base64 = element.dropFirst("<X509Certificate>".count).dropLast("</X509Certificate>".count)
-        return try SAMLCertificate(base64: String(base64))
-    }
-
     @Test("signed ADFS metadata verifies with its signing certificate")
     func signedMetadataVerifies() throws {
-        let signer = try Self.adfsSignatureCertificate()
+        let signer = try MetadataSamples.adfsSignatureCertificate()
         #expect(signer.sha256Fingerprint == "a8a98637d45136768cf81276cbcccd58dbbffb2e8c75771f01cb16dc4d2e4235")
         let idp = try IdentityProvider(signedMetadata: Fixtures.bytes(Self.adfs), signedBy: [signer])
         #expect(idp.entityID == "http://fs.msidlab11.com/adfs/services/trust")
@@ -363,7 +353,7 @@ struct MetadataTests {
 
     @Test("signed ADFS metadata with one changed byte in a Location is signatureInvalid")
     func signedMetadataTampered() async throws {
-        let signer = try Self.adfsSignatureCertificate()
+        let signer = try MetadataSamples.adfsSignatureCertificate()
         let original = try Fixtures.text(Self.adfs)
         let target = "Location=\"https://fs.msidlab11.com/adfs/ls/\""
         let tampered = original.replacingOnce(target, with: "Location=\"https://fs.msidlab11.com/adfs/ls/\"".replacingOccurrences(of: "msidlab11", with: "msidlab12"))
@@ -392,7 +382,7 @@ struct MetadataTests {
 
     @Test("unsigned metadata given as signed metadata is signatureMissing")
     func unsignedAsSigned() async throws {
-        let signer = try Self.adfsSignatureCertificate()
+        let signer = try MetadataSamples.adfsSignatureCertificate()
         await expectRejection(.signatureMissing) {
             _ = try IdentityProvider(signedMetadata: Fixtures.bytes(Self.awsUS), signedBy: [signer])
         }

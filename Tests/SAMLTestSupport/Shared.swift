@@ -1,5 +1,6 @@
 import Foundation
 import SAML
+package import SAMLCore
 import SAMLXMLSec
 import Testing
 
@@ -88,6 +89,18 @@ package enum MetadataSamples {
         return document.serialized()
     }
 
+    /// The recorded AD FS metadata, signed.
+    package static let adfs = "reference/idp-metadata/adfs-2016_fs.msidlab11.com_signed.xml"
+
+    /// The certificate in the ADFS metadata's own `ds:Signature/KeyInfo`, standing in for the
+    /// certificate an operator would obtain out of band.
+    package static func adfsSignatureCertificate() throws -> SAMLCertificate {
+        let text = try Fixtures.text(adfs)
+        let signature = try #require(text.slice(from: "<ds:Signature", through: "</ds:Signature>"))
+        let element = try #require(signature.slice(from: "<X509Certificate>", through: "</X509Certificate>"))
+        let base64 = element.dropFirst("<X509Certificate>".count).dropLast("</X509Certificate>".count)
+        return try SAMLCertificate(base64: String(base64))
+    }
     /// The IdPs of the recorded Sambi test-federation aggregate, in document order.
     package static let sambiIdPs = [
         "https://idp.maggie.bif.ost.se:9445/idp/saml",

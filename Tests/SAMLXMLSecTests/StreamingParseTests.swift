@@ -1,6 +1,7 @@
 import Foundation
 import SAML
 @testable import SAMLXMLSec
+import SAMLTestSupport
 import Testing
 
 /// The parse of a document that arrives in pieces (`XMLStreamParser`, `MetadataSet(contentsOfFile:)`):
@@ -67,9 +68,9 @@ struct StreamingParseTests {
 
     @Test("Recorded signed ADFS metadata fed byte by byte and in pieces: the same tree, and its signature verifies")
     func recordedMetadataInPieces() throws {
-        let bytes = try Fixtures.bytes(MetadataTests.adfs)
+        let bytes = try Fixtures.bytes(MetadataSamples.adfs)
         let whole = try XMLDocument.parse(bytes, limits: .metadata)
-        let signer = try MetadataTests.adfsSignatureCertificate()
+        let signer = try MetadataSamples.adfsSignatureCertificate()
         for pieces in [[1], [4096], [17, 4093, 1]] {
             let document = try Self.streamed(bytes, pieces: pieces, limits: .metadata)
             #expect(document.serialized() == whole.serialized())
@@ -193,14 +194,14 @@ struct StreamingParseTests {
 
     @Test("The generated federation aggregate loaded from its file in blocks, signature checked; refusals as from bytes")
     func aggregateByFile() throws {
-        let path = try FederationAggregateTests.path.get()
-        let signer = try SAMLCertificate(pem: Fixtures.text(FederationAggregateTests.signer))
+        let path = try FederationAggregate.path.get()
+        let signer = try SAMLCertificate(pem: Fixtures.text(FederationAggregate.signer))
         let set = try MetadataSet(contentsOfFile: path, signedBy: [signer])
         #expect(set.verifiedBy != nil)
-        #expect(set.entityCount == FederationAggregateTests.entities)
+        #expect(set.entityCount == FederationAggregate.entities)
         #expect(set.identityProviderIDs.count == 3_000)
-        #expect(try set.identityProvider(entityID: FederationAggregateTests.idpThreeKeys).signingCertificates.count == 3)
-        #expect(set.contains(entityID: FederationAggregateTests.sp))
+        #expect(try set.identityProvider(entityID: FederationAggregate.idpThreeKeys).signingCertificates.count == 3)
+        #expect(set.contains(entityID: FederationAggregate.sp))
         let other = try SAMLCertificate(pem: Fixtures.text("generated/keys/idp-rsa-next.cert.pem"))
         #expect(Self.code { _ = try MetadataSet(contentsOfFile: path, signedBy: [other]); return try XMLDocument.parse("<r/>") } == .untrustedKey)
         // a size limit below the file: refused before reading
@@ -214,8 +215,8 @@ struct StreamingParseTests {
 
     @Test("A changed byte, a DOCTYPE in front or a cut-short copy of the aggregate file: refused with the in-memory codes")
     func aggregateFileVariants() throws {
-        let path = try FederationAggregateTests.path.get()
-        let signer = try SAMLCertificate(pem: Fixtures.text(FederationAggregateTests.signer))
+        let path = try FederationAggregate.path.get()
+        let signer = try SAMLCertificate(pem: Fixtures.text(FederationAggregate.signer))
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("saml-stream-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

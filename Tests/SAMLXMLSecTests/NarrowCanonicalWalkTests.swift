@@ -3,6 +3,7 @@ import SAML
 import SAMLCore
 import SAMLSignatureOracle
 import SAMLXMLSec
+import SAMLTestSupport
 import Testing
 
 /// The narrow path's canonicalization starts its walk at the signed element (or SignedInfo)

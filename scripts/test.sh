@@ -25,6 +25,13 @@ mode="${1:-all}"
 [[ $# -gt 0 ]] && shift
 
 core() {
+    # A folder under Tests/ that no target names is never compiled: its tests would silently not run.
+    local folder
+    for folder in Tests/*/; do
+        folder="${folder%/}"
+        grep -q -e "name: \"${folder#Tests/}\"" -e "path: \"$folder\"" Package.swift ||
+            { echo "$folder is not a target of Package.swift, so nothing in it is compiled: move its files to the test target of the module they test" >&2; exit 1; }
+    done
     step "core: build"
     swift build --build-tests 2> >(grep -v "prohibited flag" >&2)
     step "core: tests"

@@ -37,7 +37,7 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("now"), help: ArgumentHelp("The one instant everything is checked against (message times, metadata validUntil, certificates) and requests are issued at, RFC 3339 (default: the clock).", valueName: "instant"))
     var now: String?
 
-    @Option(name: .customLong("max-bytes"), help: ArgumentHelp("Largest input read from a file, standard input or a URL, in bytes (default \(Output.defaultMaximumInput)).", valueName: "bytes"))
+    @Option(name: .customLong("max-bytes"), help: ArgumentHelp("Largest input read from a file, standard input or a URL, in bytes.", valueName: "bytes"))
     var maxBytes: Int = Output.defaultMaximumInput
 
     @Flag(name: .customLong("allow-http"), help: "Accept http: metadata URLs and SSO/SLO locations on any host (http: on loopback — 127.0.0.0/8, [::1], localhost — is always accepted).")

@@ -277,3 +277,31 @@ int saml_decrypt_cbc_data(xmlNodePtr encrypted_data, const unsigned char *key, i
     if (rc == -2) saml_error_append("the decrypted content is not well-formed XML");
     return rc;
 }
+
+int saml_decrypt_gcm_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
+                          const unsigned char *cipher, size_t cipher_length, const saml_prescan_limits *limits) {
+    const EVP_CIPHER *algorithm = key_length == 16 ? EVP_aes_128_gcm()
+                                : key_length == 24 ? EVP_aes_192_gcm()
+                                : key_length == 32 ? EVP_aes_256_gcm() : NULL;
+    /* XML Encryption 1.1: a 96-bit IV first, the 128-bit tag last, no additional data */
+    if (algorithm == NULL || cipher_length < 12 + 16 || cipher_length - 28 > INT_MAX) return -1;
+    size_t length = cipher_length - 28;
+    unsigned char *plaintext = malloc(length + 16);
+    if (plaintext == NULL) return -1;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int produced = 0, final = 0, ok = ctx != NULL &&
+        EVP_DecryptInit_ex(ctx, algorithm, NULL, NULL, NULL) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) == 1 &&
+        EVP_DecryptInit_ex(ctx, NULL, NULL, key, cipher) == 1 &&
+        EVP_DecryptUpdate(ctx, plaintext, &produced, cipher + 12, (int)length) == 1 &&
+        (size_t)produced == length &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(cipher + 12 + length)) == 1 &&
+        /* the tag is checked here, before anything reads the plaintext */
+        EVP_DecryptFinal_ex(ctx, plaintext + produced, &final) == 1 && final == 0;
+    EVP_CIPHER_CTX_free(ctx);
+    int rc = ok ? saml_place_plaintext(encrypted_data, plaintext, length, limits) : -1;
+    OPENSSL_cleanse(plaintext, length + 16);
+    free(plaintext);
+    if (!ok) ERR_clear_error();
+    return rc;
+}

@@ -4,9 +4,10 @@ import SAMLXMLSec
 /// Decrypts `EncryptedAssertion`, `EncryptedID` and `EncryptedAttribute` with the SP's keys.
 ///
 /// The key transport (RSA-OAEP; RSA 1.5 only when allowed) is unwrapped with OpenSSL directly,
-/// trying every configured key so failures look alike; AES-GCM content is decrypted by xmlsec
-/// with that session key, AES-CBC content with OpenSSL directly so that a padding failure does the
-/// same work as a parse failure. Keys named in the message are never used.
+/// trying every configured key so failures look alike; the content is decrypted with that session
+/// key by OpenSSL directly: AES-GCM with its tag verified before the plaintext is read, AES-CBC so
+/// that a padding failure does the same work as a parse failure. Keys named in the message are
+/// never used.
 struct Decryptor {
     let keys: [SAMLPrivateKey]
     let allowRSA15: Bool
@@ -94,16 +95,17 @@ struct Decryptor {
         let failure = Self.failure(name, keyCount: keys.count)
         do {
             let key = try sessionKey ?? Crypto.randomBytes(keyLength)
+            guard let value = data.child("CipherData", NS.xenc)?.child("CipherValue", NS.xenc)?.text,
+                  let cipher = Base64.decode(value) else {
+                throw SAMLError(.decryptionFailed, "The EncryptedData has no readable CipherValue.")
+            }
             if contentAlgorithm.hasSuffix("-cbc") {
-                // CBC is not authenticated: decrypted here so a padding failure costs what a parse
-                // failure costs (see `decryptCBCData`).
-                guard let value = data.child("CipherData", NS.xenc)?.child("CipherValue", NS.xenc)?.text,
-                      let cipher = Base64.decode(value) else {
-                    throw SAMLError(.decryptionFailed, "The EncryptedData has no readable CipherValue.")
-                }
+                // CBC is not authenticated: a padding failure costs what a parse failure costs
+                // (see `decryptCBCData`).
                 try data.decryptCBCData(key: key, cipher: cipher, limits: limits)
             } else {
-                try data.decryptData(key: key, algorithm: contentAlgorithm, limits: limits)
+                // GCM: the tag is verified before the plaintext is read.
+                try data.decryptGCMData(key: key, cipher: cipher, limits: limits)
             }
         } catch let error as SAMLError where sessionKey != nil && error.code != .decryptionFailed {
             throw error  // decrypted with a configured key, then refused by the shape limits

@@ -202,6 +202,29 @@ extension XMLElement {
         default: throw Library.error(.decryptionFailed, "The encrypted content could not be decrypted (wrong key length, or a ciphertext that is not whole AES blocks after its IV).")
         }
     }
+
+    /// Decrypts this `<xenc:EncryptedData>` in place as AES-GCM with a raw key, `cipher` being its
+    /// CipherValue's bytes (12-byte IV first, 16-byte tag last), without xmlsec. The tag is
+    /// verified before the plaintext is scanned or parsed. On success the element is replaced by
+    /// the decrypted nodes and must not be used afterwards.
+    package func decryptGCMData(key: [UInt8], cipher: [UInt8], limits: XMLLimits) throws(SAMLError) {
+        try Library.prepare()
+        changed()
+        var scanLimits = limits.prescanLimits
+        let rc = unsafe key.withUnsafeBufferPointer { k in
+            unsafe cipher.withUnsafeBufferPointer { c in
+                unsafe saml_decrypt_gcm_data(node, k.baseAddress, Int32(k.count), c.baseAddress, c.count, &scanLimits)
+            }
+        }
+        if rc <= -100 {
+            try XMLPreScan.report(-100 - rc, saml_prescan_result(), limits: limits, what: "decrypted content")
+        }
+        switch rc {
+        case 0: return
+        case -2: throw Library.error(.decryptionFailed, "The decrypted content is not well-formed XML.")
+        default: throw Library.error(.decryptionFailed, "The encrypted content could not be decrypted (wrong key, damaged ciphertext or tag, or data shorter than its IV and tag).")
+        }
+    }
 }
 
 /// Raw DEFLATE (RFC 1951) for the HTTP-Redirect binding.

@@ -262,6 +262,13 @@ int saml_decrypt_cbc_data(xmlNodePtr encrypted_data, const unsigned char *key, i
                           const unsigned char *cipher, size_t cipher_length, const saml_prescan_limits *limits,
                           int *padding_valid);
 
+/* AES-GCM content (XML Encryption 1.1: 12-byte IV first, 16-byte tag last, no additional data)
+   decrypted with OpenSSL, without xmlsec: `cipher` is the CipherValue's bytes. The tag is
+   verified before the plaintext is scanned or parsed. Returns as saml_decrypt_data; -1 for a key
+   length that cannot be, data shorter than IV and tag, or a tag that does not verify. */
+int saml_decrypt_gcm_data(xmlNodePtr encrypted_data, const unsigned char *key, int key_length,
+                          const unsigned char *cipher, size_t cipher_length, const saml_prescan_limits *limits);
+
 /* ---- DEFLATE ------------------------------------------------------------------------------- */
 
 /* Raw DEFLATE (RFC 1951). *output is malloc'ed; free with saml_buffer_free. 0 on success. */

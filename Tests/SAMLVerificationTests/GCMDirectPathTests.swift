@@ -85,6 +85,17 @@ import SAMLTestSupport
         #expect(try VerificationHardeningTests.check(xml, keys: ["sp-rsa"]).nameID.value == "alice@example.com", "\(name)")
     }
 
+    /// Both paths refuse `xml` decrypted with `key`, with `code`.
+    static func expectBothRefuse(_ xml: String, key: [UInt8], _ code: SAMLError.Code, _ name: String) throws {
+        for path in [Path.xmlsec, .direct] {
+            guard case .failure(let error) = try decrypt(xml, key: key, by: path) else {
+                Issue.record("\(name): decrypted by \(path)")
+                continue
+            }
+            #expect(error.code == code, "\(name) \(path): \(error)")
+        }
+    }
+
     @Test(arguments: fixtures)
     func recordedFixturesDecryptAsXMLSecDecryptsThem(_ fixture: String) throws {
         try Self.expectSameAsXMLSec(try Generated.response(fixture), fixture)
@@ -162,26 +173,13 @@ import SAMLTestSupport
         let xml = try Generated.response(fixture)
         let key = try Self.sessionKey(xml)
         for (name, bytes) in Self.damaged(try Self.content(xml)) {
-            let variant = Self.replacingContent(xml, with: bytes)
-            for path in [Path.xmlsec, .direct] {
-                guard case .failure(let error) = try Self.decrypt(variant, key: key, by: path) else {
-                    Issue.record("\(fixture) \(name): decrypted by \(path)")
-                    continue
-                }
-                #expect(error.code == .decryptionFailed, "\(fixture) \(name) \(path): \(error)")
-            }
+            try Self.expectBothRefuse(Self.replacingContent(xml, with: bytes), key: key, .decryptionFailed, "\(fixture) \(name)")
         }
         // a key of the right length that is not the session key; a key of the wrong length
         var wrong = key
         wrong[0] ^= 1
         for (name, candidate) in [("wrong key", wrong), ("short key", Array(key.prefix(8)))] {
-            for path in [Path.xmlsec, .direct] {
-                guard case .failure(let error) = try Self.decrypt(xml, key: candidate, by: path) else {
-                    Issue.record("\(fixture) \(name): decrypted by \(path)")
-                    continue
-                }
-                #expect(error.code == .decryptionFailed, "\(fixture) \(name) \(path): \(error)")
-            }
+            try Self.expectBothRefuse(xml, key: candidate, .decryptionFailed, "\(fixture) \(name)")
         }
     }
 
@@ -264,14 +262,7 @@ import SAMLTestSupport
         // direct path reaches the scan, as xmlsec's path does.
         let hostile = Array("<!DOCTYPE a [<!ENTITY b \"c\">]><saml:Assertion/>".utf8)
         let sealed = try Self.pythonGCM(key: key, iv: iv, plaintext: hostile)
-        let reached = Self.replacingContent(xml, with: sealed)
-        for path in [Path.xmlsec, .direct] {
-            guard case .failure(let error) = try Self.decrypt(reached, key: key, by: path) else {
-                Issue.record("\(path): a DOCTYPE was accepted")
-                continue
-            }
-            #expect(error.code == .doctypeForbidden, "\(path): the scan was not reached: \(error)")
-        }
+        try Self.expectBothRefuse(Self.replacingContent(xml, with: sealed), key: key, .doctypeForbidden, "a DOCTYPE under a valid tag")
         // The same plaintext under a tag one bit off: refused as undecryptable, never scanned.
         var forged = sealed
         forged[forged.count - 1] ^= 1

@@ -15,19 +15,11 @@ struct WrapperFailureTests {
     @discardableResult
     static func failure(_ code: SAMLError.Code, sourceLocation: SourceLocation = #_sourceLocation,
                         _ body: () async throws -> Void) async -> SAMLError? {
-        do {
-            try await body()
-            Issue.record("accepted, expected \(code)", sourceLocation: sourceLocation)
-        } catch let error as SAMLError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            #expect(!error.reason.isEmpty, sourceLocation: sourceLocation)
-            #expect(error.localizedDescription == error.description, sourceLocation: sourceLocation)
-            #expect(error.localizedDescription.contains(error.reason), sourceLocation: sourceLocation)
-            return error
-        } catch {
-            Issue.record("not a SAMLError: \(type(of: error)) \(error)", sourceLocation: sourceLocation)
-        }
-        return nil
+        guard let error = await expectRejection(code, sourceLocation: sourceLocation, body) else { return nil }
+        #expect(!error.reason.isEmpty, sourceLocation: sourceLocation)
+        #expect(error.localizedDescription == error.description, sourceLocation: sourceLocation)
+        #expect(error.localizedDescription.contains(error.reason), sourceLocation: sourceLocation)
+        return error
     }
 
     static func verify(_ xml: String, policy: VerificationPolicy = .default, keys: [String] = []) async throws {
